@@ -1,0 +1,248 @@
+"""Audio I/O and the course's one mel-spectrogram definition.
+
+Every acoustic model and the vocoder share the HiFi-GAN convention, so any model
+can feed any vocoder:
+
+==============  =====================================================
+sample rate     22,050 Hz
+STFT            n_fft 1024, window 1024 (Hann), hop 256
+framing         reflect-pad (n_fft − hop) / 2 = 384 samples each side, ``center=False``
+                → exactly ``n_samples // 256`` frames
+mel filters     80 Slaney-normalised filters from librosa, 0–8000 Hz
+                (``fmax=None`` → 0–11,025 Hz, the HiFi-GAN/VITS mel *loss*)
+compression     natural log of the magnitude clamped at 1e-5
+==============  =====================================================
+
+The STFT runs in ``torch.stft`` (CPU or GPU, batched, differentiable); librosa
+only supplies the filter bank. Reading and writing use soundfile.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+
+SAMPLE_RATE = 22050
+N_FFT = 1024
+HOP_LENGTH = 256
+WIN_LENGTH = 1024
+N_MELS = 80
+FMIN = 0.0
+FMAX = 8000.0
+LOG_CLAMP = 1e-5
+# sqrt(re² + im² + eps) keeps the gradient of |X| finite where X = 0 (as in HiFi-GAN)
+_MAGNITUDE_EPS = 1e-9
+
+
+class AudioError(ValueError):
+    """An audio file or array the course cannot use, with the reason and the fix."""
+
+
+# --------------------------------------------------------------------------- I/O
+
+def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Read any soundfile-readable file as mono float32 in [-1, 1] at ``sample_rate``.
+
+    Stereo is averaged to mono; other rates are resampled with librosa's
+    high-quality resampler. Returns ``[N]``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise AudioError(f"audio file not found: {path}")
+    try:
+        data, file_rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except Exception as err:  # soundfile raises LibsndfileError/RuntimeError subclasses
+        raise AudioError(
+            f"cannot read audio file {path}: {err}. Is it a WAV/FLAC/OGG file and not truncated? "
+            f"Re-export or delete it and rebuild the corpus."
+        ) from err
+    wave = data.mean(axis=1)
+    if file_rate != sample_rate:
+        wave = resample(wave, file_rate, sample_rate)
+    return np.ascontiguousarray(wave, dtype=np.float32)
+
+
+def resample(wave: np.ndarray, orig_rate: int, target_rate: int) -> np.ndarray:
+    """Resample a ``[N]`` float wave (librosa's soxr_hq)."""
+    if orig_rate == target_rate:
+        return wave.astype(np.float32)
+    import librosa
+
+    return librosa.resample(np.asarray(wave, dtype=np.float32), orig_sr=orig_rate, target_sr=target_rate).astype(
+        np.float32
+    )
+
+
+def save_audio(path: str | Path, wave, sample_rate: int = SAMPLE_RATE) -> Path:
+    """Write a ``[N]`` wave (numpy or torch, float in [-1, 1]) as 16-bit PCM WAV."""
+    path = Path(path)
+    array = _as_numpy(wave).reshape(-1)
+    if not np.all(np.isfinite(array)):
+        raise AudioError(f"refusing to write {path}: the wave contains NaN or inf")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(str(path), np.clip(array, -1.0, 1.0), sample_rate, subtype="PCM_16")
+    return path
+
+
+def normalize_loudness(wave, target_dbfs: float = -20.0, peak_limit: float = 0.99):
+    """Scale a wave to an RMS level of ``target_dbfs`` (dB full scale), keeping the peak ≤ ``peak_limit``.
+
+    Silence (RMS below -80 dBFS) is returned unchanged rather than amplified noise.
+    """
+    is_torch = isinstance(wave, torch.Tensor)
+    array = _as_numpy(wave).astype(np.float32)
+    rms = float(np.sqrt(np.mean(array**2))) if array.size else 0.0
+    if rms < 1e-4:
+        return wave
+    gain = 10 ** (target_dbfs / 20) / rms
+    peak = float(np.abs(array).max()) * gain
+    if peak > peak_limit:
+        gain *= peak_limit / peak
+    out = array * gain
+    return torch.from_numpy(out) if is_torch else out
+
+
+def frames_for_samples(n_samples: int) -> int:
+    """Number of mel frames for a wave of ``n_samples`` (= n_samples // hop)."""
+    return n_samples // HOP_LENGTH
+
+
+# --------------------------------------------------------------------------- spectrograms
+
+@functools.lru_cache(maxsize=8)
+def _mel_basis_cpu(fmax: float | None, n_mels: int = N_MELS) -> torch.Tensor:
+    import librosa
+
+    basis = librosa.filters.mel(sr=SAMPLE_RATE, n_fft=N_FFT, n_mels=n_mels, fmin=FMIN, fmax=fmax, norm="slaney",
+                                htk=False)
+    return torch.from_numpy(basis).float()  # [n_mels, n_fft // 2 + 1]
+
+
+def mel_basis(fmax: float | None = FMAX, device: torch.device | str = "cpu") -> torch.Tensor:
+    """Slaney mel filter bank ``[80, 513]`` (``fmax=None`` → Nyquist, 11,025 Hz)."""
+    return _mel_basis_cpu(None if fmax is None else float(fmax)).to(device)
+
+
+def _as_batch(wave) -> tuple[torch.Tensor, bool]:
+    """Wave as a float tensor ``[B, N]``; also says whether the input was one wave."""
+    tensor = torch.as_tensor(wave) if not isinstance(wave, torch.Tensor) else wave
+    if not torch.is_floating_point(tensor):
+        raise AudioError(f"expected a float wave in [-1, 1], got dtype {tensor.dtype}")
+    if tensor.dim() == 3 and tensor.shape[1] == 1:
+        tensor = tensor[:, 0]
+    if tensor.dim() not in (1, 2):
+        raise AudioError(f"expected a wave [N] or [B, N] (or [B, 1, N]), got shape {tuple(tensor.shape)}")
+    single = tensor.dim() == 1
+    batch = tensor.unsqueeze(0) if single else tensor
+    if batch.shape[-1] < HOP_LENGTH:
+        raise AudioError(f"wave of {batch.shape[-1]} samples is shorter than one hop ({HOP_LENGTH}); nothing to analyse")
+    return batch.float(), single
+
+
+def _stft_magnitude(batch: torch.Tensor) -> torch.Tensor:
+    """``[B, N]`` → magnitude ``[B, 513, N // 256]`` with the course's framing."""
+    pad = (N_FFT - HOP_LENGTH) // 2
+    padded = torch.nn.functional.pad(batch.unsqueeze(1), (pad, pad), mode="reflect").squeeze(1)
+    window = torch.hann_window(WIN_LENGTH, device=batch.device, dtype=batch.dtype)
+    spec = torch.stft(padded, N_FFT, hop_length=HOP_LENGTH, win_length=WIN_LENGTH, window=window,
+                      center=False, pad_mode="reflect", normalized=False, onesided=True, return_complex=True)
+    return torch.sqrt(spec.real.pow(2) + spec.imag.pow(2) + _MAGNITUDE_EPS)
+
+
+def linear_spectrogram(wave) -> torch.Tensor:
+    """Linear magnitude spectrogram (no log) — VITS' posterior-encoder input.
+
+    ``[N]`` → ``[513, T]``; ``[B, N]`` → ``[B, 513, T]`` with ``T = N // 256``.
+    """
+    batch, single = _as_batch(wave)
+    magnitude = _stft_magnitude(batch)
+    return magnitude[0] if single else magnitude
+
+
+def mel_spectrogram(wave, fmax: float | None = FMAX) -> torch.Tensor:
+    """The course's log-mel spectrogram.
+
+    ``[N]`` → ``[80, T]``; ``[B, N]`` (or ``[B, 1, N]``) → ``[B, 80, T]``, ``T = N // 256``.
+    Runs on the wave's device and is differentiable (the HiFi-GAN mel loss uses it).
+    """
+    batch, single = _as_batch(wave)
+    magnitude = _stft_magnitude(batch)                              # [B, 513, T]
+    mel = torch.matmul(mel_basis(fmax, batch.device), magnitude)    # [80, 513] @ [B, 513, T] -> [B, 80, T]
+    log_mel = torch.log(torch.clamp(mel, min=LOG_CLAMP))
+    return log_mel[0] if single else log_mel
+
+
+def mel_to_linear(log_mel: torch.Tensor, fmax: float | None = FMAX) -> torch.Tensor:
+    """Approximate the magnitude spectrogram ``[.., 513, T]`` behind a log-mel (non-negative least squares-ish).
+
+    Uses the pseudo-inverse of the filter bank, clamped at zero — the usual first
+    step of Griffin-Lim from a mel.
+    """
+    mel = torch.exp(log_mel)
+    inverse = torch.linalg.pinv(mel_basis(fmax, log_mel.device))  # [513, 80]
+    return torch.clamp(torch.matmul(inverse, mel), min=0.0)
+
+
+def griffin_lim(log_mel, n_iter: int = 32, momentum: float = 0.99, seed: int = 0) -> torch.Tensor:
+    """Waveform from a course log-mel by Griffin-Lim (fast variant with momentum).
+
+    ``[80, T]`` → ``[T * 256]``; ``[B, 80, T]`` → ``[B, T * 256]``. Phase is
+    estimated, not known, which is why the result sounds phasey/metallic — the
+    problem a neural vocoder solves (lesson 06).
+    """
+    mel = torch.as_tensor(log_mel).float()
+    if mel.dim() not in (2, 3) or mel.shape[-2] != N_MELS:
+        raise AudioError(f"expected a log-mel [80, T] or [B, 80, T], got shape {tuple(mel.shape)}")
+    if not torch.isfinite(mel).all():
+        raise AudioError("the mel contains NaN or inf; check the model output before vocoding")
+    single = mel.dim() == 2
+    mel = mel.unsqueeze(0) if single else mel
+    magnitude = mel_to_linear(mel)                                  # [B, 513, T]
+    n_samples = magnitude.shape[-1] * HOP_LENGTH
+    pad = (N_FFT - HOP_LENGTH) // 2
+    window = torch.hann_window(WIN_LENGTH, device=mel.device)
+    generator = torch.Generator(device="cpu").manual_seed(seed)
+    phase = torch.exp(2j * torch.pi * torch.rand(magnitude.shape, generator=generator)).to(mel.device)
+    previous = torch.zeros_like(phase)
+    for _ in range(max(1, n_iter)):
+        rebuilt = _stft_complex(_istft_uncentered(magnitude * phase, window), window)
+        accelerated = rebuilt - (momentum / (1 + momentum)) * previous
+        previous = rebuilt
+        phase = accelerated / accelerated.abs().clamp_min(1e-8)
+    wave = _istft_uncentered(magnitude * phase, window)[..., pad: pad + n_samples]
+    wave = wave.clamp(-1.0, 1.0)
+    return wave[0] if single else wave
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _stft_complex(signal: torch.Tensor, window: torch.Tensor) -> torch.Tensor:
+    """Uncentred STFT of an already padded signal ``[B, L]`` → ``[B, 513, T]``."""
+    return torch.stft(signal, N_FFT, hop_length=HOP_LENGTH, win_length=WIN_LENGTH, window=window,
+                      center=False, return_complex=True)
+
+
+def _istft_uncentered(spec: torch.Tensor, window: torch.Tensor) -> torch.Tensor:
+    """Inverse of :func:`_stft_complex` by windowed overlap-add: ``[B, 513, T]`` → ``[B, (T-1)·hop + n_fft]``.
+
+    ``torch.istft(center=False)`` refuses a Hann window (its envelope is zero at
+    the very ends); here the envelope is clamped instead, which only touches the
+    reflect-padded margins that are cut off afterwards.
+    """
+    n_frames = spec.shape[-1]
+    length = (n_frames - 1) * HOP_LENGTH + N_FFT
+    frames = torch.fft.irfft(spec, n=N_FFT, dim=-2) * window[:, None]          # [B, n_fft, T]
+    fold = dict(output_size=(1, length), kernel_size=(1, N_FFT), stride=(1, HOP_LENGTH))
+    signal = torch.nn.functional.fold(frames, **fold)                           # [B, 1, 1, L]
+    envelope = torch.nn.functional.fold(window.pow(2)[None, :, None].expand(1, N_FFT, n_frames), **fold)
+    return (signal / envelope.clamp_min(1e-8)).reshape(spec.shape[0], length)
+
+
+def _as_numpy(wave) -> np.ndarray:
+    if isinstance(wave, torch.Tensor):
+        return wave.detach().float().cpu().numpy()
+    return np.asarray(wave, dtype=np.float32)

@@ -1,0 +1,29 @@
+"""Instant checks for the lessons' exercises, one module per lesson.
+
+Each ``check_*`` function runs a learner's function on fixed inputs, compares it
+with the library's answer and prints a one-line verdict; it raises
+:class:`ExerciseError` with a hint when the answer is wrong, so a notebook cell
+fails visibly.
+"""
+
+from __future__ import annotations
+
+import torch
+
+
+class ExerciseError(AssertionError):
+    """The learner's answer does not match the reference yet."""
+
+
+def report_close(name: str, got, expected, atol: float = 1e-5, rtol: float = 1e-4, hint: str = "") -> None:
+    """Compare two tensors/arrays/numbers; print ✓ or raise ExerciseError with a hint."""
+    if got is None:
+        raise ExerciseError(f"{name}: your function returned None — did you forget `return`? {hint}".strip())
+    got_t = torch.as_tensor(got, dtype=torch.float64)
+    expected_t = torch.as_tensor(expected, dtype=torch.float64)
+    if got_t.shape != expected_t.shape:
+        raise ExerciseError(f"{name}: shape {tuple(got_t.shape)} but expected {tuple(expected_t.shape)}. {hint}".strip())
+    if not torch.allclose(got_t, expected_t, atol=atol, rtol=rtol):
+        err = (got_t - expected_t).abs().max().item()
+        raise ExerciseError(f"{name}: values differ from the reference (max abs error {err:.3g}). {hint}".strip())
+    print(f"✓ {name}: matches the reference")

@@ -1,0 +1,35 @@
+"""The course's models, and a registry the command line uses.
+
+Each model module exposes the same small protocol:
+
+* ``CONFIGS``: ``{name: constructor}`` of its config dataclass (e.g. ``paper``, ``tiny``);
+* ``build(config) -> nn.Module``;
+* optionally ``train_cli(args)`` and ``synth_cli(args)`` for ``python -m course_lib train/synth``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+MODEL_MODULES = {
+    "vae": "course_lib.models.vae",
+    "cvae": "course_lib.models.cvae",
+    "glow_tts": "course_lib.models.glow_tts",
+    "hifigan": "course_lib.models.hifigan",
+    "grad_tts": "course_lib.models.grad_tts",
+    "diff_tts": "course_lib.models.diff_tts",
+    "vits": "course_lib.models.vits",
+}
+
+
+def model_module(name: str) -> ModuleType:
+    """Import the module behind a model name, or explain which names exist."""
+    if name not in MODEL_MODULES:
+        raise ValueError(f"unknown model {name!r}: choose one of {', '.join(MODEL_MODULES)}")
+    try:
+        return importlib.import_module(MODEL_MODULES[name])
+    except ModuleNotFoundError as err:
+        if err.name == MODEL_MODULES[name]:
+            raise ValueError(f"model {name!r} is not built yet in this version of the course") from err
+        raise

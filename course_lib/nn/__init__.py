@@ -1,0 +1,1 @@
+"""Shared neural-network building blocks (masks, attention, WaveNet stacks, ...)."""

@@ -1,0 +1,81 @@
+"""The project's own plumbing: dependencies in step, notebooks convertible, CLI wired."""
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _pyproject_requirements() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = list(project["dependencies"])
+    for extra in project.get("optional-dependencies", {}).values():
+        requirements += extra
+    return {_name(r): r.replace(" ", "") for r in requirements}
+
+
+def _environment_requirements() -> dict[str, str]:
+    found = {}
+    for line in (ROOT / "environment.yml").read_text().splitlines():
+        match = re.match(r"^\s+-\s+([A-Za-z0-9_.\-]+[^#]*?)\s*(#.*)?$", line)
+        if match and not line.strip().startswith("- python") and match.group(1) not in ("pip",):
+            found[_name(match.group(1))] = match.group(1).replace(" ", "")
+    return found
+
+
+def test_environment_yml_matches_pyproject():
+    assert _environment_requirements() == _pyproject_requirements()
+
+
+def test_torchaudio_is_not_a_dependency():
+    assert "torchaudio" not in _pyproject_requirements()
+
+
+def test_every_notebook_source_converts_cleanly(tmp_path):
+    import jupytext
+    import nbformat
+
+    sources = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py"))
+    assert sources, "no lesson sources found in notebooks/"
+    for source in sources:
+        notebook = jupytext.read(source)
+        assert notebook.metadata["kernelspec"]["name"] == "python3", f"{source.name}: kernel must be python3"
+        assert len(notebook.cells) > 5, f"{source.name}: suspiciously few cells"
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                assert not cell.get("outputs"), f"{source.name}: outputs must not be committed"
+        nbformat.validate(notebook)
+        # the round trip ipynb -> py gives the same cells back
+        again = jupytext.reads(jupytext.writes(notebook, fmt="py:percent"), fmt="py:percent")
+        assert [c.source for c in again.cells] == [c.source for c in notebook.cells], source.name
+
+
+def test_no_generated_notebooks_or_corpus_tracked():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    assert not [t for t in tracked if t.endswith(".ipynb")]
+    assert not [t for t in tracked if t.startswith("data/cache/")]
+
+
+def test_cli_help_lists_the_verbs():
+    result = subprocess.run([sys.executable, "-m", "course_lib", "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0
+    for verb in ("corpus", "info", "train", "synth"):
+        assert verb in result.stdout
+
+
+def test_cli_unknown_model_is_a_clear_error():
+    result = subprocess.run([sys.executable, "-m", "course_lib", "info", "tacotron"], capture_output=True, text=True,
+                            cwd=ROOT)
+    assert result.returncode == 2
+    assert "unknown model 'tacotron'" in result.stderr
