@@ -13,18 +13,6 @@ import dataclasses
 import json
 import sys
 
-from course_lib.mode import MODES
-
-
-def _corpus_build(args: argparse.Namespace) -> int:
-    from course_lib.data import build_corpus, default_corpus_dir
-
-    voices = [v.strip() for v in args.voices.split(",")] if args.voices else None
-    out = args.out or default_corpus_dir(mode=args.mode, voices=voices)
-    path = build_corpus(out, mode=args.mode, voices=voices)
-    print(f"corpus ready: {path}")
-    return 0
-
 
 def _info(args: argparse.Namespace) -> int:
     from course_lib.models import model_module
@@ -65,13 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     verbs = parser.add_subparsers(dest="verb", required=True)
 
-    corpus = verbs.add_parser("corpus", help="the built-in eSpeak NG corpus")
-    corpus_verbs = corpus.add_subparsers(dest="action", required=True)
-    build = corpus_verbs.add_parser("build", help="synthesise the corpus (cached; rebuilt only when missing)")
-    build.add_argument("--mode", choices=MODES, default=None, help="size (default: TTS_COURSE_MODE or 'default')")
-    build.add_argument("--voices", default=None, help="comma-separated eSpeak voices; several = multi-speaker")
-    build.add_argument("--out", default=None, help="output folder (default: data/cache/corpus/...)")
-    build.set_defaults(func=_corpus_build)
+    from course_lib.data import add_corpus_cli
+
+    add_corpus_cli(verbs)
 
     info = verbs.add_parser("info", help="parameter counts, total and per submodule")
     info.add_argument("model")
