@@ -1,5 +1,7 @@
 """Plotting helpers for waves, mels, durations and alignments (matplotlib).
 
+Loss curves: :func:`course_lib.training.plot_history`.
+
 Each function draws on a given ``ax`` (or makes a figure) and returns the figure,
 so notebooks can show it and tests can save it as PNG.
 """
@@ -85,28 +87,6 @@ def plot_alignment(alignment, ax=None, title: str | None = None, phonemes: Seque
     if phonemes is not None and len(phonemes) <= 60:
         ax.set_yticks(range(len(phonemes)))
         ax.set_yticklabels(phonemes, fontsize=7)
-    if title:
-        ax.set_title(title)
-    return fig
-
-
-def plot_history(history: Sequence[dict], keys: Sequence[str] | None = None, ax=None, title: str | None = None,
-                 log_y: bool = False):
-    """Loss curves from a trainer history (a list of dicts with a ``step`` key)."""
-    fig, ax = _axes(ax, (8, 3))
-    if not history:
-        ax.set_title("no history yet")
-        return fig
-    keys = keys or [k for k in history[-1] if k not in ("step", "lr", "seconds", "epoch")]
-    for key in keys:
-        points = [(h["step"], float(h[key])) for h in history if key in h]
-        if points:
-            steps, values = zip(*points)
-            ax.plot(steps, values, label=key)
-    ax.set_xlabel("step")
-    if log_y:
-        ax.set_yscale("log")
-    ax.legend(fontsize=8)
     if title:
         ax.set_title(title)
     return fig
