@@ -12,7 +12,6 @@ MODE ?= default
 NB_BUDGET ?= 420
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 export NUMBA_CACHE_DIR := $(CURDIR)/.numba_cache
-export MPLBACKEND := Agg
 
 .PHONY: setup notebooks corpus lab test test-unit test-notebooks test-browser course bench clean
 

@@ -261,7 +261,7 @@ print("IPA:        ", text.ipa(raw))
 
 # %% [markdown]
 # The symbol table of the official Glow-TTS recipe has 148 entries: a pad symbol, 11
-# punctuation marks, 52 letters and 84 ARPAbet phonemes (vowels × 3 stress levels). Glow-TTS
+# punctuation marks, 52 letters and 84 ARPAbet phonemes (15 vowels × 4 — no digit or stress 0/1/2 — plus 24 consonants). Glow-TTS
 # and VITS can **intersperse a blank** token between all symbols, which gives the
 # alignment a place to put transitions.
 

@@ -1,7 +1,10 @@
-"""Shared test set-up: quiet plotting and a writable numba cache."""
+"""Shared test set-up: headless plotting and a writable numba cache."""
 
 import os
 from pathlib import Path
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib
+
+# in-process only: notebook kernels started by nbval keep their inline backend
+matplotlib.use("Agg")
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(__file__).resolve().parents[1] / ".numba_cache"))
