@@ -62,16 +62,23 @@ def plot_mel(mel, ax=None, title: str | None = None, colorbar: bool = True, vmin
 
 
 def plot_durations(mel, phonemes: Sequence[str], durations: Sequence[int], ax=None, title: str | None = None):
-    """A mel with each phoneme's span marked: vertical lines at boundaries, labels on top."""
-    fig = plot_mel(mel, ax=ax, title=title, colorbar=False)
-    ax = fig.axes[0] if ax is None else ax
+    """A mel with each phoneme's span marked: lines at the boundaries, labels above the plot.
+
+    Labels alternate between two rows so that short phonemes stay readable.
+    """
+    if ax is None:
+        n_frames = int(sum(durations))
+        _, ax = plt.subplots(figsize=(min(24, max(8, n_frames / 40)), 3.2))
+    fig = plot_mel(mel, ax=ax, colorbar=False)
     bounds = np.concatenate([[0], np.cumsum(durations)])
     for b in bounds:
-        ax.axvline(b - 0.5, color="white", linewidth=0.6, alpha=0.8)
+        ax.axvline(b - 0.5, color="white", linewidth=0.6, alpha=0.7)
+    top = ax.get_xaxis_transform()  # x in data units, y in axes units
     for i, label in enumerate(phonemes):
         center = (bounds[i] + bounds[i + 1]) / 2 - 0.5
-        ax.text(center, ax.get_ylim()[1] * 0.97, label, ha="center", va="top", fontsize=8, color="white",
-                rotation=90 if len(label) > 2 else 0)
+        ax.text(center, 1.02 + 0.07 * (i % 2), label, transform=top, ha="center", va="bottom", fontsize=8)
+    if title:
+        ax.set_title(title, pad=28)
     return fig
 
 

@@ -1,0 +1,69 @@
+"""Lesson 00's exercise checks and corpus browser widget."""
+
+import numpy as np
+import pytest
+import torch
+
+from course_lib import audio
+from course_lib.checks import ExerciseError
+from course_lib.checks import lesson00 as checks
+
+
+def _stub(*_args):
+    raise NotImplementedError
+
+
+def test_frame_count_check_accepts_the_solution_and_reports_stubs(capsys):
+    assert checks.check_num_frames(lambda n: n // 256) is True
+    assert checks.check_num_frames(_stub) is False
+    assert "not implemented yet" in capsys.readouterr().out
+    with pytest.raises(ExerciseError, match="Hint"):
+        checks.check_num_frames(lambda n: n // 256 + 1)
+
+
+def test_log_mel_check_accepts_the_solution_and_rejects_common_mistakes(capsys):
+    assert checks.check_log_mel(checks.reference_log_mel) is True
+    assert checks.check_log_mel(_stub) is False
+    with pytest.raises(ExerciseError):  # log10 instead of the natural log
+        checks.check_log_mel(lambda m, b: torch.log10(torch.clamp(b @ m, min=1e-5)))
+    with pytest.raises(ExerciseError):  # forgot the clamp: -inf in the silent frame
+        checks.check_log_mel(lambda m, b: torch.log(b @ m))
+    wave = (0.3 * np.sin(2 * np.pi * 200 * np.arange(8000) / 22050)).astype(np.float32)
+    assert checks.check_log_mel_on_audio(checks.reference_log_mel, wave) is True
+
+
+@pytest.fixture(scope="module")
+def multi_corpus(tmp_path_factory):
+    from course_lib.data import build_corpus, load_corpus
+
+    path = build_corpus(tmp_path_factory.mktemp("corpus") / "multi", mode="smoke", voices="multi",
+                        n_utterances=10, verbose=False)
+    return load_corpus(path)
+
+
+def test_utterance_view_is_consistent(multi_corpus):
+    from course_lib.widgets.lesson00 import utterance_view
+
+    voice = multi_corpus[0].speaker_name
+    view = utterance_view(multi_corpus, 0, voice)
+    assert view.mel.shape == (80, len(view.wave) // 256)
+    assert sum(view.durations) == view.mel.shape[-1]
+    assert len(view.phonemes) == len(view.durations)
+    with pytest.raises(ValueError, match="out of range"):
+        utterance_view(multi_corpus, 999, voice)
+
+
+def test_browser_widget_follows_its_controls(multi_corpus):
+    from course_lib.widgets.lesson00 import corpus_browser
+
+    browser = corpus_browser(multi_corpus)
+    first = browser.view
+    assert first is not None
+    voices = list(browser.voice.options)
+    assert len(voices) >= 4
+    browser.voice.value = voices[1]
+    assert browser.view.speaker_name == voices[1]
+    if browser.index.max > 0:
+        browser.index.value = 1
+        assert browser.view.text != first.text or browser.view.speaker_name != first.speaker_name
+    assert browser.view.sample_rate == audio.SAMPLE_RATE
