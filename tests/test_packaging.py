@@ -24,11 +24,15 @@ def _pyproject_requirements() -> dict[str, str]:
 
 
 def _environment_requirements() -> dict[str, str]:
+    import yaml
+
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     found = {}
-    for line in (ROOT / "environment.yml").read_text().splitlines():
-        match = re.match(r"^\s+-\s+([A-Za-z0-9_.\-]+[^#]*?)\s*(#.*)?$", line)
-        if match and not line.strip().startswith("- python") and match.group(1) not in ("pip",):
-            found[_name(match.group(1))] = match.group(1).replace(" ", "")
+    for entry in environment["dependencies"]:
+        entries = entry["pip"] if isinstance(entry, dict) else [entry]
+        for requirement in entries:
+            if _name(requirement) not in ("python", "pip"):
+                found[_name(requirement)] = requirement.replace(" ", "")
     return found
 
 
