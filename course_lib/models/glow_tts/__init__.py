@@ -1,0 +1,60 @@
+"""Glow-TTS: text encoder + duration predictor, MAS, and an invertible flow decoder.
+
+Registry protocol (``course_lib.models``): ``CONFIGS``, ``build(config)``,
+``train_cli(args)``, ``synth_cli(args)``.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from course_lib.models.glow_tts.config import GlowTTSConfig
+from course_lib.models.glow_tts.decoder import FlowDecoder
+from course_lib.models.glow_tts.model import (
+    EncoderOutput,
+    GlowTTS,
+    GlowTTSEncoder,
+    GlowTTSLosses,
+    GlowTTSOutput,
+    SynthesisOutput,
+    mle_loss,
+)
+
+CONFIGS = {"paper": GlowTTSConfig.paper, "paper_blank": GlowTTSConfig.paper_blank, "tiny": GlowTTSConfig.tiny}
+
+
+def build(config: GlowTTSConfig | Mapping[str, Any]) -> GlowTTS:
+    """A fresh Glow-TTS for ``config`` (or the dict saved beside a checkpoint); ActNorms initialise on the first batch."""
+    if not isinstance(config, GlowTTSConfig):
+        config = GlowTTSConfig.from_dict(config)
+    return GlowTTS(config)
+
+
+def train_cli(args) -> None:
+    """``python -m course_lib train glow_tts --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
+    from course_lib.models.glow_tts.train import train_cli as _train_cli
+
+    _train_cli(args)
+
+
+def synth_cli(args) -> None:
+    """``python -m course_lib synth glow_tts --checkpoint PATH --text "..." --out FILE.wav``."""
+    from course_lib.models.glow_tts.train import synth_cli as _synth_cli
+
+    _synth_cli(args)
+
+
+__all__ = [
+    "CONFIGS",
+    "EncoderOutput",
+    "FlowDecoder",
+    "GlowTTS",
+    "GlowTTSConfig",
+    "GlowTTSEncoder",
+    "GlowTTSLosses",
+    "GlowTTSOutput",
+    "SynthesisOutput",
+    "build",
+    "mle_loss",
+    "synth_cli",
+    "train_cli",
+]

@@ -1,0 +1,132 @@
+"""Glow-TTS hyperparameters as one frozen dataclass (official ``configs/base.json``)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from course_lib.nn.text_encoder import TextEncoderConfig
+
+
+@dataclass(frozen=True)
+class GlowTTSConfig:
+    """Every Glow-TTS hyperparameter; ``paper()`` is ``base.json`` (28,623,889 parameters at 148 symbols)."""
+
+    # text side
+    n_vocab: int = 148
+    add_blank: bool = False  # a blank token between symbols (base_blank.json; the tokenizer inserts it)
+    front_end: str = "arpabet"  # 'arpabet' (CMUdict, the official 148 symbols) or 'espeak' (built-in corpus)
+    encoder_channels: int = 192
+    encoder_filter_channels: int = 768
+    encoder_heads: int = 2
+    encoder_layers: int = 6
+    encoder_kernel_size: int = 3
+    encoder_dropout: float = 0.1
+    window_size: int = 4
+    prenet: bool = True
+    mean_only: bool = True  # prior σ = 1: the encoder predicts only means
+    duration_filter_channels: int = 256
+    duration_kernel_size: int = 3
+    duration_dropout: float = 0.1
+    # speakers (multi-speaker Glow-TTS: a speaker embedding conditions the DP and every coupling)
+    n_speakers: int = 1
+    speaker_channels: int = 0
+    # flow decoder
+    n_mels: int = 80
+    decoder_channels: int = 192
+    decoder_kernel_size: int = 5
+    decoder_dilation_rate: int = 1
+    decoder_blocks: int = 12
+    decoder_block_layers: int = 4
+    decoder_dropout: float = 0.05
+    n_split: int = 4
+    n_squeeze: int = 2
+    # training (Noam schedule: lr = base · d^-½ · min(s^-½, s · w^-1.5))
+    learning_rate: float = 1.0
+    warmup_steps: int = 4000
+    adam_betas: tuple[float, float] = (0.9, 0.98)
+    adam_eps: float = 1e-9
+    grad_clip_value: float = 5.0
+    batch_size: int = 32
+    seed: int = 1234
+    # inference
+    noise_scale: float = 0.667
+    length_scale: float = 1.0
+    max_frames: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.n_speakers > 1 and self.speaker_channels < 1:
+            raise ValueError(f"n_speakers={self.n_speakers} needs speaker_channels >= 1 (the official uses 256)")
+        squeezed = self.n_mels * self.n_squeeze
+        if squeezed % self.n_split or self.n_split % 2:
+            raise ValueError(
+                f"n_mels·n_squeeze ({squeezed}) must be divisible by n_split ({self.n_split}), and n_split even"
+            )
+        if self.n_vocab < 1:
+            raise ValueError(f"n_vocab must be >= 1, got {self.n_vocab}")
+        if self.front_end not in ("arpabet", "espeak"):
+            raise ValueError(f"front_end must be 'arpabet' or 'espeak', got {self.front_end!r}")
+        object.__setattr__(self, "adam_betas", tuple(self.adam_betas))  # JSON gives lists back
+
+    @property
+    def speaker_conditioned(self) -> bool:
+        return self.n_speakers > 1
+
+    def text_encoder_config(self) -> TextEncoderConfig:
+        return TextEncoderConfig(
+            n_vocab=self.n_vocab,
+            channels=self.encoder_channels,
+            filter_channels=self.encoder_filter_channels,
+            n_heads=self.encoder_heads,
+            n_layers=self.encoder_layers,
+            kernel_size=self.encoder_kernel_size,
+            dropout=self.encoder_dropout,
+            window_size=self.window_size,
+            out_channels=self.n_mels,
+            mean_only=self.mean_only,
+            prenet=self.prenet,
+        )
+
+    @classmethod
+    def paper(cls) -> "GlowTTSConfig":
+        """Official ``configs/base.json`` with the 148-symbol ARPAbet vocabulary."""
+        return cls()
+
+    @classmethod
+    def paper_blank(cls) -> "GlowTTSConfig":
+        """``configs/base_blank.json``: a blank between symbols, 149 tokens (28,624,081 parameters)."""
+        return cls(n_vocab=149, add_blank=True)
+
+    @classmethod
+    def tiny(cls) -> "GlowTTSConfig":
+        """A CPU-sized model with the same structure: trains audibly on the built-in corpus in minutes."""
+        return cls(
+            front_end="espeak",
+            encoder_channels=64,
+            encoder_filter_channels=192,
+            encoder_layers=2,
+            duration_filter_channels=64,
+            decoder_channels=64,
+            decoder_blocks=4,
+            decoder_block_layers=2,
+            learning_rate=0.3,  # Noam peak ≈ 1.9e-3 at d_model 64 (1.0 would peak at 6e-3)
+            warmup_steps=400,
+            batch_size=8,
+        )
+
+    def replace(self, **changes) -> "GlowTTSConfig":
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "GlowTTSConfig":
+        """Rebuild from :meth:`to_dict` output (e.g. a checkpoint's JSON); unknown keys are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown Glow-TTS config keys {unknown}; known keys: {sorted(known)}")
+        return cls(**values)

@@ -1,0 +1,166 @@
+"""Training task, model files and command-line entry points for Glow-TTS.
+
+Recipe (official ``train.py`` / ``base.json``): Adam (betas 0.9, 0.98, eps 1e-9)
+with the Noam schedule (base lr 1.0, d_model = encoder width, 4000 warm-up
+steps: peak ≈ 1.14e-3), gradients clipped by value at 5, ActNorm initialised
+from the first batch (the official ``init.py``), loss = MLE + duration MSE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import torch
+
+from course_lib.models.glow_tts.config import GlowTTSConfig
+from course_lib.models.glow_tts.model import GlowTTS
+from course_lib.training.task import Phase
+
+MODEL_FILE = "glow_tts.pt"
+
+
+class GlowTTSTask:
+    """What :class:`~course_lib.training.Trainer` needs: one model, one Adam, a Noam schedule, one phase."""
+
+    def __init__(self, model: GlowTTS, sample_tokens: torch.Tensor | None = None) -> None:
+        from course_lib.training import noam_schedule
+
+        self.config = model.config
+        cfg = self.config
+        self.modules = {"model": model}
+        optimizer = torch.optim.Adam(model.parameters(), lr=cfg.learning_rate, betas=cfg.adam_betas, eps=cfg.adam_eps)
+        self.optimizers = {"adam": optimizer}
+        self.schedulers = {"noam": noam_schedule(optimizer, d_model=cfg.encoder_channels, warmup_steps=cfg.warmup_steps)}
+        self.phases = [Phase("tts", "adam", self.loss_step)]
+        self.sample_tokens = sample_tokens
+
+    def _run(self, batch):
+        speakers = batch.speakers if self.config.speaker_conditioned else None
+        model = self.modules["model"]
+        out = model(batch.tokens, batch.token_lengths, batch.mels, batch.mel_lengths, speakers)
+        return GlowTTS.losses(out)
+
+    def loss_step(self, batch, cache: dict) -> tuple[torch.Tensor, dict]:
+        losses = self._run(batch)
+        return losses.total, {"mle": losses.mle, "duration": losses.duration}
+
+    def on_train_start(self, first_batch) -> None:
+        """Data-dependent ActNorm initialisation from the first batch (official ``init.py``)."""
+        model = self.modules["model"]
+        speakers = first_batch.speakers if self.config.speaker_conditioned else None
+        model.data_dependent_init(first_batch.tokens, first_batch.token_lengths, first_batch.mels,
+                                  first_batch.mel_lengths, speakers)
+
+    def validate(self, val_loader) -> dict[str, float]:
+        sums, count = {"mle": 0.0, "duration": 0.0}, 0
+        device = next(self.modules["model"].parameters()).device
+        for batch in val_loader:
+            losses = self._run(batch.to(device))
+            sums["mle"] += float(losses.mle)
+            sums["duration"] += float(losses.duration)
+            count += 1
+        return {key: value / max(count, 1) for key, value in sums.items()}
+
+    def sample_audio(self) -> dict:
+        """One validation sentence through the model and the course vocoder, to listen while training."""
+        if self.sample_tokens is None:
+            return {}
+        from course_lib.audio import SAMPLE_RATE
+        from course_lib.vocoder import load_vocoder
+
+        model = self.modules["model"]
+        model = getattr(model, "module", model)  # unwrap DDP
+        mel = model.synthesize(self.sample_tokens, seed=0)
+        wave = load_vocoder("auto", verbose=False)(mel.cpu())
+        return {"sample": (wave.clamp(-1, 1).cpu().numpy(), SAMPLE_RATE)}
+
+    def config_dict(self) -> dict:
+        return self.config.to_dict()
+
+
+def default_steps() -> int:
+    from course_lib.mode import pick
+
+    return pick(smoke=5, default=3000, full=300_000)
+
+
+def train(config: GlowTTSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
+          batch_size: int | None = None, resume: bool = False, progress: bool = True):
+    """Train on a corpus folder (``None``: the built-in corpus) and write ``out_dir/glow_tts.pt``.
+
+    The vocabulary size and front end are taken from the data. Returns ``(model, history)``.
+    """
+    from course_lib.models.grad_tts.recipe import training_data
+    from course_lib.training import TrainConfig, Trainer, save_model
+
+    data = training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
+    n_speakers = data.corpus.n_speakers if config.n_speakers > 1 else 1
+    config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
+                                 n_speakers=n_speakers)
+    model = GlowTTS(config)
+    sample = next(iter(data.val_loader)) if data.val_loader is not None else None
+    sample_tokens = sample.tokens[0, : int(sample.token_lengths[0])] if sample is not None else None
+    task = GlowTTSTask(model, sample_tokens)
+    steps = steps or default_steps()
+    trainer = Trainer(task, TrainConfig(steps=steps, grad_clip_value=config.grad_clip_value, seed=config.seed,
+                                        out_dir=str(out_dir), val_every=max(steps // 5, 1),
+                                        checkpoint_every=max(steps // 10, 1), progress=progress))
+    history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
+    save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
+    return model, history
+
+
+def load(path: str | Path, device: str | torch.device | None = None) -> GlowTTS:
+    """A trained model from a ``save_model`` file, checked against the tokenizer of its front end.
+
+    Raises ValueError naming the mismatch when the checkpoint's vocabulary differs
+    from the symbol table this version of the course builds for its front end.
+    """
+    from course_lib.models.glow_tts import build
+    from course_lib.models.grad_tts.recipe import make_tokenizer
+    from course_lib.training import load_model, pick_device
+
+    model, _ = load_model(path, build, device=pick_device(device))
+    cfg = model.config
+    n_vocab = make_tokenizer(cfg.front_end, cfg.add_blank).n_vocab
+    if n_vocab != cfg.n_vocab:
+        raise ValueError(
+            f"checkpoint {path} was trained with n_vocab={cfg.n_vocab} but the {cfg.front_end!r} tokenizer "
+            f"(add_blank={cfg.add_blank}) has {n_vocab} symbols: the symbol table changed since it was trained; "
+            "retrain it, or use a checkpoint made with this version of the course"
+        )
+    return model
+
+
+def text_to_tokens(model: GlowTTS, text: str) -> torch.Tensor:
+    """``[T_text]`` token ids for ``text`` through the front end the model was trained with."""
+    from course_lib.models.grad_tts.recipe import text_to_tokens as _text_to_tokens
+
+    return _text_to_tokens(text, model.config.front_end, model.config.add_blank)[0]
+
+
+def train_cli(args: argparse.Namespace) -> None:
+    from course_lib.models.glow_tts import CONFIGS
+
+    if args.config not in CONFIGS:
+        raise ValueError(f"unknown config {args.config!r} for glow_tts: choose one of {', '.join(CONFIGS)}")
+    _, history = train(CONFIGS[args.config](), args.data, args.out, args.steps, getattr(args, "batch_size", None),
+                       args.resume)
+    rows = [row for row in history if "tts/loss" in row]
+    last = rows[-1] if rows else {}
+    print(f"trained glow_tts ({args.config}); last losses: "
+          + ", ".join(f"{k}={v:.3f}" for k, v in last.items() if k.startswith("tts/")))
+    print(f"model written to {Path(args.out) / MODEL_FILE}")
+
+
+def synth_cli(args: argparse.Namespace) -> None:
+    from course_lib.models.grad_tts.recipe import write_wave
+
+    model = load(args.checkpoint)
+    tokens = text_to_tokens(model, args.text)
+    temperature = model.config.noise_scale if args.temperature is None else args.temperature
+    mel = model.synthesize(tokens, noise_scale=temperature, length_scale=args.length_scale, seed=args.seed)
+    path = write_wave(mel, args.out, getattr(args, "vocoder", "auto"))
+    print(f"wrote {path} ({mel.shape[-1]} frames, temperature {temperature}, length scale {args.length_scale})")

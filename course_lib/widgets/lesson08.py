@@ -1,0 +1,147 @@
+"""Lesson 08 widget: Glow-TTS from a text box, with temperature and length-scale sliders.
+
+The pure part, :func:`speak`, maps (model, text, temperature, length scale, seed)
+to a :class:`GlowSample` (wave, sample rate, mel, token labels, durations);
+:func:`temperature_sweep` measures how much samples of one sentence vary at each
+temperature. :class:`GlowTTSSpeaker` is the thin ipywidgets UI (text box, two
+sliders, a seed and a "resample" button; mel plot and audio in one Output).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from course_lib.models.glow_tts import GlowTTS
+
+
+@dataclass(frozen=True)
+class GlowSample:
+    wave: np.ndarray  # [N] float32 in [-1, 1]
+    sample_rate: int
+    mel: torch.Tensor  # [80, T_mel] log-mel
+    tokens: list[str]  # the symbols spoken (blanks included when the model uses them)
+    durations: list[int]  # frames per token
+    temperature: float
+    length_scale: float
+    seed: int
+
+
+def _tokens_and_labels(model: GlowTTS, text: str) -> tuple[torch.Tensor, list[str]]:
+    from course_lib.models.glow_tts.train import text_to_tokens
+    from course_lib.models.grad_tts.recipe import make_tokenizer
+
+    tokens = text_to_tokens(model, text)
+    tokenizer = make_tokenizer(model.config.front_end, model.config.add_blank)
+    labels = ["·" if i == tokenizer.blank_id else tokenizer.symbols[i] for i in tokens.tolist()]  # one per token
+    return tokens, labels
+
+
+@torch.no_grad()
+def speak(model: GlowTTS, text: str, temperature: float = 0.667, length_scale: float = 1.0, seed: int = 0,
+          vocoder=None) -> GlowSample:
+    """Text -> durations -> z ~ N(μ, (τσ)²) -> flow in reverse -> mel -> wave (clipped to [-1, 1]).
+
+    ``vocoder`` defaults to :func:`course_lib.vocoder.load_vocoder` (HiFi-GAN if shipped, else
+    Griffin-Lim). Raises ``ValueError`` for empty text, temperature < 0 or length scale ≤ 0.
+    """
+    tokens, labels = _tokens_and_labels(model, text)
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    try:
+        out = model.infer(tokens[None].to(device), torch.tensor([len(tokens)], device=device),
+                          noise_scale=temperature, length_scale=length_scale,
+                          generator=torch.Generator().manual_seed(int(seed)))
+    finally:
+        model.train(was_training)
+    mel = out.mel[0, :, : int(out.mel_lengths[0])].cpu()
+    if vocoder is None:
+        from course_lib.vocoder import load_vocoder
+
+        vocoder = load_vocoder(verbose=False)
+    wave = vocoder(mel).detach().cpu().numpy().astype(np.float32)
+    return GlowSample(
+        wave=np.clip(wave, -1.0, 1.0),
+        sample_rate=vocoder.sample_rate,
+        mel=mel,
+        tokens=labels,
+        durations=[int(d) for d in out.durations[0]],
+        temperature=float(temperature),
+        length_scale=float(length_scale),
+        seed=int(seed),
+    )
+
+
+@torch.no_grad()
+def temperature_sweep(model: GlowTTS, text: str, temperatures=(0.0, 0.333, 0.667, 1.0), seeds=(0, 1, 2)) -> dict:
+    """``{temperature: mean |mel_a − mel_b|}`` over pairs of seeds: how much samples differ.
+
+    Durations do not depend on the seed, so the mels of one temperature have equal length.
+    """
+    tokens, _ = _tokens_and_labels(model, text)
+    device = next(model.parameters()).device
+    spread = {}
+    for temperature in temperatures:
+        mels = [model.synthesize(tokens.to(device), noise_scale=temperature, seed=s).cpu() for s in seeds]
+        pairs = [(a, b) for i, a in enumerate(mels) for b in mels[i + 1 :]]
+        spread[float(temperature)] = float(np.mean([(a - b).abs().mean().item() for a, b in pairs]))
+    return spread
+
+
+class GlowTTSSpeaker:
+    """Text box, temperature and length-scale sliders, seed and "resample"; ``.ui`` is the widget to display."""
+
+    def __init__(self, model: GlowTTS, text: str = "The quick brown fox jumps over the lazy dog.",
+                 temperature: float = 0.667, vocoder=None) -> None:
+        import ipywidgets as widgets
+
+        self.model = model
+        self.vocoder = vocoder
+        self.text = widgets.Text(value=text, description="text", continuous_update=False,
+                                 layout=widgets.Layout(width="70%"))
+        self.temperature = widgets.FloatSlider(value=temperature, min=0.0, max=1.5, step=0.05, description="temperature",
+                                               continuous_update=False, style={"description_width": "initial"})
+        self.length_scale = widgets.FloatSlider(value=1.0, min=0.5, max=2.0, step=0.05, description="length scale",
+                                                continuous_update=False, style={"description_width": "initial"})
+        self.seed = widgets.IntText(value=0, description="seed")
+        self.resample = widgets.Button(description="resample", icon="refresh")
+        self.output = widgets.Output()
+        for control in (self.text, self.temperature, self.length_scale, self.seed):
+            control.observe(lambda _change: self.render(), names="value")
+        self.resample.on_click(lambda _button: self._next_seed())
+        self.ui = widgets.VBox([self.text, widgets.HBox([self.temperature, self.length_scale]),
+                                widgets.HBox([self.seed, self.resample]), self.output])
+        self.sample: GlowSample | None = None
+        self.error: str | None = None
+        self.render()
+
+    def _next_seed(self) -> None:
+        self.seed.value += 1  # the observer re-renders
+
+    def render(self) -> None:
+        import matplotlib.pyplot as plt
+        from IPython.display import Audio, display
+
+        from course_lib import plots
+
+        self.output.clear_output(wait=True)
+        with self.output:
+            try:
+                sample = speak(self.model, self.text.value, self.temperature.value, self.length_scale.value,
+                               self.seed.value, vocoder=self.vocoder)
+                self.error = None
+            except ValueError as err:  # empty or unpronounceable text, bad knob values, too long
+                self.error = str(err)
+                print(f"⚠ {err}")
+                return
+            self.sample = sample
+            fig, ax = plt.subplots(figsize=(10, 2.8))
+            plots.plot_durations(sample.mel, sample.tokens, sample.durations, ax=ax,
+                                 title=f"temperature {sample.temperature:.2f}, length scale "
+                                       f"{sample.length_scale:.2f}, seed {sample.seed}")
+            fig.tight_layout()
+            plt.show()
+            display(Audio(sample.wave, rate=sample.sample_rate, normalize=False))
