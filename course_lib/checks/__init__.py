@@ -33,13 +33,29 @@ def attempt(name: str, fn, *args, hint: str = ""):
     """Call a learner's function; return its result, or ``None`` if it is still a stub.
 
     A stub raises ``NotImplementedError``: then a friendly "not done yet" line is
-    printed (the notebook keeps running) instead of a traceback.
+    printed (the notebook keeps running) instead of a traceback. A function that
+    runs but returns nothing is a mistake, not a stub: :class:`ExerciseError`.
     """
     try:
-        return fn(*args)
+        got = fn(*args)
     except NotImplementedError:
         print(f"… {name}: not implemented yet — fill in the cell above and run it again. {hint}".rstrip())
         return None
+    if got is None:
+        raise ExerciseError(f"{name}: your function returned None — did you forget `return`?")
+    return got
+
+
+def diagnose(got, mistakes: dict[str, torch.Tensor], default: str) -> str:
+    """The hint of the first known mistake that ``got`` reproduces, else ``default``."""
+    try:
+        got_t = torch.as_tensor(got, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        return default
+    for hint, wrong in mistakes.items():
+        if got_t.shape == wrong.shape and torch.allclose(got_t, wrong.double(), atol=1e-5, rtol=1e-4):
+            return hint
+    return default
 
 
 def check_close(name: str, fn, args: tuple, expected, atol: float = 1e-5, rtol: float = 1e-4, hint: str = "") -> bool:

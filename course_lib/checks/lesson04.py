@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import torch
 
-from course_lib.checks import ExerciseError, report_close
-from course_lib.checks.lesson01 import diagnose, run_learner
+from course_lib.checks import ExerciseError, attempt, diagnose, report_close
 
 
 def _conditioner(x_a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -52,7 +51,7 @@ def _unpack(name: str, got):
 def check_affine_coupling(fn) -> bool:
     """``fn(x, conditioner, reverse=False) -> (z, log_det)`` with ``log_det [B]``."""
     x = _inputs()
-    got = run_learner("affine coupling (forward)", fn, x, _conditioner)
+    got = attempt("affine coupling (forward)", fn, x, _conditioner)
     if got is None:
         return False
     z, log_det = _unpack("affine coupling (forward)", got)
@@ -74,7 +73,7 @@ def check_affine_coupling(fn) -> bool:
     }, "Hint: log_det = log_scale.sum(dim=(1, 2)) — the Jacobian is triangular with exp(s) on its diagonal.")
     report_close("coupling log-determinant", log_det, want_log_det, hint=det_hint)
 
-    back = run_learner("affine coupling (reverse)", fn, want_z, _conditioner, True)
+    back = attempt("affine coupling (reverse)", fn, want_z, _conditioner, True)
     if back is None:
         return False
     x_back, log_det_back = _unpack("affine coupling (reverse)", back)

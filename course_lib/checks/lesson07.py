@@ -14,8 +14,7 @@ import itertools
 import numpy as np
 
 from course_lib.alignment import maximum_path_fast
-from course_lib.checks import ExerciseError, report_close
-from course_lib.checks.lesson01 import run_learner
+from course_lib.checks import ExerciseError, attempt, report_close
 
 
 def brute_force_path(log_likelihood: np.ndarray) -> np.ndarray:
@@ -55,14 +54,14 @@ def check_mas(fn) -> bool:
     """``fn(log_likelihood [T_text, T_mel]) -> path [T_text, T_mel]`` (0/1)."""
     rng = np.random.default_rng(707)
     small = rng.standard_normal((3, 7)).astype(np.float32)
-    got = run_learner("MAS (3 tokens × 7 frames)", fn, small.copy())
+    got = attempt("MAS (3 tokens × 7 frames)", fn, small.copy())
     if got is None:
         return False
     path = _as_path("MAS (3 tokens × 7 frames)", got, small.shape)
     report_close("MAS on 3×7 vs brute force", path, brute_force_path(small),
                  hint="Hint: Q[i, j] = L[i, j] + max(Q[i, j-1], Q[i-1, j-1]); backtrack choosing the larger.")
     large = rng.standard_normal((12, 40)).astype(np.float32)
-    got = run_learner("MAS (12 tokens × 40 frames)", fn, large.copy())
+    got = attempt("MAS (12 tokens × 40 frames)", fn, large.copy())
     path = _as_path("MAS (12 tokens × 40 frames)", got, large.shape)
     expected = maximum_path_fast(large[None], [12], [40])[0]
     report_close("MAS on 12×40 vs course_lib.alignment", path, expected,

@@ -1,0 +1,340 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 01 — KL divergence: how far is one distribution from another?
+#
+# VITS, Glow-TTS and every VAE in this course train with a term that reads
+# `KL(q ‖ p)`: the Kullback–Leibler divergence between what the model infers from the
+# audio (q) and what it predicts from the text (p). This lesson builds KL from scratch.
+#
+# **Goals.** By the end you can
+# 1. compute KL between two histograms and say what each term means;
+# 2. derive the closed form between two Gaussians, and read the VAE's
+#    `-0.5·Σ(1 + logvar − μ² − e^logvar)` term by term;
+# 3. estimate KL by Monte Carlo, measure the estimator's spread, and explain why a
+#    *single-sample* estimate — the one VITS logs — can be **negative**;
+# 4. see that KL is not symmetric: fitting one Gaussian to a two-peaked target with
+#    forward vs reverse KL gives "mode covering" vs "mode seeking".
+#
+# **Glossary** (paper → code): μ → `mean`, log σ → `log_std`, log σ² → `log_var`
+# (never mixed up: `log_var = 2·log_std`), q/p → `*_q`/`*_p`.
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from course_lib import distributions
+from course_lib.mode import current_mode, pick
+
+torch.manual_seed(0)
+print("mode:", current_mode())
+
+# %% [markdown]
+# ## 1. Intuition: the cost of using the wrong code book
+#
+# Suppose events come from a distribution **p**, but you believe they come from **q**.
+# Each time outcome *i* happens, you are "surprised" by `−log q_i` instead of the
+# `−log p_i` you would feel if you knew the truth. The *average extra surprise* is
+#
+# $$\mathrm{KL}(p\,\|\,q) = \sum_i p_i \log\frac{p_i}{q_i} = \mathbb{E}_{x\sim p}\big[\log p(x) - \log q(x)\big].$$
+#
+# Three facts follow: KL ≥ 0 (Gibbs' inequality), KL = 0 only when p = q, and
+# KL(p‖q) ≠ KL(q‖p) in general — the average is taken under the *first* argument.
+# Where p has mass and q has none, KL(p‖q) is infinite.
+
+# %%
+p = torch.tensor([0.10, 0.40, 0.30, 0.15, 0.05])
+q = torch.tensor([0.30, 0.20, 0.20, 0.20, 0.10])
+terms_pq = p * torch.log(p / q)
+print("per-outcome terms of KL(p‖q):", [f"{t:+.3f}" for t in terms_pq.tolist()])
+print(f"KL(p‖q) = {terms_pq.sum():.4f} nats    KL(q‖p) = {(q * torch.log(q / p)).sum():.4f} nats")
+
+fig, ax = plt.subplots(1, 2, figsize=(10, 2.8))
+ax[0].bar(np.arange(5) - 0.2, p, width=0.4, label="p")
+ax[0].bar(np.arange(5) + 0.2, q, width=0.4, label="q")
+ax[0].legend()
+ax[0].set_title("two histograms")
+ax[1].bar(np.arange(5), terms_pq)
+ax[1].axhline(0, color="k", linewidth=0.5)
+ax[1].set_title("p·log(p/q) per outcome: some negative, the sum is not")
+plt.show()
+
+# %% [markdown]
+# ### Exercise 1 — discrete KL
+# Write `discrete_kl(p, q)` = Σ p log(p/q). Bins where p = 0 contribute 0 (the limit of
+# x log x at 0) — `torch.where` helps. Replace the `raise` and run the cell.
+
+# %%
+from course_lib.checks.lesson01 import check_discrete_kl, check_gaussian_kl, check_kl_standard_normal
+
+
+def discrete_kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+
+check_discrete_kl(discrete_kl)
+
+# %% [markdown]
+# ## 2. KL between two Gaussians, in closed form
+#
+# For continuous distributions the sum becomes an integral,
+# $\mathrm{KL}(q\|p) = \mathbb{E}_{z\sim q}[\log q(z) - \log p(z)]$. With
+# $q = \mathcal N(\mu_q, \sigma_q^2)$ and $p = \mathcal N(\mu_p, \sigma_p^2)$:
+#
+# $$\log q(z) = -\log\sigma_q - \tfrac12\log 2\pi - \frac{(z-\mu_q)^2}{2\sigma_q^2},\qquad
+#   \log p(z) = -\log\sigma_p - \tfrac12\log 2\pi - \frac{(z-\mu_p)^2}{2\sigma_p^2}.$$
+#
+# Subtract; the $\log 2\pi$ cancels. Take the expectation under q term by term:
+#
+# * $\mathbb E_q[(z-\mu_q)^2] = \sigma_q^2$, so the q-quadratic gives $-\tfrac12$;
+# * write $z - \mu_p = (z-\mu_q) + (\mu_q-\mu_p)$: the cross term has mean 0, so
+#   $\mathbb E_q[(z-\mu_p)^2] = \sigma_q^2 + (\mu_q-\mu_p)^2$.
+#
+# $$\boxed{\mathrm{KL}(q\|p) = \log\frac{\sigma_p}{\sigma_q} + \frac{\sigma_q^2 + (\mu_q-\mu_p)^2}{2\sigma_p^2} - \frac12}$$
+#
+# For a diagonal Gaussian over many dimensions, the KL is the **sum** of these per-dimension terms.
+
+# %%
+def gaussian_kl_by_hand(mean_q, log_std_q, mean_p, log_std_p):
+    var_q, var_p = torch.exp(2 * log_std_q), torch.exp(2 * log_std_p)
+    return (log_std_p - log_std_q) + (var_q + (mean_q - mean_p) ** 2) / (2 * var_p) - 0.5
+
+
+mean_q, log_std_q = torch.tensor(0.0), torch.tensor(math.log(1.0))
+mean_p, log_std_p = torch.tensor(1.0), torch.tensor(math.log(2.0))
+print(f"KL(q‖p) by hand = {gaussian_kl_by_hand(mean_q, log_std_q, mean_p, log_std_p):.4f}")
+print(f"KL(p‖q) by hand = {gaussian_kl_by_hand(mean_p, log_std_p, mean_q, log_std_q):.4f}   (not the same!)")
+
+# %% [markdown]
+# ### The VAE's KL term, term by term
+#
+# A VAE's prior is $p = \mathcal N(0, 1)$ and its encoder outputs a **log-variance**
+# `log_var` $= \log\sigma^2$. Put $\mu_p = 0$, $\sigma_p = 1$ in the box, and use
+# $\log\sigma_q = \tfrac12\,$`log_var`:
+#
+# $$\mathrm{KL} = -\tfrac12\log\sigma^2 + \tfrac12(\sigma^2 + \mu^2) - \tfrac12
+#   = -\tfrac12\big(1 + \log\sigma^2 - \mu^2 - \sigma^2\big).$$
+#
+# * `1` — the $-\tfrac12$ constant that makes KL(p‖p) = 0;
+# * `+ logvar` — rewards spread: an encoder that is too sure (σ → 0) pays $-\log\sigma$;
+# * `− μ²` — pulls every code's mean towards the prior's 0;
+# * `− e^logvar` — penalises σ² > 1; with the `logvar` term its optimum is σ = 1.
+#
+# In code the sum runs over latent dimensions: `-0.5 * torch.sum(1 + log_var - mean**2 - log_var.exp())`.
+
+# %%
+mean = torch.tensor([0.5, -1.0, 0.0])
+log_var = torch.tensor([-1.0, 0.3, 0.0])
+familiar = -0.5 * torch.sum(1 + log_var - mean**2 - log_var.exp())
+general = gaussian_kl_by_hand(mean, 0.5 * log_var, torch.zeros(3), torch.zeros(3)).sum()
+print(f"familiar VAE formula {familiar:.5f}  ==  general formula with log_std = log_var / 2: {general:.5f}")
+
+# %% [markdown]
+# ## 3. The library version
+#
+# `course_lib.distributions` holds the tested versions every later model uses:
+# `kl_gaussians(mean_q, log_std_q, mean_p, log_std_p)` (elementwise) and
+# `kl_standard_normal(mean, log_var)`. They check shapes and reject NaN σ with a message.
+
+# %%
+print("library kl_gaussians:", float(distributions.kl_gaussians(mean_q, log_std_q, mean_p, log_std_p)))
+print("library kl_standard_normal summed:", float(distributions.kl_standard_normal(mean, log_var).sum()))
+assert torch.isclose(distributions.kl_gaussians(mean_q, log_std_q, mean_p, log_std_p),
+                     gaussian_kl_by_hand(mean_q, log_std_q, mean_p, log_std_p))
+try:
+    distributions.kl_gaussians(mean_q, torch.tensor(float("nan")), mean_p, log_std_p)
+except ValueError as err:
+    print("bad input →", err)
+
+# %% [markdown]
+# ### Exercise 2 — the Gaussian KL
+# Implement `gaussian_kl(mean_q, log_std_q, mean_p, log_std_p)` yourself (elementwise,
+# arguments are **log σ**). The check also recognises the usual slips — q and p swapped,
+# σ instead of σ², log σ² read as log σ — and tells you which one you made.
+
+# %%
+def gaussian_kl(mean_q, log_std_q, mean_p, log_std_p):
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+
+check_gaussian_kl(gaussian_kl)
+
+# %% [markdown]
+# ### Exercise 3 — the VAE form
+# Implement `kl_to_standard_normal(mean, log_var)` = −½(1 + log_var − μ² − e^log_var), elementwise.
+
+# %%
+def kl_to_standard_normal(mean, log_var):
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+
+check_kl_standard_normal(kl_to_standard_normal)
+
+# %% [markdown]
+# ## 4. Monte Carlo: estimating KL from samples
+#
+# When no closed form exists (VITS' flow makes p complicated), we *sample*
+# $z \sim q$ and average $\log q(z) - \log p(z)$. Each single term is an unbiased
+# estimate of KL, but it is a random number with its own spread:
+#
+# $$\widehat{\mathrm{KL}}_1 = \log q(z) - \log p(z),\quad z\sim q \qquad
+#   \mathbb E[\widehat{\mathrm{KL}}_1] = \mathrm{KL}(q\|p),\qquad
+#   \mathrm{std}\big(\widehat{\mathrm{KL}}_N\big) = \mathrm{std}(\widehat{\mathrm{KL}}_1)/\sqrt N.$$
+
+# %%
+n_max = pick(smoke=2_000, default=20_000, full=200_000)
+draws = distributions.reparameterize(mean_q.expand(n_max), log_std_q.expand(n_max))
+single = distributions.kl_single_sample(draws, mean_q, log_std_q, mean_p, log_std_p)  # [n_max]
+closed = float(distributions.kl_gaussians(mean_q, log_std_q, mean_p, log_std_p))
+print(f"closed form {closed:.4f};  mean of {n_max} single-sample estimates {single.mean():.4f} "
+      f"± {single.std() / math.sqrt(n_max):.4f} (standard error)")
+print(f"fraction of single-sample estimates below zero: {(single < 0).float().mean():.1%}")
+
+sizes = np.unique(np.logspace(0, math.log10(n_max // 50), 12).astype(int))
+spread = [single[: (n_max // n) * n].view(-1, n).mean(1).std().item() for n in sizes]
+fig, ax = plt.subplots(1, 2, figsize=(11, 3))
+ax[0].hist(single.numpy(), bins=80)
+ax[0].axvline(closed, color="k", label="true KL")
+ax[0].axvline(0, color="r", linestyle=":", label="0")
+ax[0].set_title("single-sample estimates log q(z) − log p(z)")
+ax[0].legend()
+ax[1].loglog(sizes, spread, "o-", label="measured std of the N-sample mean")
+ax[1].loglog(sizes, single.std().item() / np.sqrt(sizes), "k--", label="std₁ / √N")
+ax[1].set_xlabel("N samples")
+ax[1].legend()
+plt.show()
+
+# %% [markdown]
+# **Why VITS' KL term can go below zero.** VITS cannot use the closed form: its prior
+# is evaluated after a normalizing flow (lesson 11). So it computes, per frame, the
+# single-sample estimate at the one posterior sample it drew — exactly the quantity in
+# the histogram above. Its *expectation* is a true KL ≥ 0, but any one batch's value is a
+# random draw from that histogram, and once q and p are close (late in training) much of
+# the histogram lies below zero. A negative `loss_kl` in a VITS log is therefore not a
+# bug. (VITS also replaces the q-quadratic $(z-\mu_q)^2/\sigma_q^2$ by its mean, 1 —
+# a variance reduction — but the p-term is still a single sample.)
+
+# %%
+near = distributions.reparameterize(torch.zeros(10_000), torch.zeros(10_000))
+close_pair = distributions.kl_single_sample(near, torch.tensor(0.0), torch.tensor(0.0),
+                                            torch.tensor(0.1), torch.tensor(0.05))
+print(f"q and p nearly equal: true KL {distributions.kl_gaussians(torch.tensor(0.), torch.tensor(0.), torch.tensor(0.1), torch.tensor(0.05)):.4f}, "
+      f"{(close_pair < 0).float().mean():.0%} of single-sample estimates are negative")
+
+# %% [markdown]
+# ## 5. Asymmetry in action: forward vs reverse KL
+#
+# Fit a single Gaussian q to a two-peaked target p (a mixture of N(−2, 0.5²) and
+# N(2, 0.5²)) by gradient descent, two ways:
+#
+# * **forward** KL(p‖q) = E_p[log p − log q]: only −E_p[log q] depends on q — maximum
+#   likelihood on samples of p. q must put mass wherever p has it → **mode covering**.
+# * **reverse** KL(q‖p) = E_q[log q − log p]: sample z ~ q with the reparameterization
+#   trick (lesson 02) → **mode seeking**: q may ignore a peak, but must not put mass where p has none.
+#
+# Variational inference (VAEs, VITS) minimises the *reverse* direction KL(q‖p) with q the posterior.
+
+# %%
+def target_log_prob(x):
+    """log of ½N(−2, 0.5²) + ½N(2, 0.5²)."""
+    log_half = math.log(0.5)
+    components = torch.stack([distributions.gaussian_log_prob(x, torch.tensor(c), torch.tensor(math.log(0.5)))
+                              for c in (-2.0, 2.0)])
+    return torch.logsumexp(components + log_half, dim=0)
+
+
+def sample_target(n, generator):
+    centres = torch.where(torch.rand(n, generator=generator) < 0.5, -2.0, 2.0)
+    return centres + 0.5 * torch.randn(n, generator=generator)
+
+
+def fit(direction, steps, batch=256, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    mean = torch.tensor(0.5, requires_grad=True)  # start slightly right of centre ...
+    log_std = torch.tensor(math.log(0.5), requires_grad=True)  # ... and narrow
+    optimizer = torch.optim.Adam([mean, log_std], lr=0.05)
+    losses = []
+    for _ in tqdm(range(steps), desc=direction, mininterval=2.0):
+        if direction == "forward":  # KL(p‖q) up to the constant E_p[log p]
+            x = sample_target(batch, generator)
+            loss = -distributions.gaussian_log_prob(x, mean, log_std).mean()
+        else:  # KL(q‖p), one reparameterized sample per row
+            z = distributions.reparameterize(mean.expand(batch), log_std.expand(batch), generator=generator)
+            loss = (distributions.gaussian_log_prob(z, mean, log_std) - target_log_prob(z)).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return mean.item(), log_std.exp().item(), losses
+
+
+fit_steps = pick(smoke=60, default=600, full=2000)
+forward_fit, reverse_fit = fit("forward", fit_steps), fit("reverse", fit_steps)
+x = torch.linspace(-5, 5, 400)
+fig, ax = plt.subplots(1, 2, figsize=(11, 3))
+ax[0].fill_between(x, target_log_prob(x).exp(), alpha=0.3, color="gray", label="target p")
+for (m, s, _), name in ((forward_fit, "forward KL(p‖q): covers"), (reverse_fit, "reverse KL(q‖p): seeks")):
+    ax[0].plot(x, distributions.gaussian_log_prob(x, torch.tensor(m), torch.tensor(math.log(s))).exp(),
+               label=f"{name}  μ={m:.2f} σ={s:.2f}")
+ax[0].legend(fontsize=8)
+ax[1].plot(forward_fit[2], label="forward loss (−E_p log q)")
+ax[1].plot(reverse_fit[2], label="reverse loss (KL(q‖p))")
+ax[1].set_xlabel("step")
+ax[1].legend(fontsize=8)
+plt.show()
+
+# %% [markdown]
+# ## 6. Explore: sliders for μ and σ
+#
+# Move the sliders: both densities redraw, with KL(q‖p), KL(p‖q) and a Monte-Carlo
+# estimate (with its standard error) in the title. Try making q narrow inside a wide p,
+# then the other way round — which direction blows up?
+
+# %%
+from course_lib.widgets.lesson01 import kl_explorer
+
+explorer = kl_explorer(mean_q=0.0, std_q=1.0, mean_p=1.0, std_p=2.0)
+explorer.ui
+
+# %% [markdown]
+# ## Try this
+# * In section 4, make q and p almost identical: what fraction of single-sample estimates
+#   is negative? Why does the fraction tend to ½?
+# * In section 5, start the fits wide (`log_std = 0`, σ = 1): the reverse fit gets stuck
+#   straddling both peaks with σ ≈ 1.7 — a local optimum, KL ≈ 1.9 instead of log 2 ≈ 0.69.
+#   Reverse KL is not only mode seeking, it is also hard to optimise. Try other starts.
+# * With the sliders, set σ_q ≪ σ_p and then σ_q ≫ σ_p at the same means: which KL grows faster?
+#
+# ## Summary
+# * KL(p‖q) = E_p[log p − log q] ≥ 0, zero only for p = q, and **not symmetric**.
+# * Gaussians: KL = log(σ_p/σ_q) + (σ_q² + (μ_q−μ_p)²)/(2σ_p²) − ½ per dimension; the
+#   VAE's −½Σ(1 + logvar − μ² − e^logvar) is the case p = N(0, 1) with a log-variance.
+# * Monte-Carlo estimates are unbiased with error ∝ 1/√N; a single sample can be
+#   negative — which is why VITS' logged KL dips below zero.
+# * Reverse KL (what VAEs minimise) is mode seeking; forward KL is mode covering.
+#
+# ## References
+# * S. Kullback, R. Leibler. *On Information and Sufficiency*, 1951.
+# * D. Kingma, M. Welling. *Auto-Encoding Variational Bayes*, ICLR 2014 (appendix B: the Gaussian KL).
+# * J. Kim, J. Kong, J. Son. *Conditional Variational Autoencoder with Adversarial Learning for
+#   End-to-End Text-to-Speech* (VITS), ICML 2021 — eq. 3 and the KL loss.
+# * C. Bishop. *Pattern Recognition and Machine Learning*, §10.1.2 (forward vs reverse KL).
+# * Code: `course_lib/distributions.py`, `course_lib/checks/lesson01.py`, `course_lib/widgets/lesson01.py`.
