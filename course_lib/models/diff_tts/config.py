@@ -1,0 +1,102 @@
+"""Diff-TTS hyperparameters. Only T = 400 and γ ∈ {1, 7, 21, 57} are confirmed (demo page);
+every other value is a documented choice (see :mod:`course_lib.models.diff_tts`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
+
+import torch
+
+from course_lib.diffusion import alpha_bar, linear_betas
+from course_lib.nn.text_encoder import TextEncoderConfig
+
+
+@dataclass(frozen=True)
+class DiffTTSConfig:
+    """Everything that shapes a Diff-TTS model, its training and its default sampling."""
+
+    n_vocab: int = 148  # ARPAbet layout without blanks (durations are per phoneme)
+    front_end: str = "arpabet"  # "arpabet" (LJSpeech) or "espeak" (the built-in corpus)
+    add_blank: bool = False
+    n_feats: int = 80
+    # text encoder (the shared Glow-TTS-style encoder; its 1×1 output is the text representation)
+    channels: int = 192
+    filter_channels: int = 768
+    n_heads: int = 2
+    n_layers: int = 6
+    kernel_size: int = 3
+    dropout: float = 0.1
+    window_size: int = 4
+    text_channels: int = 192  # width of the expanded text representation fed to the decoder
+    # duration predictor
+    duration_filter_channels: int = 256
+    duration_kernel_size: int = 3
+    duration_dropout: float = 0.1
+    # decoder (gated residual stack)
+    residual_channels: int = 256
+    residual_layers: int = 12
+    residual_kernel_size: int = 3
+    dilation_cycle: int = 4  # dilations 1, 2, 4, 8, 1, 2, …
+    step_sinusoid_dim: int = 128
+    step_dim: int = 512
+    # diffusion
+    n_diffusion_steps: int = 400  # T (demo page)
+    beta_start: float = 1e-4
+    beta_end: float = 0.05
+    mel_min: float = math.log(1e-5)  # log-mel of silence; mels are scaled linearly to [-1, 1]
+    mel_max: float = 2.5
+    # training
+    learning_rate: float = 2e-4
+    batch_size: int = 16
+    grad_clip_norm: float = 1.0
+    seed: int = 1234
+    # sampling defaults
+    gamma: int = 1
+    clip_denoised: bool = True  # clip each step's x̂0 to the normalised mel range [-1, 1] (DDPM reference code)
+
+    def __post_init__(self) -> None:
+        if self.n_vocab < 1:
+            raise ValueError(f"n_vocab must be >= 1, got {self.n_vocab}")
+        if self.front_end not in ("arpabet", "espeak"):
+            raise ValueError(f"front_end must be 'arpabet' or 'espeak', got {self.front_end!r}")
+        if self.n_diffusion_steps < 2:
+            raise ValueError(f"n_diffusion_steps must be >= 2, got {self.n_diffusion_steps}")
+        if not self.mel_max > self.mel_min:
+            raise ValueError(f"mel_max ({self.mel_max}) must exceed mel_min ({self.mel_min})")
+
+    @classmethod
+    def paper(cls) -> "DiffTTSConfig":
+        """As close to the paper as the facts allow: T = 400; the rest documented choices."""
+        return cls()
+
+    @classmethod
+    def tiny(cls) -> "DiffTTSConfig":
+        """CPU size (~0.5 M parameters) on the built-in corpus's eSpeak phonemes; T stays 400."""
+        return cls(front_end="espeak", channels=64, filter_channels=128, n_layers=2, text_channels=64,
+                   duration_filter_channels=64, residual_channels=64, residual_layers=6, step_dim=128,
+                   step_sinusoid_dim=64, learning_rate=1e-3)
+
+    def text_encoder_config(self) -> TextEncoderConfig:
+        return TextEncoderConfig(
+            n_vocab=self.n_vocab, channels=self.channels, filter_channels=self.filter_channels,
+            n_heads=self.n_heads, n_layers=self.n_layers, kernel_size=self.kernel_size, dropout=self.dropout,
+            window_size=self.window_size, out_channels=self.text_channels, mean_only=True, prenet=True)
+
+    def alpha_bars(self) -> torch.Tensor:
+        """``ᾱ [T]`` of the linear schedule (float64)."""
+        return alpha_bar(linear_betas(self.n_diffusion_steps, self.beta_start, self.beta_end))
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> "DiffTTSConfig":
+        """Rebuild from :meth:`to_dict` output; unknown keys are an error."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown Diff-TTS config keys {unknown}; known keys: {sorted(known)}")
+        return cls(**values)

@@ -1,0 +1,167 @@
+"""Diff-TTS model: text encoder + duration predictor + length regulator + DDPM decoder.
+
+Training (:meth:`DiffTTS.forward`): encode → duration loss against the **true**
+durations (log domain) → expand the text representation with those durations
+(length regulator) → ``x_t = q_sample(y, ε, ᾱ_t)`` at a uniform step → predict
+``ε`` → ``L_simple``. Inference (:meth:`DiffTTS.synthesize`): predicted
+durations → expanded text → ancestral sampling from ``N(0, I)`` over all 400
+steps (γ = 1) or the skip-γ walk → mel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from course_lib.alignment import expand_to_frames, path_from_durations
+from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
+from course_lib.diffusion.common import gaussian_like
+from course_lib.models.diff_tts.config import DiffTTSConfig
+from course_lib.models.diff_tts.denoiser import NoisePredictor
+from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
+from course_lib.nn.masks import sequence_mask
+from course_lib.nn.text_encoder import TextEncoder
+
+
+def normalize_mel(mel: torch.Tensor, config: DiffTTSConfig) -> torch.Tensor:
+    """Log-mel → roughly [-1, 1] (silence at -1), the scale the N(0, I) end of the diffusion expects."""
+    return 2.0 * (mel - config.mel_min) / (config.mel_max - config.mel_min) - 1.0
+
+
+def denormalize_mel(y: torch.Tensor, config: DiffTTSConfig) -> torch.Tensor:
+    """Inverse of :func:`normalize_mel`."""
+    return (y + 1.0) / 2.0 * (config.mel_max - config.mel_min) + config.mel_min
+
+
+def steps_for_gamma(n_diffusion_steps: int, gamma: int) -> int:
+    """How many network calls the skip-γ walk makes: ``(T−1)/γ + 1``."""
+    return (n_diffusion_steps - 1) // gamma + 1
+
+
+def gamma_for_steps(n_diffusion_steps: int, n_steps: int) -> int:
+    """The γ whose walk makes exactly ``n_steps`` calls (inverse of :func:`steps_for_gamma`)."""
+    last = n_diffusion_steps - 1
+    if n_steps >= 2 and last % (n_steps - 1) == 0:
+        return last // (n_steps - 1)
+    if n_steps == 1 and last == 0:
+        return 1
+    valid = sorted({steps_for_gamma(n_diffusion_steps, g) for g in range(1, last + 1) if last % g == 0})
+    raise ValueError(f"{n_steps} reverse steps is not a skip-γ walk of a {n_diffusion_steps}-step schedule; "
+                     f"choose one of {valid} (γ = {last}/(steps−1))")
+
+
+@dataclass(frozen=True)
+class DiffTTSLosses:
+    """``duration`` (log-domain MSE) and ``diffusion`` (ε-MSE) losses."""
+
+    duration: torch.Tensor
+    diffusion: torch.Tensor
+
+    @property
+    def total(self) -> torch.Tensor:
+        return self.duration + self.diffusion
+
+
+@dataclass(frozen=True)
+class DiffTTSOutput:
+    """``mel [B, F, T_mel]`` (log-mel, zero beyond ``mel_lengths``), ``durations [B, T_text]``,
+    and the optional ``trajectory`` of log-mels (first = the noise start) with the step ``times``."""
+
+    mel: torch.Tensor
+    mel_lengths: torch.Tensor
+    durations: torch.Tensor
+    trajectory: list[torch.Tensor] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+
+
+class DiffTTSEncoder(nn.Module):
+    """Tokens → text representation ``[B, C_text, T_text]`` and log-durations ``[B, 1, T_text]``."""
+
+    def __init__(self, config: DiffTTSConfig) -> None:
+        super().__init__()
+        self.text_encoder = TextEncoder(config.text_encoder_config())
+        self.duration_predictor = DurationPredictor(
+            config.channels, config.duration_filter_channels, config.duration_kernel_size, config.duration_dropout)
+
+    def forward(self, tokens: torch.Tensor, token_lengths: torch.Tensor):
+        encoded = self.text_encoder(tokens, token_lengths)
+        # detached, as in Glow-TTS/Grad-TTS: durations are learnt on top of the text features
+        log_duration = self.duration_predictor(encoded.hidden.detach(), encoded.mask)
+        return encoded.prior_mean, log_duration, encoded.mask
+
+
+class DiffTTS(nn.Module):
+    """Top-level children: ``encoder`` (text encoder + duration predictor) and ``decoder`` (noise predictor)."""
+
+    def __init__(self, config: DiffTTSConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = DiffTTSEncoder(config)
+        self.decoder = NoisePredictor(config.n_feats, config.text_channels, config.residual_channels,
+                                      config.residual_layers, config.residual_kernel_size, config.dilation_cycle,
+                                      config.step_sinusoid_dim, config.step_dim)
+        # computed in float64, kept in float32 so the model moves to any device (MPS has no float64)
+        self.register_buffer("alpha_bars", config.alpha_bars().float(), persistent=False)
+
+    def forward(self, tokens: torch.Tensor, token_lengths: torch.Tensor, mels: torch.Tensor,
+                mel_lengths: torch.Tensor, durations: torch.Tensor,
+                generator: torch.Generator | None = None) -> DiffTTSLosses:
+        """Training losses. ``durations [B, T_text]``: true frames per token (sum = mel length)."""
+        cfg = self.config
+        if durations is None:
+            raise ValueError("Diff-TTS trains on known durations (the built-in corpus stores them); "
+                             "this batch has none — use a corpus with durations")
+        text, log_duration, text_mask = self.encoder(tokens, token_lengths)
+        mel_mask = sequence_mask(mel_lengths, mels.shape[-1]).to(mels.dtype)
+        # 1. durations: regress log-frames per token
+        dur_loss = duration_loss(log_duration, log_duration_target(durations[:, None], text_mask), text_mask)
+        # 2. length regulator with the true durations
+        path = path_from_durations(durations.to(mels.dtype), text_mask, mel_mask)  # [B, T_text, T_mel]
+        cond = expand_to_frames(text, path)  # [B, C_text, T_mel]
+        # 3. L_simple (Ho et al. 2020, Algorithm 1)
+        y = normalize_mel(mels, cfg) * mel_mask
+        step = sample_steps(y.shape[0], cfg.n_diffusion_steps, generator, y.device)
+        noise = gaussian_like(y, generator) * mel_mask
+        x_t = q_sample(y, noise, per_item_alpha_bar(self.alpha_bars, step, y)) * mel_mask
+        predicted = self.decoder(x_t, mel_mask, cond, step)
+        return DiffTTSLosses(duration=dur_loss, diffusion=epsilon_loss(predicted, noise, mel_mask))
+
+    @torch.no_grad()
+    def synthesize(self, tokens: torch.Tensor, token_lengths: torch.Tensor | None = None, gamma: int | None = None,
+                   length_scale: float = 1.0, seed: int | None = None, method: str = "ancestral",
+                   return_trajectory: bool = False, durations: torch.Tensor | None = None) -> DiffTTSOutput:
+        """Tokens → log-mel with the skip-γ walk (γ = 1: all 400 steps). ``method="ddim"`` is deterministic.
+        ``durations [B, T_text]`` (frames) replaces the predicted ones."""
+        cfg = self.config
+        gamma = cfg.gamma if gamma is None else gamma
+        if not length_scale > 0:
+            raise ValueError(f"length_scale must be > 0 (1 = trained pace, >1 slower), got {length_scale}")
+        if tokens.dim() == 1:
+            tokens = tokens[None]
+        if token_lengths is None:
+            token_lengths = torch.full((tokens.shape[0],), tokens.shape[1], dtype=torch.long, device=tokens.device)
+        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+
+        text, log_duration, text_mask = self.encoder(tokens, token_lengths)
+        if durations is None:
+            durations = torch.ceil(torch.exp(log_duration) * length_scale) * text_mask  # [B, 1, T_text]
+        else:
+            durations = durations.reshape(text_mask.shape).to(text_mask.dtype) * text_mask
+        mel_lengths = durations.sum(dim=(1, 2)).clamp_min(1).long()
+        mel_mask = sequence_mask(mel_lengths, int(mel_lengths.max())).to(text.dtype)
+        cond = expand_to_frames(text, path_from_durations(durations[:, 0], text_mask, mel_mask))
+        start = gaussian_like(torch.empty(cond.shape[0], cfg.n_feats, cond.shape[-1], device=cond.device,
+                                          dtype=cond.dtype), generator)
+
+        def predict_noise(x_t: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
+            return self.decoder(x_t, mel_mask, cond, step)
+
+        result = accelerated_sample(predict_noise, start, self.alpha_bars, gamma, method=method,
+                                    generator=generator, mask=mel_mask, return_trajectory=return_trajectory,
+                                    x0_range=(-1.0, 1.0) if cfg.clip_denoised else None)
+        return DiffTTSOutput(mel=denormalize_mel(result.sample, cfg) * mel_mask, mel_lengths=mel_lengths,
+                             durations=durations[:, 0].long(),
+                             trajectory=[denormalize_mel(y, cfg) * mel_mask for y in result.trajectory],
+                             times=result.times)

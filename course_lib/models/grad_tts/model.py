@@ -1,0 +1,225 @@
+"""Grad-TTS (Popov et al., ICML 2021): a text encoder gives μ, a score-based decoder turns noise around μ into a mel.
+
+Wiring only; the parts live elsewhere:
+
+* encoder — the shared :class:`~course_lib.nn.text_encoder.TextEncoder` (mean only:
+  ``μ`` per token with identity covariance) and
+  :class:`~course_lib.nn.duration.DurationPredictor`;
+* alignment — monotonic alignment search from :mod:`course_lib.alignment`;
+* decoder — :class:`~course_lib.nn.unet.ScoreUNet` estimating the score, with the
+  VP-SDE maths (forward moments, loss, reverse solvers) in
+  :mod:`course_lib.diffusion.vp_sde`.
+
+Training (one step, :meth:`GradTTS.forward`): encode → MAS on ``log N(y; μ_i, I)``
+(no gradient) → duration loss (log domain, on the detached encoder output) →
+prior loss on the whole mel (:func:`~course_lib.models.grad_tts.losses.prior_loss`)
+→ diffusion loss on a random ``segment_frames`` window. Inference
+(:meth:`GradTTS.synthesize`): durations → ``μ_y`` → ``x_1 = μ_y + ε/τ`` → N Euler
+steps of the reverse ODE → mel (vocoder applied by the caller,
+:mod:`course_lib.vocoder`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from course_lib.alignment import (
+    expand_to_frames,
+    gaussian_log_likelihood_matrix,
+    monotonic_alignment_search,
+    path_from_durations,
+)
+from course_lib.diffusion import (
+    forward_sample,
+    prior_start,
+    sample_times,
+    score_matching_loss,
+    solve_reverse,
+    validate_n_steps,
+    validate_temperature,
+)
+from course_lib.diffusion.common import gaussian_like
+from course_lib.models.grad_tts.config import GradTTSConfig
+from course_lib.models.grad_tts.losses import prior_loss, random_windows
+from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
+from course_lib.nn.masks import sequence_mask
+from course_lib.nn.text_encoder import TextEncoder
+from course_lib.nn.unet import ScoreUNet
+
+
+@dataclass(frozen=True)
+class EncoderOutput:
+    """``prior_mean [B, F, T_text]`` (μ per token), ``log_duration [B, 1, T_text]``, ``mask [B, 1, T_text]``."""
+
+    prior_mean: torch.Tensor
+    log_duration: torch.Tensor
+    mask: torch.Tensor
+
+
+class GradTTSEncoder(nn.Module):
+    """Tokens → per-token prior mean μ and predicted log-durations (7,200,145 parameters at paper size)."""
+
+    def __init__(self, config: GradTTSConfig) -> None:
+        super().__init__()
+        self.text_encoder = TextEncoder(config.text_encoder_config())
+        self.duration_predictor = DurationPredictor(
+            config.channels, config.duration_filter_channels, config.duration_kernel_size, config.duration_dropout)
+
+    def forward(self, tokens: torch.Tensor, token_lengths: torch.Tensor) -> EncoderOutput:
+        encoded = self.text_encoder(tokens, token_lengths)
+        # detached: the duration loss must not pull the encoder away from the prior it serves
+        log_duration = self.duration_predictor(encoded.hidden.detach(), encoded.mask)
+        return EncoderOutput(prior_mean=encoded.prior_mean, log_duration=log_duration, mask=encoded.mask)
+
+
+class GradTTSDecoder(nn.Module):
+    """The score network plus the noise schedule it was trained with (7,634,887 parameters at paper size)."""
+
+    def __init__(self, config: GradTTSConfig) -> None:
+        super().__init__()
+        self.schedule = config.noise_schedule()
+        self.estimator = ScoreUNet(config.unet_config())
+
+    def loss(self, y: torch.Tensor, mask: torch.Tensor, mu: torch.Tensor, speaker: torch.Tensor | None = None,
+             generator: torch.Generator | None = None) -> torch.Tensor:
+        """λ_t-weighted score-matching loss at one random ``t`` per item. ``y``, ``mu``: ``[B, F, T]``."""
+        t = sample_times(y.shape[0], generator, y.device).to(y.dtype)
+        noise = gaussian_like(y, generator) * mask
+        x_t = forward_sample(y, mu, t, noise, self.schedule) * mask
+        score = self.estimator(x_t, mask, mu, t, speaker)
+        return score_matching_loss(score, noise, t, self.schedule, mask)
+
+    def sample(self, mu: torch.Tensor, mask: torch.Tensor, n_steps: int, temperature: float,
+               stochastic: bool = False, generator: torch.Generator | None = None,
+               speaker: torch.Tensor | None = None, return_trajectory: bool = False):
+        """Reverse diffusion from ``μ + ε/τ``; returns a :class:`~course_lib.diffusion.SampleResult`."""
+        start = prior_start(mu, temperature, generator) * mask
+
+        def score_fn(x_t: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+            return self.estimator(x_t, mask, mu, t, speaker)
+
+        return solve_reverse(score_fn, start, mu, n_steps, self.schedule, stochastic, generator, mask,
+                             return_trajectory)
+
+
+@dataclass(frozen=True)
+class GradTTSLosses:
+    """The three training losses (scalars) and their sum, plus the MAS durations ``[B, T_text]``."""
+
+    duration: torch.Tensor
+    prior: torch.Tensor
+    diffusion: torch.Tensor
+    durations: torch.Tensor
+
+    @property
+    def total(self) -> torch.Tensor:
+        return self.duration + self.prior + self.diffusion
+
+
+@dataclass(frozen=True)
+class GradTTSOutput:
+    """Synthesis result.
+
+    ``mel [B, F, T_mel]`` (zero beyond ``mel_lengths [B]``), ``prior_mean`` = the
+    aligned encoder output ``μ_y [B, F, T_mel]`` (the mean the decoder starts
+    around), ``durations [B, T_text]`` in frames, and, when asked, the
+    ``trajectory`` of mels after each reverse step (first = the noisy start)
+    with the diffusion ``times`` of each step.
+    """
+
+    mel: torch.Tensor
+    mel_lengths: torch.Tensor
+    prior_mean: torch.Tensor
+    durations: torch.Tensor
+    trajectory: list[torch.Tensor] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+
+
+class GradTTS(nn.Module):
+    """Top-level children: ``encoder``, ``decoder`` (and ``speaker_embedding`` when multi-speaker)."""
+
+    def __init__(self, config: GradTTSConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.encoder = GradTTSEncoder(config)
+        self.decoder = GradTTSDecoder(config)
+        # official recipe: speakers condition the decoder only (the encoder is speaker-independent)
+        self.speaker_embedding = (
+            nn.Embedding(config.n_speakers, config.speaker_emb_dim) if config.n_speakers > 1 else None)
+
+    def _speaker_vector(self, speakers: torch.Tensor | None, batch: int, device) -> torch.Tensor | None:
+        if self.speaker_embedding is None:
+            return None
+        if speakers is None:
+            speakers = torch.zeros(batch, dtype=torch.long, device=device)
+        return self.speaker_embedding(speakers)
+
+    def forward(self, tokens: torch.Tensor, token_lengths: torch.Tensor, mels: torch.Tensor,
+                mel_lengths: torch.Tensor, speakers: torch.Tensor | None = None,
+                generator: torch.Generator | None = None) -> GradTTSLosses:
+        """Training losses. ``tokens [B, T_text]``, ``mels [B, F, T_mel]``, lengths ``[B]``, ``speakers [B]``."""
+        cfg = self.config
+        if mels.shape[1] != cfg.n_feats:
+            raise ValueError(f"mels must be [B, {cfg.n_feats}, T_mel], got {tuple(mels.shape)}")
+        speaker = self._speaker_vector(speakers, tokens.shape[0], tokens.device)
+        # 1. encode
+        enc = self.encoder(tokens, token_lengths)
+        mel_mask = sequence_mask(mel_lengths, mels.shape[-1]).to(mels.dtype)  # [B, 1, T_mel]
+        y = mels * mel_mask
+
+        # 2. align: best monotonic path under log N(y_j; μ_i, I), no gradient
+        with torch.no_grad():
+            log_likelihood = gaussian_log_likelihood_matrix(
+                y, enc.prior_mean, torch.zeros_like(enc.prior_mean))  # [B, T_text, T_mel]
+            path = monotonic_alignment_search(log_likelihood, enc.mask, mel_mask)
+        durations = path.sum(-1)  # [B, T_text]
+
+        # 3. losses: durations (log domain), prior over the whole mel, diffusion on a random window
+        dur_loss = duration_loss(enc.log_duration, log_duration_target(durations[:, None], enc.mask), enc.mask)
+        mu_y = expand_to_frames(enc.prior_mean, path)  # [B, F, T_mel]
+        enc_loss = prior_loss(y, mu_y, mel_mask)
+        windows = random_windows(y, path, mel_lengths, cfg.segment_frames, generator)
+        mu_window = expand_to_frames(enc.prior_mean, windows.path)  # [B, F, W]
+        diff_loss = self.decoder.loss(windows.y, windows.mask, mu_window, speaker, generator)
+        return GradTTSLosses(duration=dur_loss, prior=enc_loss, diffusion=diff_loss, durations=durations)
+
+    @torch.no_grad()
+    def synthesize(self, tokens: torch.Tensor, token_lengths: torch.Tensor | None = None, n_steps: int | None = None,
+                   temperature: float | None = None, length_scale: float = 1.0, seed: int | None = None,
+                   speakers: torch.Tensor | None = None, stochastic: bool = False,
+                   return_trajectory: bool = False, durations: torch.Tensor | None = None) -> GradTTSOutput:
+        """Tokens → mel. ``tokens [B, T_text]`` (or ``[T_text]``); defaults from the config
+        (10 steps, τ = 1.5). ``seed`` fixes the noise (a CPU generator, so results
+        match across devices); ``length_scale`` > 1 speaks slower. ``durations
+        [B, T_text]`` (frames) replaces the predicted ones — to compare with a
+        recording frame by frame.
+        """
+        cfg = self.config
+        n_steps = validate_n_steps(cfg.n_steps if n_steps is None else n_steps)
+        temperature = validate_temperature(cfg.temperature if temperature is None else temperature)
+        if not length_scale > 0:
+            raise ValueError(f"length_scale must be > 0 (1 = trained pace, >1 slower), got {length_scale}")
+        if tokens.dim() == 1:
+            tokens = tokens[None]
+        if token_lengths is None:
+            token_lengths = torch.full((tokens.shape[0],), tokens.shape[1], dtype=torch.long, device=tokens.device)
+        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+        speaker = self._speaker_vector(speakers, tokens.shape[0], tokens.device)
+
+        enc = self.encoder(tokens, token_lengths)
+        if durations is None:
+            durations = torch.ceil(torch.exp(enc.log_duration) * length_scale) * enc.mask  # [B, 1, T_text]
+        else:
+            durations = durations.reshape(enc.mask.shape).to(enc.mask.dtype) * enc.mask
+        mel_lengths = durations.sum(dim=(1, 2)).clamp_min(1).long()
+        mel_mask = sequence_mask(mel_lengths, int(mel_lengths.max())).to(enc.prior_mean.dtype)
+        path = path_from_durations(durations[:, 0], enc.mask, mel_mask)  # [B, T_text, T_mel]
+        mu_y = expand_to_frames(enc.prior_mean, path)  # [B, F, T_mel]
+
+        result = self.decoder.sample(mu_y, mel_mask, n_steps, temperature, stochastic, generator, speaker,
+                                     return_trajectory)
+        return GradTTSOutput(mel=result.sample, mel_lengths=mel_lengths, prior_mean=mu_y,
+                             durations=durations[:, 0].long(), trajectory=result.trajectory, times=result.times)
