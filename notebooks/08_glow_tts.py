@@ -79,7 +79,7 @@ print("\ntiny\n" + str(param_summary(build(GlowTTSConfig.tiny()))))
 
 # %%
 from course_lib.models.glow_tts.train import GlowTTSTask
-from course_lib.models.grad_tts.recipe import training_data
+from course_lib.models.recipe import training_data
 
 config = GlowTTSConfig.tiny()
 data = training_data(None, config.add_blank, batch_size=pick(smoke=4, default=8, full=32), seed=config.seed)

@@ -230,7 +230,7 @@ plt.show()
 
 # %%
 from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
-from course_lib.models.grad_tts.recipe import make_tokenizer
+from course_lib.models.recipe import make_tokenizer
 
 corpus = load_corpus(ensure_corpus())
 item = TextMelDataset(corpus.split("test").utterances[:1], tokenizer=make_tokenizer("espeak", False),

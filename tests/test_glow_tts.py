@@ -173,7 +173,7 @@ def test_synth_cli_writes_a_wave(tmp_path):
     import soundfile as sf
 
     from course_lib.models.glow_tts import synth_cli
-    from course_lib.models.grad_tts.recipe import make_tokenizer
+    from course_lib.models.recipe import make_tokenizer
 
     config = GlowTTSConfig.tiny().replace(n_vocab=make_tokenizer("espeak", False).n_vocab)
     model = build(config)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from course_lib.models.glow_tts import GlowTTSConfig, build
-from course_lib.models.grad_tts.recipe import make_tokenizer
+from course_lib.models.recipe import make_tokenizer
 from course_lib.vocoder import GriffinLimVocoder
 from course_lib.widgets import lesson08 as W
 

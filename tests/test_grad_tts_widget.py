@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from course_lib.models.grad_tts import GradTTSConfig, build
-from course_lib.models.grad_tts.recipe import make_tokenizer
+from course_lib.models.recipe import make_tokenizer
 from course_lib.vocoder import GriffinLimVocoder
 from course_lib.widgets.lesson09 import TrajectoryExplorer, reverse_trajectory, step_title
 

@@ -31,7 +31,7 @@ class GlowSample:
 
 def _tokens_and_labels(model: GlowTTS, text: str) -> tuple[torch.Tensor, list[str]]:
     from course_lib.models.glow_tts.train import text_to_tokens
-    from course_lib.models.grad_tts.recipe import make_tokenizer
+    from course_lib.models.recipe import make_tokenizer
 
     tokens = text_to_tokens(model, text)
     tokenizer = make_tokenizer(model.config.front_end, model.config.add_blank)

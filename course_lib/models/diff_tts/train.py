@@ -51,7 +51,7 @@ class DiffTTSTask:
         if self.sample_tokens is None:
             return {}
         from course_lib.audio import SAMPLE_RATE
-        from course_lib.models.grad_tts.recipe import vocode
+        from course_lib.models.recipe import vocode
 
         model = self.modules["model"]
         model = getattr(model, "module", model)
@@ -75,7 +75,7 @@ def train(config: DiffTTSConfig, data_dir: str | None, out_dir: str | Path, step
 
     ``validate=False`` skips periodic validation and audio samples. Returns ``(model, history)``."""
     from course_lib.models.diff_tts import build
-    from course_lib.models.grad_tts.recipe import training_data
+    from course_lib.models.recipe import training_data
     from course_lib.training import TrainConfig, Trainer, save_model
 
     data = training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
@@ -104,7 +104,7 @@ TRAIN_COMMAND = f"python -m course_lib train diff_tts --config tiny --out runs/d
 def load(path: str | Path, device: str | torch.device | None = None) -> DiffTTS:
     """A trained model from a ``save_model`` file, checked against today's symbol table for its front end."""
     from course_lib.models.diff_tts import build
-    from course_lib.models.grad_tts.recipe import check_vocabulary
+    from course_lib.models.recipe import check_vocabulary
     from course_lib.training import load_model, pick_device
 
     model, _ = load_model(path, build, device=pick_device(device))
@@ -144,7 +144,7 @@ def train_cli(args: argparse.Namespace) -> None:
 
 def synth_cli(args: argparse.Namespace) -> None:
     """``--steps`` picks the skip-γ walk by its number of network calls (400, 134, 58, 20, 8, …)."""
-    from course_lib.models.grad_tts.recipe import text_to_tokens, write_wave
+    from course_lib.models.recipe import text_to_tokens, write_wave
 
     model = load(args.checkpoint)
     config = model.config

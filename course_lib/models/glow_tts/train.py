@@ -92,7 +92,7 @@ def train(config: GlowTTSConfig, data_dir: str | None, out_dir: str | Path, step
 
     The vocabulary size and front end are taken from the data. Returns ``(model, history)``.
     """
-    from course_lib.models.grad_tts.recipe import training_data
+    from course_lib.models.recipe import training_data
     from course_lib.training import TrainConfig, Trainer, save_model
 
     data = training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
@@ -119,7 +119,7 @@ def load(path: str | Path, device: str | torch.device | None = None) -> GlowTTS:
     from the symbol table this version of the course builds for its front end.
     """
     from course_lib.models.glow_tts import build
-    from course_lib.models.grad_tts.recipe import make_tokenizer
+    from course_lib.models.recipe import make_tokenizer
     from course_lib.training import load_model, pick_device
 
     model, _ = load_model(path, build, device=pick_device(device))
@@ -136,7 +136,7 @@ def load(path: str | Path, device: str | torch.device | None = None) -> GlowTTS:
 
 def text_to_tokens(model: GlowTTS, text: str) -> torch.Tensor:
     """``[T_text]`` token ids for ``text`` through the front end the model was trained with."""
-    from course_lib.models.grad_tts.recipe import text_to_tokens as _text_to_tokens
+    from course_lib.models.recipe import text_to_tokens as _text_to_tokens
 
     return _text_to_tokens(text, model.config.front_end, model.config.add_blank)[0]
 
@@ -156,7 +156,7 @@ def train_cli(args: argparse.Namespace) -> None:
 
 
 def synth_cli(args: argparse.Namespace) -> None:
-    from course_lib.models.grad_tts.recipe import write_wave
+    from course_lib.models.recipe import write_wave
 
     model = load(args.checkpoint)
     tokens = text_to_tokens(model, args.text)

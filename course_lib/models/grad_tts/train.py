@@ -66,7 +66,7 @@ class GradTTSTask:
         if self.sample_tokens is None:
             return {}
         from course_lib.audio import SAMPLE_RATE
-        from course_lib.models.grad_tts.recipe import vocode
+        from course_lib.models.recipe import vocode
 
         model = self.modules["model"]
         model = getattr(model, "module", model)  # unwrap DDP
@@ -91,7 +91,7 @@ def train(config: GradTTSConfig, data_dir: str | None, out_dir: str | Path, step
     (quicker for a few steps in a notebook). Returns ``(model, history)``.
     """
     from course_lib.models.grad_tts import build
-    from course_lib.models.grad_tts.recipe import training_data
+    from course_lib.models.recipe import training_data
     from course_lib.training import TrainConfig, Trainer, save_model
 
     data = training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
@@ -120,7 +120,7 @@ TRAIN_COMMAND = f"python -m course_lib train grad_tts --config tiny --out runs/g
 def load(path: str | Path, device: str | torch.device | None = None) -> GradTTS:
     """A trained model from a ``save_model`` file, checked against today's symbol table for its front end."""
     from course_lib.models.grad_tts import build
-    from course_lib.models.grad_tts.recipe import check_vocabulary
+    from course_lib.models.recipe import check_vocabulary
     from course_lib.training import load_model, pick_device
 
     model, _ = load_model(path, build, device=pick_device(device))
@@ -159,7 +159,7 @@ def train_cli(args: argparse.Namespace) -> None:
 
 
 def synth_cli(args: argparse.Namespace) -> None:
-    from course_lib.models.grad_tts.recipe import text_to_tokens, write_wave
+    from course_lib.models.recipe import text_to_tokens, write_wave
 
     model = load(args.checkpoint)
     config = model.config

@@ -1,4 +1,4 @@
-"""Data and text plumbing shared by the two diffusion TTS models (Grad-TTS, Diff-TTS).
+"""Data and text plumbing shared by the acoustic models (Glow-TTS, Grad-TTS, Diff-TTS).
 
 * :func:`training_data` — corpus → tokenizer → length-bucketed train/val loaders;
 * :func:`text_to_tokens` — text → token ids through the front end a model was trained with;
