@@ -1,0 +1,97 @@
+"""Checks for lesson 06 (HiFi-GAN): a period discriminator's reshape and the feature-matching loss.
+
+Each check runs the learner's function on fixed inputs and compares it with
+:mod:`course_lib.models.hifigan`. A wrong answer is compared with the usual
+mistakes (rows and columns swapped, padding with zeros or at the front, a sum
+instead of a mean, a forgotten layer) and the matching hint is given.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.nn import functional as F
+
+from course_lib.checks import ExerciseError, attempt, report_close
+from course_lib.models.hifigan.discriminators import DiscriminatorResult, fold_by_period
+from course_lib.models.hifigan.losses import feature_matching_loss
+
+
+def _diagnose(got, mistakes: dict[str, torch.Tensor], default: str) -> str:
+    """The hint of the first known mistake ``got`` reproduces, else ``default``."""
+    try:
+        got_t = torch.as_tensor(got, dtype=torch.float64)
+    except (TypeError, ValueError, RuntimeError):
+        return default
+    for hint, wrong in mistakes.items():
+        if got_t.shape == wrong.shape and torch.allclose(got_t, wrong.double(), atol=1e-5, rtol=1e-4):
+            return hint
+    return default
+
+
+def _compare(name: str, got, expected: torch.Tensor, mistakes: dict[str, torch.Tensor], default: str) -> bool:
+    try:
+        report_close(name, got, expected, atol=1e-5, rtol=1e-4)
+    except ExerciseError as err:
+        raise ExerciseError(f"{err} Hint: {_diagnose(got, mistakes, default)}") from None
+    return True
+
+
+def check_fold_by_period(fn) -> bool:
+    """``fn(wave [B, C, N], period) -> [B, C, ⌈N/p⌉, p]``, reflect-padding the end to a multiple of p."""
+    wave = torch.arange(2 * 17, dtype=torch.float32).reshape(2, 1, 17)
+    period = 5
+    got = attempt("fold_by_period", fn, wave, period)
+    if got is None:
+        return False
+    expected = fold_by_period(wave, period)
+    padded_zero = F.pad(wave, (0, 3)).view(2, 1, 4, 5)
+    mistakes = {
+        "pad with mode='reflect' (a mirror of the last samples), not zeros — zeros are a fake silence the "
+        "discriminator could learn to spot.": padded_zero,
+        "the period is the *last* axis: view(B, C, N // p, p), so one column holds samples p apart.":
+            F.pad(wave, (0, 3), mode="reflect").view(2, 1, 5, 4).transpose(-1, -2),
+        "pad at the end of the wave (F.pad(x, (0, n_pad))), not at the start.":
+            F.pad(wave, (3, 0), mode="reflect").view(2, 1, 4, 5),
+    }
+    if torch.as_tensor(got).shape == (2, 1, 3, 5):
+        raise ExerciseError("fold_by_period: shape (2, 1, 3, 5) — you dropped the last 2 samples; pad the end to "
+                            "a multiple of the period (17 → 20) with mode='reflect' instead.")
+    return _compare("fold_by_period", got, expected, mistakes,
+                    "pad (0, p − N mod p) with mode='reflect' when N mod p ≠ 0, then view(B, C, N // p, p).")
+
+
+def _feature_inputs():
+    gen = torch.Generator().manual_seed(6)
+
+    def result(shapes):
+        return DiscriminatorResult(torch.randn(2, 7, generator=gen),
+                                   [torch.randn(*shape, generator=gen) for shape in shapes])
+
+    layouts = [[(2, 4, 9), (2, 8, 3), (2, 1, 3)], [(2, 4, 5, 2), (2, 1, 5, 2)]]
+    real = [result(shapes) for shapes in layouts]
+    fake = [result(shapes) for shapes in layouts]
+    return real, fake
+
+
+def check_feature_matching(fn) -> bool:
+    """``fn(real, fake) -> scalar``: Σ over sub-discriminators and layers of mean |real − fake| (unweighted)."""
+    real, fake = _feature_inputs()
+    got = attempt("feature_matching", fn, real, fake)
+    if got is None:
+        return False
+    expected = feature_matching_loss(real, fake)
+    pairs = [(r_f, f_f) for r, f in zip(real, fake) for r_f, f_f in zip(r.features, f.features)]
+    mistakes = {
+        "take the mean |difference| within each layer, then *sum* over layers (layers differ in size).":
+            torch.stack([(a - b).abs().mean() for a, b in pairs]).mean(),
+        "this is L1, not squared error: torch.mean(torch.abs(real − fake)).":
+            sum((a - b).pow(2).mean() for a, b in pairs),
+        "use a mean within each layer, not a sum — otherwise big layers dominate.":
+            sum((a - b).abs().sum() for a, b in pairs),
+        "leave out the ×2 here: the weight is applied in the generator's total loss.":
+            2 * expected,
+        "include every layer — the final score map (conv_post output) is a feature too.":
+            sum((a - b).abs().mean() for a, b in pairs if a.shape[1] != 1),
+    }
+    return _compare("feature_matching", got, expected, mistakes,
+                    "loop over sub-discriminators and their features; add torch.mean(torch.abs(r − f)) per layer.")

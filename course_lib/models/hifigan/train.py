@@ -1,0 +1,164 @@
+"""Training HiFi-GAN on the course trainer: a discriminator step, then a generator step.
+
+Recipe (official ``train.py``, REFERENCE.md §1.5): AdamW lr 2e-4, betas (0.8, 0.99), both
+learning rates decayed ×0.999 once per epoch, random 8192-sample segments.
+
+Each training step, in order (``course_lib.training.task``):
+
+1. ``discriminator_step``: generate ``fake = G(mel)``; score real and ``fake.detach()`` with
+   MPD and MSD; LSGAN loss; update MPD + MSD.
+2. ``generator_step``: score the same ``fake`` with the just-updated discriminators (and
+   the real audio, without a graph, for the feature-matching targets); adversarial +
+   2·feature matching + 45·mel L1; update G.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from course_lib.audio import SAMPLE_RATE, load_audio, mel_spectrogram
+from course_lib.mode import pick
+from course_lib.models.hifigan.config import HiFiGANConfig
+from course_lib.models.hifigan.discriminators import judge
+from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
+from course_lib.models.hifigan.losses import discriminator_losses, generator_losses
+from course_lib.models.hifigan.segments import SegmentLoader, WaveBatch
+from course_lib.training.schedules import exponential_schedule
+from course_lib.training.task import Phase
+
+
+class HiFiGANTask:
+    """Modules, optimizers, schedules and the two phases of HiFi-GAN training (see module docstring).
+
+    ``model`` is what :func:`course_lib.models.hifigan.build` returns (``generator``, ``mpd``, ``msd``).
+    ``sample_wave`` (numpy ``[N]``, optional) is resynthesised by :meth:`sample_audio` at each validation.
+    """
+
+    def __init__(self, model: nn.Module, config: HiFiGANConfig, sample_wave=None) -> None:
+        self.config = config
+        self.modules = {"generator": model.generator, "mpd": model.mpd, "msd": model.msd}
+        betas = tuple(config.adam_betas)
+        generator_opt = torch.optim.AdamW(model.generator.parameters(), config.learning_rate, betas=betas)
+        discriminator_opt = torch.optim.AdamW(
+            list(model.mpd.parameters()) + list(model.msd.parameters()), config.learning_rate, betas=betas
+        )
+        self.optimizers = {"generator": generator_opt, "discriminator": discriminator_opt}
+        self.schedulers = {
+            name: exponential_schedule(opt, config.lr_decay, interval="epoch") for name, opt in self.optimizers.items()
+        }
+        self.phases = [
+            Phase("discriminator", "discriminator", self.discriminator_step),
+            Phase("generator", "generator", self.generator_step),
+        ]
+        self.sample_wave = sample_wave
+
+    # ------------------------------------------------------------------ the two phases
+    def discriminator_step(self, batch: WaveBatch, cache: dict) -> tuple[torch.Tensor, dict]:
+        # 1. forward: the generator's output is kept for the generator step
+        fake = self.modules["generator"](batch.mels)            # [B, 1, segment]
+        cache["fake"] = fake
+        # 2. losses on the detached fake: the discriminators' gradient stops at G's output
+        period = judge(self.modules["mpd"], batch.waves, fake.detach())
+        scale = judge(self.modules["msd"], batch.waves, fake.detach())
+        losses = discriminator_losses(period.real, period.fake, scale.real, scale.fake)
+        return losses.total, {"period": losses.period, "scale": losses.scale}
+
+    def generator_step(self, batch: WaveBatch, cache: dict) -> tuple[torch.Tensor, dict]:
+        fake = cache["fake"]
+        mpd, msd = self.modules["mpd"], self.modules["msd"]
+        # real audio only supplies feature-matching targets: scored without a graph, so the
+        # backward pass runs through the discriminators for the fake batch alone
+        with torch.no_grad():
+            period_real, scale_real = mpd(batch.waves), msd(batch.waves)
+        period_fake, scale_fake = mpd(fake), msd(fake)
+        losses = generator_losses(period_real, period_fake, scale_real, scale_fake, batch.waves, fake,
+                                  mel_loss_weight=self.config.mel_loss_weight,
+                                  feature_loss_weight=self.config.feature_loss_weight)
+        return losses.total, {"adversarial": losses.adversarial, "feature_matching": losses.feature_matching,
+                              "mel": losses.mel}
+
+    # ------------------------------------------------------------------ hooks
+    def validate(self, val_waves) -> dict[str, float]:
+        """Resynthesis mel L1 / MCD of whole validation clips (numpy waves ``[N]``); run by the trainer
+        in eval mode without gradients."""
+        metrics = mean_metrics([resynthesis_metrics(wave, self.vocode(wave)) for wave in val_waves])
+        return {"mel_l1": metrics.mel_l1, "mcd": metrics.mcd}
+
+    def sample_audio(self) -> dict:
+        if self.sample_wave is None:
+            return {}
+        return {"resynthesis": (self.vocode(self.sample_wave).numpy(), SAMPLE_RATE)}
+
+    def config_dict(self) -> dict:
+        return dataclasses.asdict(self.config)
+
+    # ------------------------------------------------------------------ helpers
+    @torch.no_grad()
+    def vocode(self, wave) -> torch.Tensor:
+        """Resynthesise a whole wave ``[N]`` from its mel → ``[(N // 256)·256]`` on the CPU."""
+        generator = self.modules["generator"]
+        device = next(generator.parameters()).device
+        mel = mel_spectrogram(torch.as_tensor(wave).float()).to(device)       # [80, T]
+        return generator(mel.unsqueeze(0))[0, 0].cpu()                       # [T·256]
+
+
+# ---------------------------------------------------------------------- command line
+def default_steps() -> int:
+    """Steps when ``--steps`` is not given: a few (smoke), a CPU session (default), a GPU run (full)."""
+    return pick(smoke=4, default=3000, full=500_000)
+
+
+def training_clips(data_dir: str | Path | None) -> tuple[list[Path], list[Path]]:
+    """Audio files of the train and val splits: of ``data_dir`` (built-in corpus or LJSpeech layout)
+    or, without one, of the built-in multi-speaker corpus (all voices), built on first use."""
+    from course_lib.data import CorpusError, ensure_corpus, load_corpus, load_ljspeech
+
+    root = Path(data_dir) if data_dir else ensure_corpus(multispeaker=True)
+    try:
+        corpus = load_corpus(root)
+    except CorpusError:
+        corpus = load_ljspeech(root)
+    train = [u.wav_path for u in corpus.split("train")]
+    val = [u.wav_path for u in corpus.split("val")]
+    if not train:
+        raise ValueError(f"{root} has no training utterances")
+    return train, val or train[:1]
+
+
+def train_cli(args: argparse.Namespace) -> None:
+    """``python -m course_lib train hifigan --config tiny [--data DIR] --out DIR [--steps N] [--resume]``.
+
+    Writes ``OUT/checkpoint.pt`` (resumable, every 500 steps and at the end) and
+    ``OUT/generator.pt`` (the generator alone, for :class:`course_lib.vocoder.HiFiGANVocoder`).
+    """
+    from course_lib.models.hifigan import CONFIGS, build
+    from course_lib.training import TrainConfig, Trainer
+    from course_lib.vocoder import save_generator
+
+    if args.config not in CONFIGS:
+        raise ValueError(f"unknown HiFi-GAN config {args.config!r}: choose one of {', '.join(CONFIGS)}")
+    config = CONFIGS[args.config]()
+    if getattr(args, "batch_size", None):
+        config = dataclasses.replace(config, batch_size=args.batch_size)
+    train_files, val_files = training_clips(args.data)
+    n_val = pick(smoke=1, default=4, full=16)
+    val_waves = [load_audio(path) for path in val_files[:n_val]]
+    loader = SegmentLoader(train_files, config.batch_size, config.segment_size, seed=config.seed)
+    task = HiFiGANTask(build(config), config, sample_wave=val_waves[0])
+    steps = args.steps or default_steps()
+    train_config = TrainConfig(steps=steps, log_every=min(10, steps), val_every=min(250, steps),
+                               checkpoint_every=min(500, steps), out_dir=str(args.out), seed=config.seed)
+    trainer = Trainer(task, train_config)
+    print(f"HiFi-GAN {args.config}: {len(train_files)} training clips, {len(loader)} batches of "
+          f"{config.batch_size} per epoch, {steps} steps on {trainer.device} → {args.out}")
+    trainer.fit(loader, val_waves, resume=args.resume)
+    generator_path = save_generator(Path(args.out) / "generator.pt", task.modules["generator"])
+    last = [row for row in trainer.history if "val/mel_l1" in row]
+    if last:
+        print(f"step {last[-1]['step']}: val mel L1 {last[-1]['val/mel_l1']:.3f}, MCD {last[-1]['val/mcd']:.2f} dB")
+    print(f"generator saved to {generator_path} (load with course_lib.vocoder.load_vocoder('{generator_path}'))")

@@ -1,0 +1,214 @@
+"""One vocoder interface for the whole course: log-mel → waveform.
+
+Every acoustic model in the course predicts the same 80-bin log-mel
+(:func:`course_lib.audio.mel_spectrogram`); a :class:`Vocoder` turns it into audio:
+
+* :class:`GriffinLimVocoder` — no training, phase estimated by iteration (phasey, metallic);
+* :class:`HiFiGANVocoder` — the neural vocoder of lesson 06, from a checkpoint or a generator.
+
+``load_vocoder()`` gives the course's default: the HiFi-GAN shipped in
+``data/checkpoints/hifigan_*.pt`` when it exists, else Griffin-Lim — and says which.
+
+Shapes: ``[80, T]`` → ``[T·256]``; ``[B, 80, T]`` → ``[B, T·256]`` (float32, on the mel's device).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from course_lib import audio, paths
+from course_lib.models.hifigan.config import HiFiGANConfig
+from course_lib.models.hifigan.generator import Generator
+
+SHIPPED_PATTERN = "hifigan_*.pt"
+TRAIN_COMMAND = "python -m course_lib train hifigan --config tiny --out runs/hifigan"  # built-in corpus by default
+
+
+class VocoderInputError(ValueError):
+    """A mel the vocoders cannot turn into audio, with the reason and the fix."""
+
+
+def check_mel(mel) -> torch.Tensor:
+    """Validate a log-mel and return it as a float tensor ``[B, 80, T]``.
+
+    Raises :class:`VocoderInputError` for the wrong number of bins (including a
+    transposed ``[T, 80]`` mel), an empty mel, or NaN/inf values.
+    """
+    tensor = torch.as_tensor(mel) if not isinstance(mel, torch.Tensor) else mel
+    if not torch.is_floating_point(tensor):
+        raise VocoderInputError(f"expected a float log-mel, got dtype {tensor.dtype}")
+    if tensor.dim() not in (2, 3):
+        raise VocoderInputError(
+            f"expected a log-mel [80, T] or [B, 80, T], got shape {tuple(tensor.shape)}"
+        )
+    n_bins = tensor.shape[-2]
+    if n_bins != audio.N_MELS:
+        hint = " It looks transposed: pass mel.transpose(-1, -2)." if tensor.shape[-1] == audio.N_MELS else ""
+        raise VocoderInputError(
+            f"the mel has {n_bins} bins but the course's vocoders take {audio.N_MELS}-bin log-mels "
+            f"(course_lib.audio.mel_spectrogram), shape [80, T] or [B, 80, T]; got {tuple(tensor.shape)}.{hint}"
+        )
+    if tensor.shape[-1] == 0 or tensor.numel() == 0:
+        raise VocoderInputError(
+            f"the mel is empty (shape {tuple(tensor.shape)}): there are no frames to vocode — "
+            "did the acoustic model predict zero durations?"
+        )
+    finite = torch.isfinite(tensor)
+    if not finite.all():
+        bad_frames = (~finite).any(dim=-2).nonzero()[:, -1].unique()
+        raise VocoderInputError(
+            f"the mel contains NaN or inf in {bad_frames.numel()} frame(s) (first at frame "
+            f"{int(bad_frames[0])}): check the acoustic model's output (a diverged training run?) before vocoding"
+        )
+    batch = tensor.float()
+    return batch.unsqueeze(0) if batch.dim() == 2 else batch
+
+
+class Vocoder:
+    """Base class: ``vocoder(mel)`` checks the mel, synthesises, and keeps the input's batch shape and device."""
+
+    name = "vocoder"
+    sample_rate = audio.SAMPLE_RATE
+
+    def __call__(self, mel) -> torch.Tensor:
+        single = (mel.dim() if isinstance(mel, torch.Tensor) else np.ndim(mel)) == 2
+        batch = check_mel(mel)
+        wave = self.synthesize(batch)                 # [B, T·256]
+        return wave[0] if single else wave
+
+    def synthesize(self, mel: torch.Tensor) -> torch.Tensor:
+        """Checked ``mel [B, 80, T]`` → ``wave [B, T·256]``."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name})"
+
+
+class GriffinLimVocoder(Vocoder):
+    """Griffin-Lim from the mel (``course_lib.audio.griffin_lim``); ``n_iter`` trades speed for quality."""
+
+    def __init__(self, n_iter: int = 32) -> None:
+        self.n_iter = n_iter
+        self.name = f"Griffin-Lim ({n_iter} iterations)"
+
+    def synthesize(self, mel: torch.Tensor) -> torch.Tensor:
+        return audio.griffin_lim(mel, n_iter=self.n_iter)
+
+
+class HiFiGANVocoder(Vocoder):
+    """A HiFi-GAN generator ready for inference: weight norm folded, eval mode, no gradients."""
+
+    def __init__(self, generator: Generator, device: str | torch.device | None = None, name: str = "HiFi-GAN"):
+        if not isinstance(generator, Generator):
+            raise TypeError(f"expected a course_lib HiFi-GAN Generator, got {type(generator).__name__}")
+        if generator.config.in_channels != audio.N_MELS:
+            raise ValueError(
+                f"this generator takes {generator.config.in_channels} input channels, not an {audio.N_MELS}-bin "
+                "mel (a VITS decoder?); a mel vocoder needs in_channels=80"
+            )
+        if generator.has_weight_norm:
+            generator.remove_weight_norm()
+        if device is None:
+            device = next(generator.parameters()).device
+        self.device = torch.device(device)
+        self.generator = generator.to(self.device).eval().requires_grad_(False)
+        self.config = generator.config
+        self.name = name
+
+    @classmethod
+    def from_checkpoint(cls, path: str | Path, expected_config: HiFiGANConfig | None = None,
+                        device: str | torch.device | None = None) -> "HiFiGANVocoder":
+        """Load a generator saved by :func:`save_generator` (or the training run's ``generator.pt``).
+
+        With ``expected_config``, a checkpoint made with another configuration raises a
+        ValueError naming each differing field.
+        """
+        from course_lib.training import load_model
+
+        path = Path(path)
+
+        def build_fn(config_dict: dict) -> Generator:
+            config = config_from_dict(config_dict, source=str(path))
+            if expected_config is not None:
+                from course_lib.training import check_config_match
+
+                check_config_match(dataclasses.asdict(expected_config), dataclasses.asdict(config),
+                                   what=f"HiFi-GAN checkpoint {path}",
+                                   fix="Load it without expected_config, or pick the checkpoint trained "
+                                       "with this config.")
+            return Generator(config)
+
+        generator, _ = load_model(path, build_fn, device=device or "cpu")
+        return cls(generator, device=device, name=f"HiFi-GAN ({path.name})")
+
+    @torch.no_grad()
+    def synthesize(self, mel: torch.Tensor) -> torch.Tensor:
+        wave = self.generator(mel.to(self.device))   # [B, 1, T·256]
+        return wave[:, 0].to(mel.device)
+
+
+def config_from_dict(config_dict: dict, source: str = "the checkpoint") -> HiFiGANConfig:
+    """Rebuild a :class:`HiFiGANConfig` from a JSON dict, naming unknown or bad fields."""
+    known = {f.name for f in dataclasses.fields(HiFiGANConfig)}
+    unknown = sorted(set(config_dict) - known)
+    if unknown:
+        raise ValueError(
+            f"{source} is not a HiFi-GAN checkpoint: its config has fields {unknown} that HiFiGANConfig "
+            "does not know (is it another model's checkpoint?)"
+        )
+    return HiFiGANConfig(**config_dict)
+
+
+def save_generator(path: str | Path, generator: Generator) -> Path:
+    """Save a generator (with its config) so :meth:`HiFiGANVocoder.from_checkpoint` can load it."""
+    from course_lib.training import save_model
+
+    return save_model(path, generator, dataclasses.asdict(generator.config))
+
+
+def shipped_checkpoint() -> Path | None:
+    """The HiFi-GAN checkpoint shipped in ``data/checkpoints`` (``hifigan_*.pt``), or None."""
+    found = sorted(paths.CHECKPOINT_DIR.glob(SHIPPED_PATTERN))
+    return found[0] if found else None
+
+
+def load_vocoder(name: str = "auto", device: str | torch.device | None = None, verbose: bool = True) -> Vocoder:
+    """The course's vocoder.
+
+    ``name``: ``"auto"`` (shipped HiFi-GAN if present, else Griffin-Lim), ``"hifigan"``
+    (the shipped one; error if missing), ``"griffin_lim"`` (or ``"griffin-lim"``), or a path to a HiFi-GAN
+    checkpoint. Prints which vocoder it chose unless ``verbose=False``.
+    """
+    choices = ("auto", "hifigan", "griffin_lim")
+    name = str(name)
+    if name.replace("-", "_") in choices:
+        name = name.replace("-", "_")
+    if name not in choices and not Path(name).suffix == ".pt":
+        raise ValueError(f"unknown vocoder {name!r}: choose one of {', '.join(choices)} or a path to a .pt file")
+    if name == "griffin_lim":
+        vocoder: Vocoder = GriffinLimVocoder()
+        message = f"vocoder: {vocoder.name}"
+    elif name in ("auto", "hifigan"):
+        checkpoint = shipped_checkpoint()
+        if checkpoint is None:
+            if name == "hifigan":
+                raise FileNotFoundError(
+                    f"no shipped HiFi-GAN in {paths.CHECKPOINT_DIR} ({SHIPPED_PATTERN}); train one with "
+                    f"`{TRAIN_COMMAND}` or use load_vocoder('griffin_lim')"
+                )
+            vocoder = GriffinLimVocoder()
+            message = (f"vocoder: {vocoder.name} — no HiFi-GAN checkpoint in {paths.CHECKPOINT_DIR}; "
+                       f"train one with `{TRAIN_COMMAND}`")
+        else:
+            vocoder = HiFiGANVocoder.from_checkpoint(checkpoint, device=device)
+            message = f"vocoder: HiFi-GAN from {checkpoint}"
+    else:
+        vocoder = HiFiGANVocoder.from_checkpoint(name, device=device)
+        message = f"vocoder: HiFi-GAN from {name}"
+    if verbose:
+        print(message)
+    return vocoder
