@@ -10,20 +10,8 @@ from __future__ import annotations
 
 import torch
 
-from course_lib.checks import ExerciseError, attempt, report_close
+from course_lib.checks import ExerciseError, attempt, diagnose, report_close
 from course_lib.diffusion import ancestral_step, q_sample
-
-
-def _diagnose(got, mistakes: dict[str, torch.Tensor], default: str) -> str:
-    """The hint of the first known mistake ``got`` reproduces, else ``default``."""
-    try:
-        got_t = torch.as_tensor(got, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        return default
-    for hint, wrong in mistakes.items():
-        if got_t.shape == wrong.shape and torch.allclose(got_t, wrong.double(), atol=1e-5, rtol=1e-4):
-            return hint
-    return default
 
 
 def _compare(name: str, got, expected: torch.Tensor, mistakes: dict[str, torch.Tensor], default: str) -> bool:
@@ -32,7 +20,7 @@ def _compare(name: str, got, expected: torch.Tensor, mistakes: dict[str, torch.T
     try:
         report_close(name, got, expected, atol=1e-5, rtol=1e-4)
     except ExerciseError as err:
-        raise ExerciseError(f"{err} Hint: {_diagnose(got, mistakes, default)}") from None
+        raise ExerciseError(f"{err} Hint: {diagnose(got, mistakes, default)}") from None
     return True
 
 

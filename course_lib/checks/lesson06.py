@@ -11,28 +11,16 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from course_lib.checks import ExerciseError, attempt, report_close
+from course_lib.checks import ExerciseError, attempt, diagnose, report_close
 from course_lib.models.hifigan.discriminators import DiscriminatorResult, fold_by_period
 from course_lib.models.hifigan.losses import feature_matching_loss
-
-
-def _diagnose(got, mistakes: dict[str, torch.Tensor], default: str) -> str:
-    """The hint of the first known mistake ``got`` reproduces, else ``default``."""
-    try:
-        got_t = torch.as_tensor(got, dtype=torch.float64)
-    except (TypeError, ValueError, RuntimeError):
-        return default
-    for hint, wrong in mistakes.items():
-        if got_t.shape == wrong.shape and torch.allclose(got_t, wrong.double(), atol=1e-5, rtol=1e-4):
-            return hint
-    return default
 
 
 def _compare(name: str, got, expected: torch.Tensor, mistakes: dict[str, torch.Tensor], default: str) -> bool:
     try:
         report_close(name, got, expected, atol=1e-5, rtol=1e-4)
     except ExerciseError as err:
-        raise ExerciseError(f"{err} Hint: {_diagnose(got, mistakes, default)}") from None
+        raise ExerciseError(f"{err} Hint: {diagnose(got, mistakes, default)}") from None
     return True
 
 
