@@ -6,21 +6,19 @@ needed). Both use the course mel (0–8 kHz) — the information the vocoder was
 so the figures do not reward inventing the 8–11 kHz band.
 
 * **mel L1**: mean |log-mel(original) − log-mel(resynthesis)| (natural log; lower is better).
-* **MCD** (Kubichek 1993): cepstra ``c_1 … c_13`` = DCT-II of each log-mel frame (``c_0``, the
-  loudness, dropped); ``MCD = (10 / ln 10) · √(2 Σ_d (c_d − ĉ_d)²)`` in dB, averaged over frames.
+* **MCD** (Kubichek 1993; :func:`course_lib.evaluation.mel_cepstral_distortion`): cepstra
+  ``c_1 … c_13`` of each log-mel frame (``c_0``, the loudness, dropped), in dB, averaged over frames.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from course_lib.audio import HOP_LENGTH, mel_spectrogram
-
-N_CEPSTRA = 13
+from course_lib.evaluation import mel_cepstral_distortion
 
 
 @dataclass(frozen=True)
@@ -29,23 +27,6 @@ class ResynthesisMetrics:
 
     mel_l1: float
     mcd: float
-
-
-def dct_matrix(n_in: int, n_out: int) -> torch.Tensor:
-    """Orthonormal DCT-II basis ``[n_out, n_in]`` (row ``k`` = cosine ``k``)."""
-    k = torch.arange(n_out, dtype=torch.float64)[:, None]
-    n = torch.arange(n_in, dtype=torch.float64)[None, :]
-    basis = torch.cos(math.pi / n_in * (n + 0.5) * k) * math.sqrt(2.0 / n_in)
-    basis[0] /= math.sqrt(2.0)
-    return basis.float()
-
-
-def mel_cepstral_distortion(reference_mel: torch.Tensor, mel: torch.Tensor, n_cepstra: int = N_CEPSTRA) -> float:
-    """MCD in dB between two log-mels ``[80, T]`` (same ``T``), ``c_0`` excluded."""
-    basis = dct_matrix(reference_mel.shape[-2], n_cepstra + 1)[1:]           # [13, 80]
-    diff = basis @ (reference_mel.float() - mel.float())                      # [13, 80] @ [80, T] -> [13, T]
-    per_frame = (10.0 / math.log(10.0)) * torch.sqrt(2.0 * (diff**2).sum(dim=0))
-    return float(per_frame.mean())
 
 
 def resynthesis_metrics(reference: np.ndarray | torch.Tensor, resynthesis: np.ndarray | torch.Tensor

@@ -1,0 +1,117 @@
+"""Benchmark: quality of a trained Glow-TTS, Grad-TTS or Diff-TTS on held-out sentences.
+
+Scores a checkpoint on the first N sentences of the built-in corpus's test split with
+:mod:`course_lib.evaluation` — alignment accuracy (MAS on the model's own likelihood vs
+the true phonemes; Glow-TTS and Grad-TTS), duration-predictor error (mean |frames| per
+phoneme) and MCD-DTW between synthesized and recorded mels — beside two baselines from
+the same sentences: the untrained model and the per-phoneme mean mel with true
+durations. The model must beat both. Diffusion models are scored at several numbers
+of reverse steps (Grad-TTS ``--steps``) or skip factors (Diff-TTS ``--gammas``), with the
+synthesis time per sentence, so quality can be read against compute.
+
+    python benchmarks/bench_tts_quality.py glow_tts [CHECKPOINT]
+    python benchmarks/bench_tts_quality.py grad_tts [CHECKPOINT] --steps 2,10,50
+    python benchmarks/bench_tts_quality.py diff_tts [CHECKPOINT] --gammas 57,21,7,1
+
+CHECKPOINT defaults to the shipped ``data/checkpoints/<model>_tiny.pt``; a trainer
+``checkpoint.pt`` works too. Targets (Glow-TTS issue): alignment accuracy ≥ 90 %, MCD
+below both baselines. Ends with one JSON object per figure per line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+import torch
+
+from course_lib import evaluation
+from course_lib.models import diff_tts, glow_tts, grad_tts
+from course_lib.paths import CHECKPOINT_DIR
+
+MODELS = {"glow_tts": glow_tts, "grad_tts": grad_tts, "diff_tts": diff_tts}
+CONFIG_CLASSES = {"glow_tts": glow_tts.GlowTTSConfig, "grad_tts": grad_tts.GradTTSConfig,
+                  "diff_tts": diff_tts.DiffTTSConfig}
+
+
+def emit(benchmark: str, metric: str, value: float | None, unit: str, target: str | None = None) -> None:
+    if value is not None:
+        value = round(value, 4)
+    print(json.dumps({"benchmark": benchmark, "metric": metric, "value": value, "unit": unit, "target": target}),
+          flush=True)
+
+
+def load_any(kind: str, path: str):
+    """A trained model from a ``save_model`` file or a trainer ``checkpoint.pt`` (eval mode, CPU)."""
+    from course_lib.training import read_torch_file
+
+    payload = read_torch_file(path)
+    if "modules" in payload:
+        model = MODELS[kind].build(CONFIG_CLASSES[kind].from_dict(payload["config"]["task"]))
+        model.load_state_dict(payload["modules"]["model"])
+        print(f"{path}: trainer checkpoint at step {payload['step']}")
+        return model.eval()
+    load = __import__(f"course_lib.models.{kind}.train", fromlist=["load"]).load
+    return load(path, device="cpu").eval()
+
+
+def settings(kind: str, args) -> list[dict]:
+    """Sampler settings to score: one for Glow-TTS, one per step count / skip factor otherwise."""
+    if kind == "grad_tts":
+        return [{"n_steps": int(n)} for n in args.steps.split(",")]
+    if kind == "diff_tts":
+        return [{"gamma": int(g)} for g in args.gammas.split(",")]
+    return [{}]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model", choices=sorted(MODELS))
+    parser.add_argument("checkpoint", nargs="?", default=None)
+    parser.add_argument("--sentences", type=int, default=20, help="test sentences to score")
+    parser.add_argument("--steps", default="2,10,50", help="Grad-TTS reverse steps to score")
+    parser.add_argument("--gammas", default="57,21,7", help="Diff-TTS skip factors to score (1 = all 400 steps)")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+
+    path = args.checkpoint or str(CHECKPOINT_DIR / f"{args.model}_tiny.pt")
+    model = load_any(args.model, path)
+    torch.manual_seed(model.config.seed)
+    untrained = MODELS[args.model].build(model.config).eval()
+
+    corpus = load_corpus(ensure_corpus())
+    start = time.perf_counter()
+    train = TextMelDataset(corpus.split("train"), tokenizer=corpus.tokenizer)
+    baseline = evaluation.PhonemeMeanMel((train[i] for i in range(len(train))), corpus.tokenizer.n_vocab)
+    test_set = TextMelDataset(corpus.split("test").utterances[: args.sentences], tokenizer=corpus.tokenizer)
+    test = [test_set[i] for i in range(len(test_set))]
+    print(f"per-phoneme means from {len(train)} train utterances in {time.perf_counter() - start:.0f} s; "
+          f"scoring {len(test)} test sentences")
+
+    name = f"{args.model}_quality"
+    mean_mel = evaluation.baseline_mcd(baseline, test)
+    untrained_scores = evaluation.score(evaluation.scorer_for(untrained, name="untrained"), test)
+    print(f"baselines: per-phoneme mean mel (true durations) MCD-DTW {mean_mel:.2f} dB; "
+          f"{untrained_scores.describe()}")
+    emit(name, "mcd_dtw_mean_mel_true_durations", mean_mel, "dB")
+    emit(name, "mcd_dtw_untrained", untrained_scores.mcd, "dB")
+    for setting in settings(args.model, args):
+        start = time.perf_counter()
+        scores = evaluation.score(evaluation.scorer_for(model, **setting), test)
+        seconds = (time.perf_counter() - start) / len(test)
+        beats = scores.mcd < min(mean_mel, untrained_scores.mcd)
+        print(f"{scores.describe()} — {seconds:.2f} s per sentence; "
+              f"{'beats' if beats else 'does NOT beat'} both baselines")
+        suffix = "".join(f"_{key}_{value}" for key, value in setting.items())
+        emit(name, f"mcd_dtw{suffix}", scores.mcd, "dB", f"< {min(mean_mel, untrained_scores.mcd):.2f} (both baselines)")
+        emit(name, f"seconds_per_sentence{suffix}", seconds, "s")
+    emit(name, "duration_mae", scores.duration_mae, "frames/phoneme")
+    if scores.alignment_accuracy is not None:
+        emit(name, "alignment_accuracy", 100 * scores.alignment_accuracy, "%", ">= 90")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,236 @@
+"""How good is a trained TTS model? Scores on held-out sentences whose truth is known.
+
+The built-in corpus stores, for every utterance, the phonemes eSpeak spoke and how many
+mel frames each lasted, so three things can be measured for any acoustic model:
+
+* **alignment accuracy** — the share of mel frames where the model's own alignment
+  (MAS on its likelihood: Glow-TTS, Grad-TTS) picks the phoneme that was really spoken;
+* **duration error** — mean |predicted − true| frames per phoneme of the duration predictor;
+* **MCD-DTW** — mel-cepstral distortion (dB) between a synthesized mel and the recording's,
+  after dynamic time warping (the two have different lengths and timing).
+
+MCD alone means little, so it is always reported beside two baselines from the same
+sentences: the **untrained** model (the floor) and a **per-phoneme mean mel with true
+durations** — every frame replaced by the average train-split frame of its phoneme, the
+best a model without context could do. A model worth shipping beats both.
+
+Cepstra: ``c_1 … c_13`` of each natural-log mel frame by an orthonormal DCT-II (``c_0``,
+the loudness, dropped); ``MCD = (10 / ln 10) · √(2 Σ_d (c_d − ĉ_d)²)`` (Kubichek 1993).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import torch
+
+N_CEPSTRA = 13
+
+
+# ---------------------------------------------------------------------- cepstral distances
+def dct_matrix(n_in: int, n_out: int) -> torch.Tensor:
+    """Orthonormal DCT-II basis ``[n_out, n_in]`` (row ``k`` = cosine ``k``)."""
+    k = torch.arange(n_out, dtype=torch.float64)[:, None]
+    n = torch.arange(n_in, dtype=torch.float64)[None, :]
+    basis = torch.cos(math.pi / n_in * (n + 0.5) * k) * math.sqrt(2.0 / n_in)
+    basis[0] /= math.sqrt(2.0)
+    return basis.float()
+
+
+def mel_cepstra(log_mel: torch.Tensor, n_cepstra: int = N_CEPSTRA) -> torch.Tensor:
+    """``[80, T]`` natural-log mel → cepstra ``c_1 … c_n`` ``[n, T]``."""
+    log_mel = torch.as_tensor(log_mel).float()
+    return dct_matrix(log_mel.shape[-2], n_cepstra + 1)[1:] @ log_mel       # [n, 80] @ [80, T]
+
+
+def _frame_distances(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """MCD in dB between every frame of cepstra ``a [n, T_a]`` and ``b [n, T_b]`` → ``[T_a, T_b]``."""
+    squared = ((a.T[:, None, :] - b.T[None, :, :]) ** 2).sum(-1)
+    return (10.0 / math.log(10.0)) * torch.sqrt(2.0 * squared)
+
+
+def mel_cepstral_distortion(reference_mel: torch.Tensor, mel: torch.Tensor) -> float:
+    """MCD in dB between two log-mels ``[80, T]`` of the same length, frame by frame."""
+    if reference_mel.shape != mel.shape:
+        raise ValueError(f"frame-by-frame MCD needs equal shapes, got {tuple(reference_mel.shape)} and "
+                         f"{tuple(mel.shape)}; use mcd_dtw for mels of different lengths")
+    diff = mel_cepstra(reference_mel) - mel_cepstra(mel)                      # [13, T]
+    return float(((10.0 / math.log(10.0)) * torch.sqrt(2.0 * (diff**2).sum(dim=0))).mean())
+
+
+@numba.njit(cache=True)
+def _dtw_mean_cost(cost):  # pragma: no cover - compiled
+    """Mean cost along the cheapest monotonic path through ``cost [n, m]`` (steps →, ↓, ↘)."""
+    n, m = cost.shape
+    total = np.full((n + 1, m + 1), np.inf)
+    length = np.zeros((n + 1, m + 1))
+    total[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            best, count = total[i - 1, j - 1], length[i - 1, j - 1]
+            if total[i - 1, j] < best:
+                best, count = total[i - 1, j], length[i - 1, j]
+            if total[i, j - 1] < best:
+                best, count = total[i, j - 1], length[i, j - 1]
+            total[i, j] = best + cost[i - 1, j - 1]
+            length[i, j] = count + 1
+    return total[n, m] / length[n, m]
+
+
+def mcd_dtw(mel: torch.Tensor, reference_mel: torch.Tensor) -> float:
+    """MCD in dB between two log-mels ``[80, T_a]``, ``[80, T_b]`` after DTW (mean over the path)."""
+    if mel.shape[-1] == 0 or reference_mel.shape[-1] == 0:
+        raise ValueError("MCD-DTW of an empty mel: both mels need at least one frame")
+    cost = _frame_distances(mel_cepstra(mel), mel_cepstra(reference_mel)).double().numpy()
+    return float(_dtw_mean_cost(cost))
+
+
+# ---------------------------------------------------------------------- alignment and durations
+def alignment_accuracy(durations: torch.Tensor, true_durations: torch.Tensor) -> float:
+    """Share of frames given to the right token by ``durations [T_text]`` vs ``true_durations [T_text]``.
+
+    The model's alignment may cover a few frames less than the recording (Glow-TTS trims the
+    mel to a multiple of its squeeze factor); the frames it covers are scored.
+    """
+    durations, true_durations = torch.as_tensor(durations).long(), torch.as_tensor(true_durations).long()
+    n_frames, n_true = int(durations.sum()), int(true_durations.sum())
+    if not 0 < n_frames <= n_true:
+        raise ValueError(f"the alignment covers {n_frames} frames, the recording {n_true}; "
+                         "align the recording's own mel")
+    tokens = torch.arange(len(durations))
+    model_tokens = torch.repeat_interleave(tokens, durations)
+    true_tokens = torch.repeat_interleave(tokens, true_durations)[:n_frames]
+    return float((model_tokens == true_tokens).float().mean())
+
+
+def duration_mae(predicted: torch.Tensor, true_durations: torch.Tensor) -> float:
+    """Mean |predicted − true| frames per token (``[T_text]`` each; predictions may be fractional)."""
+    return float((torch.as_tensor(predicted).float() - torch.as_tensor(true_durations).float()).abs().mean())
+
+
+class PhonemeMeanMel:
+    """The context-free baseline: each token's mean log-mel frame over a training set.
+
+    ``items``: objects with ``tokens [T_text]``, ``mel [80, T_mel]`` and true ``durations
+    [T_text]`` (e.g. a :class:`course_lib.data.TextMelDataset` of the train split).
+    """
+
+    def __init__(self, items, n_vocab: int, n_mels: int = 80) -> None:
+        sums, counts = torch.zeros(n_vocab, n_mels), torch.zeros(n_vocab)
+        for item in items:
+            frame_tokens = torch.repeat_interleave(item.tokens, item.durations)
+            sums.index_add_(0, frame_tokens, item.mel.T.float())
+            counts.index_add_(0, frame_tokens, torch.ones(len(frame_tokens)))
+        self.means = sums / counts.clamp_min(1).unsqueeze(1)                  # [V, 80]
+
+    def __call__(self, tokens: torch.Tensor, durations: torch.Tensor) -> torch.Tensor:
+        """``[80, Σ durations]``: every token's mean frame repeated for its duration."""
+        return self.means[torch.repeat_interleave(tokens, durations)].T
+
+
+# ---------------------------------------------------------------------- models behind one interface
+@dataclass(frozen=True)
+class Scorer:
+    """What scoring needs from a model, per test item (``tokens [T_text]``, ``mel [80, T]``):
+
+    * ``synthesize(tokens, seed) -> mel [80, T']``
+    * ``predict_durations(tokens) -> [T_text]`` frames (before rounding)
+    * ``align(tokens, mel) -> [T_text]`` frames, or ``None`` for a model without its own alignment
+    """
+
+    name: str
+    synthesize: Callable[[torch.Tensor, int], torch.Tensor]
+    predict_durations: Callable[[torch.Tensor], torch.Tensor]
+    align: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
+
+
+def scorer_for(model, name: str | None = None, **synthesis) -> Scorer:
+    """A :class:`Scorer` for a Glow-TTS, Grad-TTS or Diff-TTS model (put in eval mode).
+
+    ``synthesis`` goes to the model's sampler: ``noise_scale`` (Glow-TTS), ``n_steps`` and
+    ``temperature`` (Grad-TTS), ``gamma`` (Diff-TTS).
+    """
+    from course_lib.models.diff_tts import DiffTTS
+    from course_lib.models.glow_tts import GlowTTS
+    from course_lib.models.grad_tts import GradTTS
+
+    model.eval()
+    one = torch.tensor([1])
+
+    def lengths(x: torch.Tensor) -> torch.Tensor:
+        return one * x.shape[-1]
+
+    if isinstance(model, GlowTTS):
+        noise_scale = synthesis.get("noise_scale", model.config.noise_scale)
+
+        def synthesize(tokens, seed):
+            out = model.infer(tokens[None], lengths(tokens), noise_scale=noise_scale,
+                              generator=torch.Generator().manual_seed(seed))
+            return out.mel[0, :, : int(out.mel_lengths[0])]
+
+        def align(tokens, mel):
+            return model(tokens[None], lengths(tokens), mel[None], lengths(mel)).alignment[0].sum(-1)
+
+        return Scorer(name or f"Glow-TTS (noise {noise_scale})", synthesize,
+                      lambda tokens: model.encoder(tokens[None], lengths(tokens)).log_duration[0, 0].exp(), align)
+    if isinstance(model, GradTTS):
+        n_steps = synthesis.get("n_steps", model.config.n_steps)
+        temperature = synthesis.get("temperature", model.config.temperature)
+
+        def synthesize(tokens, seed):
+            out = model.synthesize(tokens, n_steps=n_steps, temperature=temperature, seed=seed)
+            return out.mel[0, :, : int(out.mel_lengths[0])]
+
+        return Scorer(name or f"Grad-TTS ({n_steps} steps, τ {temperature})", synthesize,
+                      lambda tokens: model.encoder(tokens[None], lengths(tokens)).log_duration[0, 0].exp(),
+                      lambda tokens, mel: model(tokens[None], lengths(tokens), mel[None], lengths(mel)).durations[0])
+    if isinstance(model, DiffTTS):
+        gamma = synthesis.get("gamma", model.config.gamma)
+
+        def synthesize(tokens, seed):
+            out = model.synthesize(tokens, gamma=gamma, seed=seed)
+            return out.mel[0, :, : int(out.mel_lengths[0])]
+
+        return Scorer(name or f"Diff-TTS (γ {gamma})", synthesize,
+                      lambda tokens: model.encoder(tokens[None], lengths(tokens))[1][0, 0].exp())
+    raise TypeError(f"no scorer for {type(model).__name__}: expected GlowTTS, GradTTS or DiffTTS")
+
+
+# ---------------------------------------------------------------------- the whole test
+@dataclass(frozen=True)
+class TTSScores:
+    """Means over the test items. ``alignment_accuracy`` is None for models without an aligner."""
+
+    name: str
+    n_items: int
+    mcd: float
+    duration_mae: float
+    alignment_accuracy: float | None
+
+    def describe(self) -> str:
+        accuracy = "" if self.alignment_accuracy is None else f"alignment accuracy {self.alignment_accuracy:.1%}, "
+        return (f"{self.name}: {accuracy}duration MAE {self.duration_mae:.2f} frames, "
+                f"MCD-DTW {self.mcd:.2f} dB (n={self.n_items})")
+
+
+@torch.no_grad()
+def score(scorer: Scorer, items: Sequence, seed: int = 0) -> TTSScores:
+    """Score one model on test ``items`` (``tokens``, ``mel``, true ``durations``)."""
+    mcds, maes, accuracies = [], [], []
+    for item in items:
+        mcds.append(mcd_dtw(scorer.synthesize(item.tokens, seed).float().cpu(), item.mel))
+        maes.append(duration_mae(scorer.predict_durations(item.tokens).cpu(), item.durations))
+        if scorer.align is not None:
+            accuracies.append(alignment_accuracy(scorer.align(item.tokens, item.mel).cpu(), item.durations))
+    return TTSScores(scorer.name, len(items), float(np.mean(mcds)), float(np.mean(maes)),
+                     float(np.mean(accuracies)) if accuracies else None)
+
+
+@torch.no_grad()
+def baseline_mcd(baseline: PhonemeMeanMel, items: Sequence) -> float:
+    """Mean MCD-DTW of the per-phoneme mean mel (true durations) against the recordings."""
+    return float(np.mean([mcd_dtw(baseline(item.tokens, item.durations), item.mel) for item in items]))

@@ -1,0 +1,103 @@
+"""TTS quality metrics: cepstral distance, DTW, alignment accuracy, baselines, model scorers."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+
+from course_lib import evaluation
+from course_lib.models import diff_tts, glow_tts, grad_tts
+
+
+def test_dct_basis_is_orthonormal():
+    basis = evaluation.dct_matrix(80, 80)
+    torch.testing.assert_close(basis @ basis.T, torch.eye(80), atol=1e-5, rtol=0)
+
+
+def test_mcd_is_zero_for_equal_mels_and_ignores_loudness():
+    mel = torch.randn(80, 30)
+    assert evaluation.mel_cepstral_distortion(mel, mel) == pytest.approx(0.0, abs=1e-5)
+    # a constant offset of the log-mel is a gain: it lives in c_0 only, which MCD drops
+    assert evaluation.mel_cepstral_distortion(mel, mel + 2.0) == pytest.approx(0.0, abs=1e-3)
+    assert evaluation.mel_cepstral_distortion(mel, mel + torch.randn(80, 30)) > 1.0
+    with pytest.raises(ValueError, match="mcd_dtw"):
+        evaluation.mel_cepstral_distortion(mel, mel[:, :20])
+
+
+def test_mcd_matches_the_formula_on_one_frame():
+    a, b = torch.randn(80, 1), torch.randn(80, 1)
+    diff = evaluation.mel_cepstra(a) - evaluation.mel_cepstra(b)
+    expected = 10 / np.log(10) * np.sqrt(2 * float((diff**2).sum()))
+    assert evaluation.mel_cepstral_distortion(a, b) == pytest.approx(expected, rel=1e-5)
+
+
+def test_dtw_forgives_timing_but_not_content():
+    torch.manual_seed(0)
+    mel = torch.randn(80, 40)
+    slow = torch.repeat_interleave(mel, 2, dim=1)           # the same content, twice as long
+    assert evaluation.mcd_dtw(slow, mel) == pytest.approx(0.0, abs=1e-4)
+    assert evaluation.mcd_dtw(mel, mel.flip(-1)) > 5.0
+    # DTW cost never exceeds the frame-by-frame cost of equal-length mels (the diagonal is one path)
+    other = mel + 0.5 * torch.randn(80, 40)
+    assert evaluation.mcd_dtw(other, mel) <= evaluation.mel_cepstral_distortion(mel, other) + 1e-4
+    with pytest.raises(ValueError, match="empty"):
+        evaluation.mcd_dtw(mel[:, :0], mel)
+
+
+def test_alignment_accuracy_counts_frames_on_the_right_token():
+    true = torch.tensor([3, 2, 5])
+    assert evaluation.alignment_accuracy(true, true) == 1.0
+    # one boundary one frame early: 1 of 10 frames wrong
+    assert evaluation.alignment_accuracy(torch.tensor([2, 3, 5]), true) == pytest.approx(0.9)
+    # a model that trimmed the last frame (Glow-TTS squeeze) is scored on the frames it covers
+    assert evaluation.alignment_accuracy(torch.tensor([3, 2, 4]), true) == 1.0
+    with pytest.raises(ValueError, match="covers"):
+        evaluation.alignment_accuracy(torch.tensor([3, 2, 6]), true)
+
+
+def test_duration_mae():
+    assert evaluation.duration_mae(torch.tensor([2.5, 3.0]), torch.tensor([3, 1])) == pytest.approx(1.25)
+
+
+def test_phoneme_mean_baseline_averages_frames_per_token():
+    items = [SimpleNamespace(tokens=torch.tensor([1, 2]), durations=torch.tensor([1, 2]),
+                             mel=torch.tensor([[0.0, 2.0, 4.0]]).repeat(80, 1)),
+             SimpleNamespace(tokens=torch.tensor([1]), durations=torch.tensor([1]),
+                             mel=torch.full((80, 1), 2.0))]
+    baseline = evaluation.PhonemeMeanMel(items, n_vocab=4)
+    assert baseline.means[1, 0] == pytest.approx(1.0) and baseline.means[2, 0] == pytest.approx(3.0)
+    assert baseline.means[3].abs().sum() == 0          # unseen token: zeros, not NaN
+    mel = baseline(torch.tensor([2, 1]), torch.tensor([1, 2]))
+    assert mel.shape == (80, 3) and mel[0].tolist() == pytest.approx([3.0, 1.0, 1.0])
+
+
+def _item(n_vocab, n_tokens=6, frames=(4, 3, 5, 2, 6, 4)):
+    torch.manual_seed(1)
+    durations = torch.tensor(frames[:n_tokens])
+    return SimpleNamespace(tokens=torch.randint(1, n_vocab, (n_tokens,)), durations=durations,
+                           mel=torch.randn(80, int(durations.sum())) - 4.0)
+
+
+@pytest.mark.parametrize("kind", ["glow_tts", "grad_tts", "diff_tts"])
+def test_every_model_scores_through_one_interface(kind):
+    module = {"glow_tts": glow_tts, "grad_tts": grad_tts, "diff_tts": diff_tts}[kind]
+    config_class = {"glow_tts": glow_tts.GlowTTSConfig, "grad_tts": grad_tts.GradTTSConfig,
+                    "diff_tts": diff_tts.DiffTTSConfig}[kind]
+    config = config_class.tiny()
+    setting = {"grad_tts": {"n_steps": 2}, "diff_tts": {"gamma": 133}, "glow_tts": {}}[kind]
+    model = module.build(config)
+    scorer = evaluation.scorer_for(model, **setting)
+    items = [_item(config.n_vocab)]
+    scores = evaluation.score(scorer, items)
+    assert scores.n_items == 1 and np.isfinite(scores.mcd) and np.isfinite(scores.duration_mae)
+    if kind == "diff_tts":
+        assert scores.alignment_accuracy is None       # trained on true durations: no aligner of its own
+    else:
+        assert 0.0 <= scores.alignment_accuracy <= 1.0
+    assert "MCD-DTW" in scores.describe()
+
+
+def test_scorer_refuses_other_models():
+    with pytest.raises(TypeError, match="GlowTTS, GradTTS or DiffTTS"):
+        evaluation.scorer_for(torch.nn.Linear(2, 2))
