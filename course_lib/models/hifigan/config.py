@@ -73,10 +73,6 @@ class HiFiGANConfig:
     lr_decay: float = 0.999
     mel_loss_weight: float = 45.0
     feature_loss_weight: float = 2.0
-    # steps the generator trains on mel L1 alone before the discriminators join (0 = the
-    # paper: adversarial from step 1). A CPU-budget choice, as ParallelWaveGAN's
-    # ``discriminator_train_start_steps``: a warm-up step costs ~1/6 of a GAN step.
-    discriminator_start: int = 0
     seed: int = 1234
 
     def __post_init__(self) -> None:
@@ -124,8 +120,6 @@ class HiFiGANConfig:
         The discriminators keep the paper's structure (all five periods, three scales,
         same kernels and strides) with 1/16 of the channels and fewer groups, because on a
         CPU they cost far more than the generator (REFERENCE.md §3): 0.77 s of a 1.1 s step here.
-        For the same reason the generator first learns on mel L1 alone
-        (``discriminator_start``; 0.18 s a step on one thread instead of ≈1.1 s).
         """
         return cls(
             resblock="2",
@@ -138,7 +132,6 @@ class HiFiGANConfig:
             scale_channels=(8, 8, 16, 32, 64, 64, 64),
             scale_groups=(1, 2, 4, 8, 8, 8, 1),
             batch_size=8,
-            discriminator_start=10_000,
         )
 
     # ------------------------------------------------------------------ derived
@@ -193,9 +186,6 @@ def _validate(config: HiFiGANConfig) -> None:
         )
     if config.resblock not in ("1", "2"):
         raise ValueError(f"resblock must be '1' or '2', got {config.resblock!r}")
-    if config.discriminator_start < 0:
-        raise ValueError(f"discriminator_start must be ≥ 0 steps (0 = adversarial from the start), "
-                         f"got {config.discriminator_start}")
     if len(config.resblock_kernel_sizes) != len(config.resblock_dilation_sizes):
         raise ValueError(
             f"resblock_kernel_sizes {config.resblock_kernel_sizes} and resblock_dilation_sizes "
