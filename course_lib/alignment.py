@@ -28,6 +28,7 @@ when frame ``j`` belongs to token ``i``); masks ``[B, 1, T]``.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Literal
 
 import numba
@@ -235,3 +236,42 @@ def path_from_durations(durations: torch.Tensor, text_mask: torch.Tensor, mel_ma
 def expand_to_frames(stats: torch.Tensor, path: torch.Tensor) -> torch.Tensor:
     """Copy each token's statistics to its frames: ``[B, C, T_text]`` × path ``[B, T_text, T_mel]`` -> ``[B, C, T_mel]``."""
     return stats @ path.to(stats.dtype)  # [B, C, T_text] @ [B, T_text, T_mel]
+
+
+@dataclass(frozen=True)
+class Windows:
+    """Random decoder windows: ``y [B, F, W]``, ``path [B, T_text, W]``, ``mask [B, 1, W]``, ``starts [B]``."""
+
+    y: torch.Tensor
+    path: torch.Tensor
+    mask: torch.Tensor
+    starts: torch.Tensor
+
+
+def random_windows(
+    y: torch.Tensor,
+    path: torch.Tensor,
+    mel_lengths: torch.Tensor,
+    window: int,
+    generator: torch.Generator | None = None,
+) -> Windows:
+    """Cut one random ``window``-frame slice per utterance from the mel and its alignment.
+
+    Grad-TTS trains its decoder on 2-second windows (172 frames) to fit a larger
+    batch (Diff-TTS's tiny config does the same); MAS and the duration loss still see
+    whole utterances. Utterances
+    shorter than the window are taken whole and masked beyond their end. The
+    start is uniform over ``0 … length − window``.
+    """
+    batch = y.shape[0]
+    max_start = (mel_lengths - window).clamp_min(0)  # [B]
+    gen_device = generator.device if generator is not None else y.device
+    uniform = torch.rand(batch, generator=generator, device=gen_device).to(y.device)
+    starts = torch.floor(uniform * (max_start + 1).to(uniform.dtype)).long().clamp_max(max_start)
+    frames = starts[:, None] + torch.arange(window, device=y.device)[None, :]  # [B, W]
+    valid_lengths = (mel_lengths - starts).clamp(max=window)
+    mask = sequence_mask(valid_lengths, window).to(y.dtype)  # [B, 1, W]
+    index = frames.clamp_max(y.shape[-1] - 1)
+    y_win = torch.gather(y, 2, index[:, None, :].expand(-1, y.shape[1], -1)) * mask
+    path_win = torch.gather(path, 2, index[:, None, :].expand(-1, path.shape[1], -1)) * mask
+    return Windows(y=y_win, path=path_win, mask=mask, starts=starts)

@@ -31,7 +31,7 @@ def one_thread():
 
 def micro_config() -> DiffTTSConfig:
     return dataclasses.replace(DiffTTSConfig.tiny(), n_vocab=12, channels=32, filter_channels=64, n_layers=1,
-                               text_channels=32, duration_filter_channels=32, residual_channels=32,
+                               text_channels=32, duration_filter_channels=32, residual_channels=80,
                                residual_layers=4, step_sinusoid_dim=32, step_dim=64, learning_rate=2e-3)
 
 
@@ -131,3 +131,21 @@ def test_training_without_durations_and_bad_length_scale_explain_themselves():
         model(tokens, token_lengths, mels, mel_lengths, None)
     with pytest.raises(ValueError, match="length_scale"):
         model.eval().synthesize(tokens[:1], length_scale=-1.0)
+
+
+def test_a_noise_predictor_narrower_than_the_mel_is_a_config_error():
+    with pytest.raises(ValueError, match="residual_channels .* must be ≥ n_feats"):
+        dataclasses.replace(DiffTTSConfig.tiny(), residual_channels=64)
+
+
+def test_windows_train_the_decoder_on_slices_and_whole_mels_still_work():
+    torch.manual_seed(0)
+    tokens, token_lengths, mels, mel_lengths, durations = toy_batch()
+    windowed = build(dataclasses.replace(micro_config(), segment_frames=8))
+    whole = build(dataclasses.replace(micro_config(), segment_frames=None))
+    for model in (windowed, whole):
+        losses = model(tokens, token_lengths, mels, mel_lengths, durations)
+        assert torch.isfinite(losses.total)
+        losses.total.backward()
+    with pytest.raises(ValueError, match="segment_frames"):
+        dataclasses.replace(micro_config(), segment_frames=0)

@@ -8,9 +8,10 @@ import math
 import pytest
 import torch
 
+from course_lib.alignment import random_windows
 from course_lib.diffusion import NonFiniteEstimateError
 from course_lib.models.grad_tts import CONFIGS, GradTTSConfig, build
-from course_lib.models.grad_tts.losses import prior_loss, random_windows
+from course_lib.models.grad_tts.losses import prior_loss
 from course_lib.models.summary import param_summary
 
 

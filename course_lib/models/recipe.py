@@ -1,13 +1,18 @@
-"""Data and text plumbing shared by the acoustic models (Glow-TTS, Grad-TTS, Diff-TTS).
+"""Data, text and training plumbing shared by the acoustic models (Glow-TTS, Grad-TTS, Diff-TTS).
 
 * :func:`training_data` — corpus → tokenizer → length-bucketed train/val loaders;
+* :func:`load_checked` — a ``save_model`` file → model, checked against today's symbol table;
+* :func:`first_val_tokens`, :func:`train_config`, :func:`mean_losses` — the pieces of a training run;
+* :func:`shipped_or_trained`, :func:`train_cli` — the shipped-checkpoint fallback and ``python -m course_lib train``;
 * :func:`text_to_tokens` — text → token ids through the front end a model was trained with;
 * :func:`vocode` / :func:`write_wave` — mel → course vocoder → wave / wav file.
 """
 
 from __future__ import annotations
 
+import argparse
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +67,84 @@ def check_vocabulary(n_vocab: int, front_end: str, add_blank: bool, source: str)
         raise ValueError(
             f"{source} was trained with n_vocab={n_vocab} but the {front_end!r} tokenizer (add_blank={add_blank}) "
             f"has {expected} symbols: the symbol table changed since; retrain it with this version of the course")
+
+
+def load_checked(path: str | Path, build: Callable, device: str | torch.device | None = None) -> torch.nn.Module:
+    """The model in a ``save_model`` file (rebuilt by ``build``), checked with :func:`check_vocabulary`."""
+    from course_lib.training import load_model, pick_device
+
+    model, _ = load_model(path, build, device=pick_device(device))
+    cfg = model.config
+    check_vocabulary(cfg.n_vocab, cfg.front_end, cfg.add_blank, str(path))
+    return model
+
+
+def first_val_tokens(val_loader: DataLoader | None) -> torch.Tensor | None:
+    """``[1, T_text]`` tokens of the first validation sentence, unpadded (None without a validation loader)."""
+    if val_loader is None:
+        return None
+    batch = next(iter(val_loader))
+    return batch.tokens[:1, : int(batch.token_lengths[0])]
+
+
+def train_config(config, out_dir: str | Path, steps: int, validate: bool, progress: bool):
+    """The diffusion models' ``TrainConfig``: clip each group's norm to ``config.grad_clip_norm``, seed
+    ``config.seed``, validate every fifth of the run (never if not ``validate``), checkpoint every tenth,
+    log every 10 steps (every step of a shorter run)."""
+    from course_lib.training import TrainConfig
+
+    return TrainConfig(steps=steps, grad_clip_norm=config.grad_clip_norm, seed=config.seed, out_dir=str(out_dir),
+                       val_every=max(steps // 5, 1) if validate else None, progress=progress,
+                       checkpoint_every=max(steps // 10, 1), log_every=min(10, steps))
+
+
+def mean_losses(model: torch.nn.Module, val_loader: Iterable | None, losses_of: Callable,
+                names: tuple[str, ...]) -> dict[str, float]:
+    """``{name: mean over batches}`` of the scalar fields ``names`` of ``losses_of(batch)`` ({} without a loader).
+
+    Each batch is moved to ``model``'s device first.
+    """
+    if val_loader is None:
+        return {}
+    device = next(model.parameters()).device
+    sums, count = dict.fromkeys(names, 0.0), 0
+    for batch in val_loader:
+        losses = losses_of(batch.to(device))
+        for name in names:
+            sums[name] += float(getattr(losses, name))
+        count += 1
+    return {name: value / max(count, 1) for name, value in sums.items()}
+
+
+def shipped_or_trained(shipped_file: str, load: Callable, train: Callable, tiny_config, steps: int,
+                       train_command: str) -> tuple[torch.nn.Module, str]:
+    """``load(CHECKPOINT_DIR / shipped_file)`` if that file exists, else ``train(tiny_config, …)`` for ``steps`` now.
+
+    The run goes to ``cache_dir()/runs/<shipped_file's stem>`` without validation. Returns the model
+    (eval mode) and a sentence saying which happened (naming ``train_command`` when it trained).
+    """
+    from course_lib.paths import CHECKPOINT_DIR, cache_dir
+
+    shipped = CHECKPOINT_DIR / shipped_file
+    if shipped.exists():
+        return load(shipped).eval(), f"loaded the shipped checkpoint {shipped.name}"
+    model, _ = train(tiny_config, None, cache_dir() / "runs" / Path(shipped_file).stem, steps=steps, validate=False)
+    return model.eval(), (f"no shipped checkpoint: trained {steps} steps here; the shipped one comes from "
+                          f"`{train_command}`")
+
+
+def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callable], train: Callable,
+              model_file: str) -> None:
+    """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last ``tts/`` losses."""
+    if args.config not in configs:
+        raise ValueError(f"unknown config {args.config!r} for {name}: choose one of {', '.join(configs)}")
+    _, history = train(configs[args.config](), args.data, args.out, args.steps, getattr(args, "batch_size", None),
+                       args.resume)
+    rows = [row for row in history if "tts/loss" in row]  # validation rows are interleaved
+    last = rows[-1] if rows else {}
+    print(f"trained {name} ({args.config}); last losses: "
+          + ", ".join(f"{k}={v:.3f}" for k, v in last.items() if k.startswith("tts/")))
+    print(f"model written to {Path(args.out) / model_file}")
 
 
 def text_to_tokens(text_in: str, front_end: str, add_blank: bool) -> torch.Tensor:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from course_lib.alignment import expand_to_frames, path_from_durations
+from course_lib.alignment import expand_to_frames, path_from_durations, random_windows
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
 from course_lib.diffusion.common import gaussian_like
 from course_lib.models.diff_tts.config import DiffTTSConfig
@@ -120,8 +120,11 @@ class DiffTTS(nn.Module):
         # 2. length regulator with the true durations
         path = path_from_durations(durations.to(mels.dtype), text_mask, mel_mask)  # [B, T_text, T_mel]
         cond = expand_to_frames(text, path)  # [B, C_text, T_mel]
-        # 3. L_simple (Ho et al. 2020, Algorithm 1)
+        # 3. L_simple (Ho et al. 2020, Algorithm 1), on random windows if the config asks for them
         y = normalize_mel(mels, cfg) * mel_mask
+        if cfg.segment_frames is not None:
+            windows = random_windows(y, path, mel_lengths, cfg.segment_frames, generator)
+            y, mel_mask, cond = windows.y, windows.mask, expand_to_frames(text, windows.path)
         step = sample_steps(y.shape[0], cfg.n_diffusion_steps, generator, y.device)
         noise = gaussian_like(y, generator) * mel_mask
         x_t = q_sample(y, noise, per_item_alpha_bar(self.alpha_bars, step, y)) * mel_mask

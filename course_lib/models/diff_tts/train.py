@@ -8,6 +8,7 @@ from pathlib import Path
 
 import torch
 
+from course_lib.models import recipe
 from course_lib.models.diff_tts.config import DiffTTSConfig
 from course_lib.models.diff_tts.model import DiffTTS, gamma_for_steps
 from course_lib.training.task import Phase
@@ -36,28 +37,19 @@ class DiffTTSTask:
         return losses.total, {"duration": losses.duration, "diffusion": losses.diffusion}
 
     def validate(self, val_loader) -> dict[str, float]:
-        if val_loader is None:
-            return {}
-        sums, count = {"duration": 0.0, "diffusion": 0.0}, 0
-        for batch in val_loader:
-            losses = self._losses(batch.to(next(self.modules["model"].parameters()).device))
-            for key in sums:
-                sums[key] += float(getattr(losses, key))
-            count += 1
-        return {key: value / max(count, 1) for key, value in sums.items()}
+        return recipe.mean_losses(self.modules["model"], val_loader, self._losses, ("duration", "diffusion"))
 
     def sample_audio(self) -> dict:
         """One validation sentence at γ = 21 (20 network calls) through the course vocoder."""
         if self.sample_tokens is None:
             return {}
         from course_lib.audio import SAMPLE_RATE
-        from course_lib.models.recipe import vocode
 
         model = self.modules["model"]
         model = getattr(model, "module", model)
         out = model.synthesize(self.sample_tokens.to(next(model.parameters()).device), gamma=self.sample_gamma,
                                seed=0)
-        return {"sample": (vocode(out.mel[0], verbose=False).numpy(), SAMPLE_RATE)}
+        return {"sample": (recipe.vocode(out.mel[0], verbose=False).numpy(), SAMPLE_RATE)}
 
     def config_dict(self) -> dict:
         return self.config.to_dict()
@@ -75,42 +67,30 @@ def train(config: DiffTTSConfig, data_dir: str | None, out_dir: str | Path, step
 
     ``validate=False`` skips periodic validation and audio samples. Returns ``(model, history)``."""
     from course_lib.models.diff_tts import build
-    from course_lib.models.recipe import training_data
-    from course_lib.training import TrainConfig, Trainer, save_model
+    from course_lib.training import Trainer, save_model
 
-    data = training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
+    data = recipe.training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
     if any(u.durations is None for u in data.corpus.utterances):
         raise ValueError("Diff-TTS trains on true durations and this corpus has none (LJSpeech); use the built-in "
                          "corpus, or add durations from a trained Glow-TTS/Grad-TTS alignment")
     config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end)
     model = build(config)
-    sample = next(iter(data.val_loader)) if data.val_loader is not None else None
-    sample_tokens = sample.tokens[:1, : int(sample.token_lengths[0])] if sample is not None else None
-    task = DiffTTSTask(model, sample_tokens)
-    steps = steps or default_steps()
-    trainer = Trainer(task, TrainConfig(steps=steps, grad_clip_norm=config.grad_clip_norm, seed=config.seed,
-                                        out_dir=str(out_dir), val_every=max(steps // 5, 1) if validate else None,
-                                        progress=progress,
-                                        checkpoint_every=max(steps // 10, 1), log_every=min(10, steps)))
+    task = DiffTTSTask(model, recipe.first_val_tokens(data.val_loader))
+    trainer = Trainer(task, recipe.train_config(config, out_dir, steps or default_steps(), validate, progress))
     history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
     save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
     return model, history
 
 
 SHIPPED_FILE = "diff_tts_tiny.pt"
-TRAIN_COMMAND = f"python -m course_lib train diff_tts --config tiny --out runs/diff_tts --steps 1500"
+TRAIN_COMMAND = "python -m course_lib train diff_tts --config tiny --out runs/diff_tts --steps 1500"
 
 
 def load(path: str | Path, device: str | torch.device | None = None) -> DiffTTS:
     """A trained model from a ``save_model`` file, checked against today's symbol table for its front end."""
     from course_lib.models.diff_tts import build
-    from course_lib.models.recipe import check_vocabulary
-    from course_lib.training import load_model, pick_device
 
-    model, _ = load_model(path, build, device=pick_device(device))
-    cfg = model.config
-    check_vocabulary(cfg.n_vocab, cfg.front_end, cfg.add_blank, str(path))
-    return model
+    return recipe.load_checked(path, build, device)
 
 
 def shipped_or_trained(steps: int) -> tuple[DiffTTS, str]:
@@ -118,41 +98,24 @@ def shipped_or_trained(steps: int) -> tuple[DiffTTS, str]:
 
     Returns the model (eval mode) and a sentence saying which happened.
     """
-    from course_lib.paths import CHECKPOINT_DIR, cache_dir
-
-    shipped = CHECKPOINT_DIR / SHIPPED_FILE
-    if shipped.exists():
-        return load(shipped).eval(), f"loaded the shipped checkpoint {shipped.name}"
-    model, _ = train(DiffTTSConfig.tiny(), None, cache_dir() / "runs" / "diff_tts_tiny", steps=steps, validate=False)
-    return model.eval(), (f"no shipped checkpoint: trained {steps} steps here; the shipped one comes from "
-                          f"`{TRAIN_COMMAND}`")
+    return recipe.shipped_or_trained(SHIPPED_FILE, load, train, DiffTTSConfig.tiny(), steps, TRAIN_COMMAND)
 
 
 def train_cli(args: argparse.Namespace) -> None:
     from course_lib.models.diff_tts import CONFIGS
 
-    if args.config not in CONFIGS:
-        raise ValueError(f"unknown config {args.config!r} for diff_tts: choose one of {', '.join(CONFIGS)}")
-    _, history = train(CONFIGS[args.config](), args.data, args.out, args.steps, getattr(args, "batch_size", None),
-                       args.resume)
-    rows = [row for row in history if "tts/loss" in row]  # validation rows are interleaved
-    last = rows[-1] if rows else {}
-    print(f"trained diff_tts ({args.config}); last losses: "
-          + ", ".join(f"{k}={v:.3f}" for k, v in last.items() if k.startswith("tts/")))
-    print(f"model written to {Path(args.out) / MODEL_FILE}")
+    recipe.train_cli(args, "diff_tts", CONFIGS, train, MODEL_FILE)
 
 
 def synth_cli(args: argparse.Namespace) -> None:
     """``--steps`` picks the skip-γ walk by its number of network calls (400, 134, 58, 20, 8, …)."""
-    from course_lib.models.recipe import text_to_tokens, write_wave
-
     model = load(args.checkpoint)
     config = model.config
     if args.temperature is not None:
         raise ValueError("Diff-TTS samples from N(0, I) and has no temperature; drop --temperature "
                          "(use --steps to trade quality for speed)")
     gamma = gamma_for_steps(config.n_diffusion_steps, args.steps) if args.steps else config.gamma
-    tokens = text_to_tokens(args.text, config.front_end, config.add_blank).to(next(model.parameters()).device)
+    tokens = recipe.text_to_tokens(args.text, config.front_end, config.add_blank).to(next(model.parameters()).device)
     out = model.synthesize(tokens, gamma=gamma, length_scale=args.length_scale, seed=args.seed)
-    path = write_wave(out.mel[0], args.out, getattr(args, "vocoder", "auto"))
+    path = recipe.write_wave(out.mel[0], args.out, getattr(args, "vocoder", "auto"))
     print(f"wrote {path} ({out.mel.shape[-1]} frames, γ = {gamma})")

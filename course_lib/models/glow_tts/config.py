@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
+from typing import ClassVar
 
+from course_lib.models.config_io import ConfigIO
 from course_lib.nn.text_encoder import TextEncoderConfig
 
 
 @dataclass(frozen=True)
-class GlowTTSConfig:
+class GlowTTSConfig(ConfigIO):
     """Every Glow-TTS hyperparameter; ``paper()`` is ``base.json`` (28,623,889 parameters at 148 symbols)."""
+
+    MODEL_NAME: ClassVar[str] = "Glow-TTS"
 
     # text side
     n_vocab: int = 148
@@ -118,15 +120,3 @@ class GlowTTSConfig:
 
     def replace(self, **changes) -> "GlowTTSConfig":
         return dataclasses.replace(self, **changes)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> "GlowTTSConfig":
-        """Rebuild from :meth:`to_dict` output (e.g. a checkpoint's JSON); unknown keys are an error."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown Glow-TTS config keys {unknown}; known keys: {sorted(known)}")
-        return cls(**values)

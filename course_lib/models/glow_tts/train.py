@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from course_lib.models import recipe
 from course_lib.models.glow_tts.config import GlowTTSConfig
 from course_lib.models.glow_tts.model import GlowTTS
 from course_lib.training.task import Phase
@@ -54,14 +55,7 @@ class GlowTTSTask:
                                   first_batch.mel_lengths, speakers)
 
     def validate(self, val_loader) -> dict[str, float]:
-        sums, count = {"mle": 0.0, "duration": 0.0}, 0
-        device = next(self.modules["model"].parameters()).device
-        for batch in val_loader:
-            losses = self._run(batch.to(device))
-            sums["mle"] += float(losses.mle)
-            sums["duration"] += float(losses.duration)
-            count += 1
-        return {key: value / max(count, 1) for key, value in sums.items()}
+        return recipe.mean_losses(self.modules["model"], val_loader, self._run, ("mle", "duration"))
 
     def sample_audio(self) -> dict:
         """One validation sentence through the model and the course vocoder, to listen while training."""
@@ -92,10 +86,9 @@ def train(config: GlowTTSConfig, data_dir: str | None, out_dir: str | Path, step
 
     The vocabulary size and front end are taken from the data. Returns ``(model, history)``.
     """
-    from course_lib.models.recipe import training_data
     from course_lib.training import TrainConfig, Trainer, save_model
 
-    data = training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
+    data = recipe.training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
     n_speakers = data.corpus.n_speakers if config.n_speakers > 1 else 1
     config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
                                  n_speakers=n_speakers)
@@ -119,12 +112,11 @@ def load(path: str | Path, device: str | torch.device | None = None) -> GlowTTS:
     from the symbol table this version of the course builds for its front end.
     """
     from course_lib.models.glow_tts import build
-    from course_lib.models.recipe import make_tokenizer
     from course_lib.training import load_model, pick_device
 
     model, _ = load_model(path, build, device=pick_device(device))
     cfg = model.config
-    n_vocab = make_tokenizer(cfg.front_end, cfg.add_blank).n_vocab
+    n_vocab = recipe.make_tokenizer(cfg.front_end, cfg.add_blank).n_vocab
     if n_vocab != cfg.n_vocab:
         raise ValueError(
             f"checkpoint {path} was trained with n_vocab={cfg.n_vocab} but the {cfg.front_end!r} tokenizer "
@@ -136,31 +128,19 @@ def load(path: str | Path, device: str | torch.device | None = None) -> GlowTTS:
 
 def text_to_tokens(model: GlowTTS, text: str) -> torch.Tensor:
     """``[T_text]`` token ids for ``text`` through the front end the model was trained with."""
-    from course_lib.models.recipe import text_to_tokens as _text_to_tokens
-
-    return _text_to_tokens(text, model.config.front_end, model.config.add_blank)[0]
+    return recipe.text_to_tokens(text, model.config.front_end, model.config.add_blank)[0]
 
 
 def train_cli(args: argparse.Namespace) -> None:
     from course_lib.models.glow_tts import CONFIGS
 
-    if args.config not in CONFIGS:
-        raise ValueError(f"unknown config {args.config!r} for glow_tts: choose one of {', '.join(CONFIGS)}")
-    _, history = train(CONFIGS[args.config](), args.data, args.out, args.steps, getattr(args, "batch_size", None),
-                       args.resume)
-    rows = [row for row in history if "tts/loss" in row]
-    last = rows[-1] if rows else {}
-    print(f"trained glow_tts ({args.config}); last losses: "
-          + ", ".join(f"{k}={v:.3f}" for k, v in last.items() if k.startswith("tts/")))
-    print(f"model written to {Path(args.out) / MODEL_FILE}")
+    recipe.train_cli(args, "glow_tts", CONFIGS, train, MODEL_FILE)
 
 
 def synth_cli(args: argparse.Namespace) -> None:
-    from course_lib.models.recipe import write_wave
-
     model = load(args.checkpoint)
     tokens = text_to_tokens(model, args.text)
     temperature = model.config.noise_scale if args.temperature is None else args.temperature
     mel = model.synthesize(tokens, noise_scale=temperature, length_scale=args.length_scale, seed=args.seed)
-    path = write_wave(mel, args.out, getattr(args, "vocoder", "auto"))
+    path = recipe.write_wave(mel, args.out, getattr(args, "vocoder", "auto"))
     print(f"wrote {path} ({mel.shape[-1]} frames, temperature {temperature}, length scale {args.length_scale})")

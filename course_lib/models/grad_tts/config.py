@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, fields
-from typing import Any, Mapping
+from dataclasses import dataclass
+from typing import ClassVar
 
 from course_lib.diffusion import NoiseSchedule
+from course_lib.models.config_io import ConfigIO
 from course_lib.nn.text_encoder import TextEncoderConfig
 from course_lib.nn.unet import UNetConfig
 
 
 @dataclass(frozen=True)
-class GradTTSConfig:
+class GradTTSConfig(ConfigIO):
     """Everything that shapes a Grad-TTS model, its training and its default sampling.
 
     Encoder (the Glow-TTS encoder, mean only → ``μ`` with identity covariance):
@@ -21,6 +21,8 @@ class GradTTSConfig:
     ``duration_filter_channels``. Decoder: the U-Net of :mod:`course_lib.nn.unet`
     (``dec_dim``, ``dim_mults``) on the VP-SDE with ``beta_min``/``beta_max``.
     """
+
+    MODEL_NAME: ClassVar[str] = "Grad-TTS"
 
     n_vocab: int = 149  # official ARPAbet set + blank (add_blank = True)
     front_end: str = "arpabet"  # "arpabet" (CMUdict, LJSpeech) or "espeak" (the built-in corpus's phonemes)
@@ -107,15 +109,3 @@ class GradTTSConfig:
 
     def noise_schedule(self) -> NoiseSchedule:
         return NoiseSchedule(self.beta_min, self.beta_max)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, values: Mapping[str, Any]) -> "GradTTSConfig":
-        """Rebuild from :meth:`to_dict` output; unknown keys are an error, not silently dropped."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ValueError(f"unknown Grad-TTS config keys {unknown}; known keys: {sorted(known)}")
-        return cls(**values)

@@ -1,4 +1,5 @@
-"""Grad-TTS's encoder-side losses and the random decoder windows, as pure functions.
+"""Grad-TTS's encoder-side loss, as a pure function (the decoder's random windows are
+:func:`course_lib.alignment.random_windows`).
 
 Shapes: ``y`` (target log-mel) ``[B, F, T_mel]``; ``prior_mean`` per token
 ``[B, F, T_text]``; aligned ``mu_y [B, F, T_mel]``; masks ``[B, 1, T]``;
@@ -8,11 +9,8 @@ Shapes: ``y`` (target log-mel) ``[B, F, T_mel]``; ``prior_mean`` per token
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
-
-from course_lib.nn.masks import sequence_mask
 
 
 def prior_loss(y: torch.Tensor, mu_y: torch.Tensor, mel_mask: torch.Tensor) -> torch.Tensor:
@@ -40,41 +38,3 @@ def prior_loss(y: torch.Tensor, mu_y: torch.Tensor, mel_mask: torch.Tensor) -> t
     squared = 0.5 * (y - mu_y) ** 2 + 0.5 * math.log(2 * math.pi)
     expanded = mel_mask.expand_as(squared)
     return (squared * expanded).sum() / expanded.sum().clamp_min(1.0)
-
-
-@dataclass(frozen=True)
-class Windows:
-    """Random decoder windows: ``y [B, F, W]``, ``path [B, T_text, W]``, ``mask [B, 1, W]``, ``starts [B]``."""
-
-    y: torch.Tensor
-    path: torch.Tensor
-    mask: torch.Tensor
-    starts: torch.Tensor
-
-
-def random_windows(
-    y: torch.Tensor,
-    path: torch.Tensor,
-    mel_lengths: torch.Tensor,
-    window: int,
-    generator: torch.Generator | None = None,
-) -> Windows:
-    """Cut one random ``window``-frame slice per utterance from the mel and its alignment.
-
-    Grad-TTS trains the decoder on 2-second windows (172 frames) to fit a larger
-    batch; MAS and the duration loss still see whole utterances. Utterances
-    shorter than the window are taken whole and masked beyond their end. The
-    start is uniform over ``0 … length − window``.
-    """
-    batch = y.shape[0]
-    max_start = (mel_lengths - window).clamp_min(0)  # [B]
-    gen_device = generator.device if generator is not None else y.device
-    uniform = torch.rand(batch, generator=generator, device=gen_device).to(y.device)
-    starts = torch.floor(uniform * (max_start + 1).to(uniform.dtype)).long().clamp_max(max_start)
-    frames = starts[:, None] + torch.arange(window, device=y.device)[None, :]  # [B, W]
-    valid_lengths = (mel_lengths - starts).clamp(max=window)
-    mask = sequence_mask(valid_lengths, window).to(y.dtype)  # [B, 1, W]
-    index = frames.clamp_max(y.shape[-1] - 1)
-    y_win = torch.gather(y, 2, index[:, None, :].expand(-1, y.shape[1], -1)) * mask
-    path_win = torch.gather(path, 2, index[:, None, :].expand(-1, path.shape[1], -1)) * mask
-    return Windows(y=y_win, path=path_win, mask=mask, starts=starts)

@@ -31,6 +31,7 @@ from course_lib.alignment import (
     gaussian_log_likelihood_matrix,
     monotonic_alignment_search,
     path_from_durations,
+    random_windows,
 )
 from course_lib.diffusion import (
     forward_sample,
@@ -43,7 +44,7 @@ from course_lib.diffusion import (
 )
 from course_lib.diffusion.common import gaussian_like
 from course_lib.models.grad_tts.config import GradTTSConfig
-from course_lib.models.grad_tts.losses import prior_loss, random_windows
+from course_lib.models.grad_tts.losses import prior_loss
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
 from course_lib.nn.text_encoder import TextEncoder
