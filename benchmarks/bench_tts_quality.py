@@ -9,6 +9,7 @@ durations. The model must beat both. Diffusion models are scored at several numb
 of reverse steps (Grad-TTS ``--steps``) or skip factors (Diff-TTS ``--gammas``), with the
 synthesis time per sentence, so quality can be read against compute.
 
+    python benchmarks/bench_tts_quality.py              # every shipped checkpoint
     python benchmarks/bench_tts_quality.py glow_tts [CHECKPOINT]
     python benchmarks/bench_tts_quality.py grad_tts [CHECKPOINT] --steps 2,10,50
     python benchmarks/bench_tts_quality.py diff_tts [CHECKPOINT] --gammas 57,21,7,1
@@ -65,9 +66,35 @@ def settings(kind: str, args) -> list[dict]:
     return [{}]
 
 
+def score_model(kind: str, path: str, args, test: list, baseline_mcd: float) -> None:
+    """Print the model's scores (one line per sampler setting) beside the untrained model's."""
+    model = load_any(kind, path)
+    torch.manual_seed(model.config.seed)
+    untrained = MODELS[kind].build(model.config).eval()
+    name = f"{kind}_quality"
+    untrained_scores = evaluation.score(evaluation.scorer_for(untrained, name="untrained"), test)
+    floor = min(baseline_mcd, untrained_scores.mcd)
+    print(f"{kind} from {path}; baseline {untrained_scores.describe()}")
+    emit(name, "mcd_dtw_mean_mel_true_durations", baseline_mcd, "dB")
+    emit(name, "mcd_dtw_untrained", untrained_scores.mcd, "dB")
+    for setting in settings(kind, args):
+        start = time.perf_counter()
+        scores = evaluation.score(evaluation.scorer_for(model, **setting), test)
+        seconds = (time.perf_counter() - start) / len(test)
+        print(f"{scores.describe()} — {seconds:.2f} s per sentence; "
+              f"{'beats' if scores.mcd < floor else 'does NOT beat'} both baselines")
+        suffix = "".join(f"_{key}_{value}" for key, value in setting.items())
+        emit(name, f"mcd_dtw{suffix}", scores.mcd, "dB", f"< {floor:.2f} (both baselines)")
+        emit(name, f"seconds_per_sentence{suffix}", seconds, "s")
+    emit(name, "duration_mae", scores.duration_mae, "frames/phoneme")
+    if scores.alignment_accuracy is not None:
+        emit(name, "alignment_accuracy", 100 * scores.alignment_accuracy, "%", ">= 90")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model", choices=sorted(MODELS))
+    parser.add_argument("model", nargs="?", default="all", choices=[*sorted(MODELS), "all"],
+                        help="a model, or 'all' (every shipped checkpoint)")
     parser.add_argument("checkpoint", nargs="?", default=None)
     parser.add_argument("--sentences", type=int, default=20, help="test sentences to score")
     parser.add_argument("--steps", default="2,10,50", help="Grad-TTS reverse steps to score")
@@ -77,10 +104,16 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
 
-    path = args.checkpoint or str(CHECKPOINT_DIR / f"{args.model}_tiny.pt")
-    model = load_any(args.model, path)
-    torch.manual_seed(model.config.seed)
-    untrained = MODELS[args.model].build(model.config).eval()
+    if args.model == "all":
+        if args.checkpoint:
+            parser.error("give a model name with a checkpoint")
+        runs = [(kind, CHECKPOINT_DIR / f"{kind}_tiny.pt") for kind in sorted(MODELS)]
+        for kind, path in runs:
+            if not path.exists():
+                print(f"{kind}: no shipped checkpoint ({path.name}); skipped")
+        runs = [(kind, str(path)) for kind, path in runs if path.exists()]
+    else:
+        runs = [(args.model, args.checkpoint or str(CHECKPOINT_DIR / f"{args.model}_tiny.pt"))]
 
     corpus = load_corpus(ensure_corpus())
     start = time.perf_counter()
@@ -88,29 +121,11 @@ def main() -> None:
     baseline = evaluation.PhonemeMeanMel((train[i] for i in range(len(train))), corpus.tokenizer.n_vocab)
     test_set = TextMelDataset(corpus.split("test").utterances[: args.sentences], tokenizer=corpus.tokenizer)
     test = [test_set[i] for i in range(len(test_set))]
+    baseline_mcd = evaluation.baseline_mcd(baseline, test)
     print(f"per-phoneme means from {len(train)} train utterances in {time.perf_counter() - start:.0f} s; "
-          f"scoring {len(test)} test sentences")
-
-    name = f"{args.model}_quality"
-    mean_mel = evaluation.baseline_mcd(baseline, test)
-    untrained_scores = evaluation.score(evaluation.scorer_for(untrained, name="untrained"), test)
-    print(f"baselines: per-phoneme mean mel (true durations) MCD-DTW {mean_mel:.2f} dB; "
-          f"{untrained_scores.describe()}")
-    emit(name, "mcd_dtw_mean_mel_true_durations", mean_mel, "dB")
-    emit(name, "mcd_dtw_untrained", untrained_scores.mcd, "dB")
-    for setting in settings(args.model, args):
-        start = time.perf_counter()
-        scores = evaluation.score(evaluation.scorer_for(model, **setting), test)
-        seconds = (time.perf_counter() - start) / len(test)
-        beats = scores.mcd < min(mean_mel, untrained_scores.mcd)
-        print(f"{scores.describe()} — {seconds:.2f} s per sentence; "
-              f"{'beats' if beats else 'does NOT beat'} both baselines")
-        suffix = "".join(f"_{key}_{value}" for key, value in setting.items())
-        emit(name, f"mcd_dtw{suffix}", scores.mcd, "dB", f"< {min(mean_mel, untrained_scores.mcd):.2f} (both baselines)")
-        emit(name, f"seconds_per_sentence{suffix}", seconds, "s")
-    emit(name, "duration_mae", scores.duration_mae, "frames/phoneme")
-    if scores.alignment_accuracy is not None:
-        emit(name, "alignment_accuracy", 100 * scores.alignment_accuracy, "%", ">= 90")
+          f"{len(test)} test sentences; per-phoneme mean mel (true durations) MCD-DTW {baseline_mcd:.2f} dB")
+    for kind, path in runs:
+        score_model(kind, path, args, test, baseline_mcd)
 
 
 if __name__ == "__main__":
