@@ -228,29 +228,75 @@ plt.tight_layout()
 plt.show()
 
 # %%
+from course_lib.evaluation import alignment_accuracy
 from course_lib.paths import CHECKPOINT_DIR
 
+
+def boundary_offsets(durations, true_durations):
+    """Where each inner phoneme boundary landed, in frames, relative to the true one (MAS − truth)."""
+    return (durations.cumsum(0)[:-1] - true_durations.cumsum(0)[:-1]).tolist()
+
+
+baseline_offsets = [x for (_, path), i in zip(results, range(len(held_out)))
+                    for x in boundary_offsets(path.sum(-1).long(), held_out[i].durations)]
+offsets = {"per-phoneme mean mel": baseline_offsets}
 shipped = sorted(CHECKPOINT_DIR.glob("glow_tts*.pt")) if CHECKPOINT_DIR.exists() else []
 if shipped:
     from course_lib.models.glow_tts.train import load
 
-    model = load(shipped[0], device="cpu")
-    model_accuracies = []
+    model = load(shipped[0], device="cpu").eval()
+    model_accuracies, model_offsets = [], []
     for i in range(len(held_out)):
         item = held_out[i]
         with torch.no_grad():
             out = model(item.tokens[None], torch.tensor([len(item.tokens)]), item.mel[None],
                         torch.tensor([item.mel.shape[-1]]))
-        n = out.alignment.shape[-1]
-        true_tokens = torch.repeat_interleave(torch.arange(len(item.tokens)), item.durations)[:n]
-        model_accuracies.append(float((out.alignment[0].argmax(0) == true_tokens).float().mean()))
+        found = out.alignment[0].sum(-1).long()          # frames per token, from MAS on the model's likelihood
+        model_accuracies.append(alignment_accuracy(found, item.durations))
+        model_offsets += boundary_offsets(found, item.durations[: len(found)])
+    offsets[f"Glow-TTS ({shipped[0].name})"] = model_offsets
     print(f"alignment accuracy of {shipped[0].name}: {np.mean(model_accuracies):.1%}")
 else:
     print("no shipped Glow-TTS checkpoint in", CHECKPOINT_DIR, "— train one in lesson 08")
 
 # %% [markdown]
+# ## 7. Where the misses are
+#
+# Accuracy counts frames; the picture is clearer per boundary. For every boundary between
+# two phonemes, how many frames early (−) or late (+) did MAS put it?
+
+# %%
+fig, ax = plt.subplots(figsize=(8, 3))
+bins = np.arange(-4.5, 5)
+for name, values in offsets.items():
+    ax.hist(np.clip(values, -4, 4), bins=bins, alpha=0.6, density=True, label=name)
+ax.set(xlabel="boundary offset (frames, clipped to ±4)", ylabel="share of boundaries")
+ax.legend()
+plt.tight_layout()
+plt.show()
+for name, values in offsets.items():
+    values = np.asarray(values)
+    print(f"{name:>40}: exact {np.mean(values == 0):.0%}, within ±1 frame {np.mean(np.abs(values) <= 1):.0%}, "
+          f"mean offset {values.mean():+.2f} frames")
+
+# %% [markdown]
+# Most misses are one frame either way, and that is partly the truth's fault. A frame is
+# labelled with the phoneme under its *centre*, but the analysis window is 1,024 samples — four
+# hops — so the frames next to a boundary hear both phonemes, and a loud neighbour dominates
+# their log-mel. Even the per-phoneme means, fitted on the true durations, land only about a
+# third of the boundaries exactly.
+#
+# One more miss is the model's own: with the paper's squeeze (pairs of frames stacked into
+# 160 channels) our tiny Glow-TTS put boundaries about one frame *early*, on average
+# (accuracy 78.6 %); without it the offsets are centred on zero, so the course's `tiny()`
+# config skips the squeeze. The paper config keeps it — at 22 kHz with real speech the
+# effect has not been reported, and it halves the decoder's work.
+
+# %% [markdown]
 # ## What to try
 # * Replace unit variance by a per-phoneme variance (`prior_log_std`) in section 6. Does accuracy improve?
+# * Score accuracy by *symbol* instead of token position (two pauses in a row are the same
+#   sound): how much of the miss was a coin toss between identical neighbours?
 # * Shuffle the frames of a held-out mel before MAS: what does the path look like, and why is
 #   it still monotonic?
 # * Time `maximum_path_fast` with `numba.set_num_threads(1)` and with all cores.

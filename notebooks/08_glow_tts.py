@@ -52,7 +52,9 @@ print("mode:", current_mode())
 #   transformer layers with relative positions → one 80-dim mean per phoneme (σ = 1).
 # * **Duration predictor**: two convs on the *detached* encoder output → log frames per phoneme.
 # * **Flow decoder**: squeeze pairs of frames (80 → 160 channels), then 12 × [ActNorm,
-#   grouped 1×1 conv, affine coupling with a WaveNet conditioner], unsqueeze.
+#   grouped 1×1 conv, affine coupling with a WaveNet conditioner], unsqueeze. (The CPU-sized
+#   `tiny()` skips the squeeze: on the built-in corpus it made MAS place boundaries about a
+#   frame early — lesson 07, section 7.)
 #
 # Training, per batch (Algorithm 1 of the paper):
 # 1. encode the text: $\mu$ `[B, 80, T_text]` and log-durations;
