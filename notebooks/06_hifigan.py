@@ -93,6 +93,31 @@ display(Audio(np.clip(wave, -1, 1), rate=audio.SAMPLE_RATE, normalize=False))
 display(Audio(np.clip(gl_wave, -1, 1), rate=audio.SAMPLE_RATE, normalize=False))
 
 # %% [markdown]
+# Can more iterations fix it? Each one makes the phases more consistent with the
+# magnitudes, so the mel of the result creeps towards the original's. We measure it with
+# the mel L1 — the mean |difference| between the log-mels of the original and of the
+# resynthesis (`course_lib.models.hifigan.evaluation`, used again in section 8). Big gains
+# in the first few iterations, then a floor: Griffin-Lim settles on phases that agree with
+# each other but not with the original's, and more iterations do not get it out.
+
+# %%
+from course_lib.widgets.lesson06 import griffin_lim_curve
+
+every_doubling = (1, 2, 4, 8, 16, 32, 64, 128)
+curve = griffin_lim_curve(wave, iterations=pick(smoke=(1, 4, 16, 64), default=every_doubling, full=every_doubling))
+fig, ax = plt.subplots(figsize=(7, 3))
+ax.plot(list(curve), [metrics.mel_l1 for metrics in curve.values()], "o-")
+ax.set_xscale("log", base=2)
+ax.set_xticks(list(curve), [str(iterations) for iterations in curve])
+ax.set_ylim(bottom=0)
+ax.set_xlabel("Griffin-Lim iterations")
+ax.set_ylabel("mel L1 (lower is better)")
+ax.set_title("more iterations: diminishing returns, then a floor")
+plt.show()
+for iterations, metrics in curve.items():
+    print(f"{iterations:>4} iterations: mel L1 {metrics.mel_l1:.3f}, MCD {metrics.mcd:.2f} dB")
+
+# %% [markdown]
 # A neural vocoder *learns* the mapping mel → wave from data, phase included. HiFi-GAN
 # does it with a fully convolutional generator trained against discriminators that
 # judge raw audio, so it is both fast and natural-sounding.
@@ -321,21 +346,13 @@ print(f"tiny: {count_parameters(tiny.generator):,} generator, {count_parameters(
 # discriminator phase then a generator phase, run by the course trainer on random
 # 8192-sample windows of the corpus. A few steps in smoke mode, minutes in default mode
 # — far from the 2.5 M steps of the paper, but you can watch the mel loss fall.
-#
-# One difference from the paper on a CPU: the shipped tiny model spent its first 10,000
-# steps on 45 · mel L1 alone (`discriminator_start=10_000`), because a step without the
-# discriminators costs about a sixth of a GAN step, and the mel term is what moves an
-# untrained generator anyway (ParallelWaveGAN starts its discriminator late the same way).
-# Here the discriminators join at once (`discriminator_start=0`) so you see both phases.
 
 # %%
-import dataclasses
-
 from course_lib.models.hifigan.segments import SegmentLoader
 from course_lib.models.hifigan.train import HiFiGANTask
 from course_lib.training import TrainConfig, Trainer, plot_history
 
-config = dataclasses.replace(HiFiGANConfig.tiny(), discriminator_start=0)
+config = HiFiGANConfig.tiny()
 train_files = [u.wav_path for u in corpus.split("train")]
 loader = SegmentLoader(train_files, batch_size=pick(smoke=1, default=8, full=16), segment_size=config.segment_size)
 live_model = build(config)
@@ -389,6 +406,27 @@ header = "".join(f"<th>{name}</th>" for name in ["utterance", *versions])
 display(HTML(f"<table><tr>{header}</tr>{''.join(rows)}</table>"))
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# A word on these numbers: mel L1 and MCD compare *magnitudes* only, and magnitudes are
+# exactly what Griffin-Lim optimises (section 1's curve) — its flaw is the phase, which
+# neither number sees and your ear does. A neural vocoder has to earn low mel errors by
+# learning the whole waveform: the paper's V1 trained 2.5 M steps on a GPU. Trust the
+# listening, and read the figures as "how much of the spectrum is right".
+#
+# ### Hear the phase problem yourself
+#
+# Pick an utterance and a vocoder; for Griffin-Lim, move the iterations slider. On the
+# left, the original's mel above the mel of the chosen version's wave (same colour scale);
+# on the right, 25 ms of the loudest frame of each. Griffin-Lim's mel is close to the
+# original's, its waveform is not: that is the phase it had to guess. How close HiFi-GAN
+# gets depends on how long it trained — the shipped model, or the few steps above.
+
+# %%
+from course_lib.widgets.lesson06 import VocoderListener
+
+listener = VocoderListener(held_out, shipped)
+display(listener.ui)
 
 # %% [markdown]
 # ## What to try
