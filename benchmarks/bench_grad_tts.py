@@ -108,7 +108,7 @@ def diff_tts_inference(gamma: int, repeats: int) -> float:
         mel_mask = sequence_mask(torch.tensor([INFER_FRAMES]), INFER_FRAMES)
         cond = expand_to_frames(text, path_from_durations(durations, text_mask, mel_mask))
         start = torch.randn(1, 80, INFER_FRAMES, generator=torch.Generator().manual_seed(0))
-        accelerated_sample(lambda x, t: model.decoder(x, mel_mask, cond, t), start, model.alpha_bars, gamma,
+        accelerated_sample(lambda x, t: model.predict_noise(x, mel_mask, cond, t), start, model.alpha_bars, gamma,
                            mask=mel_mask)
 
     return median_time(synthesize, repeats)

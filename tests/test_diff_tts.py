@@ -149,3 +149,16 @@ def test_windows_train_the_decoder_on_slices_and_whole_mels_still_work():
         losses.total.backward()
     with pytest.raises(ValueError, match="segment_frames"):
         dataclasses.replace(micro_config(), segment_frames=0)
+
+
+def test_noise_prediction_skips_x_t_so_pure_noise_is_answered_before_training():
+    model = build(micro_config()).eval()      # the decoder's last conv starts at zero
+    x_t = torch.randn(2, 80, 9)
+    mask = torch.ones(2, 1, 9)
+    cond = torch.randn(2, model.config.text_channels, 9)
+    last = torch.full((2,), model.config.n_diffusion_steps - 1)
+    with torch.no_grad():
+        predicted = model.predict_noise(x_t, mask, cond, last)
+        first = model.predict_noise(x_t, mask, cond, torch.zeros(2, dtype=torch.long))
+    torch.testing.assert_close(predicted, x_t, atol=1e-3, rtol=0)   # ᾱ_{T-1} ≈ 5e-5: x_t is ε
+    assert first.abs().max() < 0.05 * x_t.abs().max()                # t = 0: the network must do the work
