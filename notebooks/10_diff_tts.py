@@ -62,6 +62,7 @@ print("mode:", current_mode())
 # | text encoder | the course's Glow-TTS encoder, 192 ch | shared by every model here |
 # | durations | Glow-TTS duration predictor, trained on the corpus's **true** durations | no aligner needed |
 # | decoder | 12 gated residual layers, 256 ch, dilations 1-2-4-8, DiffWave step embedding | the described block type |
+# | noise prediction | ε̂ = √(1 − ᾱ_t)·x_t + network | at large t, x_t is ε: the network only learns a correction |
 # | schedule | linear β 1e-4 → 0.05 over 400 steps | ends at ᾱ_T ≈ 5e-5, like DDPM's 1000-step schedule |
 # | mel scale | log-mel mapped to ≈ [−1, 1] | a N(0, I) end needs data of unit scale |
 # | γ not dividing T − 1 | refused, with the valid list | the walk must end at step 0 |
