@@ -61,6 +61,8 @@ def test_length_scale_and_temperature_knobs(model, vocoder):
 def test_ui_renders_and_shows_errors_as_messages(model, vocoder):
     ui = W.GlowTTSSpeaker(model, text=TEXT, vocoder=vocoder)
     assert ui.sample is not None and ui.error is None
+    figure, player = ui.output.outputs
+    assert figure["data"]["image/png"] and "<audio" in player["data"]["text/html"]
     first = ui.sample.wave
     ui.resample.click()
     assert ui.seed.value == 1 and not np.array_equal(ui.sample.wave, first)
@@ -68,3 +70,4 @@ def test_ui_renders_and_shows_errors_as_messages(model, vocoder):
     assert ui.sample.length_scale == 1.5
     ui.text.value = ""
     assert ui.error is not None
+    assert [o["text"] for o in ui.output.outputs] == [f"⚠ {ui.error}\n"]

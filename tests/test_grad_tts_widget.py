@@ -56,8 +56,11 @@ def test_bad_knobs_raise_value_error(model, kwargs):
 def test_ui_runs_headless_and_shows_errors_as_messages(model):
     ui = TrajectoryExplorer(model, text="Hi.", n_steps=2, vocoder=VOCODER)
     assert ui.trajectory is not None and ui.step.max == 2
+    figure, text, player = ui.output.outputs
+    assert figure["data"]["image/png"] and "2 steps in" in text["text"] and "<audio" in player["data"]["text/html"]
     ui.step.value = 0  # move through the steps without recomputing
     assert ui.trajectory.n_steps == 2
     ui.text.value = ""
     ui.synthesize()
     assert ui.trajectory is None and ui.error
+    assert [o["text"] for o in ui.output.outputs] == [f"⚠ {ui.error}\n"]

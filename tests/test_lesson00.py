@@ -54,11 +54,17 @@ def test_utterance_view_is_consistent(multi_corpus):
 
 
 def test_browser_widget_follows_its_controls(multi_corpus):
+    import matplotlib.pyplot as plt
+
     from course_lib.widgets.lesson00 import corpus_browser
 
+    open_figures = plt.get_fignums()
     browser = corpus_browser(multi_corpus)
     first = browser.view
     assert first is not None
+    text, figure, player = browser.output.outputs  # assigned in one go, not captured (nbclient#312)
+    assert first.text in text["text"] and figure["data"]["image/png"] and "<audio" in player["data"]["text/html"]
+    assert plt.get_fignums() == open_figures  # drawn on a Figure of its own: nothing left for the inline backend
     voices = list(browser.voice.options)
     assert len(voices) >= 4
     browser.voice.value = voices[1]

@@ -35,6 +35,8 @@ def test_ui_redraws_on_slider_change():
     explorer = W.kl_explorer()
     first = explorer.view
     assert explorer.error is None
+    (figure,) = explorer.output.outputs
+    assert figure["data"]["image/png"]
     explorer.mean_q.value = 3.0
     assert explorer.view.kl_qp != first.kl_qp
     explorer.mean_q.value = explorer.mean_p.value

@@ -63,6 +63,8 @@ def test_bad_knobs_raise_value_errors(model, vocoder, text, temperature, message
 def test_ui_resample_slider_and_errors(model, vocoder):
     ui = W.latent_sampler(model, text=TEXT, vocoder=vocoder)
     first = ui.wave.copy()
+    figure, player = ui.output.outputs  # the mel, then an <audio> element (what the browser test listens to)
+    assert figure["data"]["image/png"] and "<audio" in player["data"]["text/html"]
     ui.resample.click()  # new seed -> new z -> new wave
     assert ui.seed.value == 1 and not np.array_equal(ui.wave, first)
     ui.temperature.value = 0.0
@@ -71,7 +73,9 @@ def test_ui_resample_slider_and_errors(model, vocoder):
     np.testing.assert_allclose(ui.wave, flat, atol=1e-6)  # τ = 0: resampling changes nothing
     ui.compare.click()  # A/B: two samples back to back
     assert len(ui.wave) > len(flat) and ui.error is None
+    assert "A then B" in ui.output.outputs[0]["text"] and len(ui.output.outputs) == 3
     ui.text.value = ""
     assert "empty" in ui.error  # shown in the output area, no exception escapes
+    assert [o["text"] for o in ui.output.outputs] == [f"⚠ {ui.error}\n"]
     ui.text.value = TEXT
     assert ui.error is None

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from course_lib import audio
+from course_lib.widgets import audio_output, show_outputs
 
 
 @dataclass(frozen=True)
@@ -65,23 +66,20 @@ class CorpusBrowser:
         self.render()
 
     def render(self) -> None:
-        import matplotlib.pyplot as plt
-        from IPython.display import Audio, display
+        from matplotlib.figure import Figure
 
         from course_lib import plots
 
-        self.output.clear_output(wait=True)
-        with self.output:
-            try:
-                self.view = utterance_view(self.corpus, self.index.value, self.voice.value)
-            except ValueError as err:
-                print(f"⚠ {err}")
-                return
-            print(f"[{self.view.speaker_name}] {self.view.text}")
-            fig = plots.plot_durations(self.view.mel, self.view.phonemes, self.view.durations)
-            fig.set_size_inches(10, 2.8)
-            plt.show()
-            display(Audio(np.clip(self.view.wave, -1, 1), rate=self.view.sample_rate, normalize=False))
+        try:
+            self.view = utterance_view(self.corpus, self.index.value, self.voice.value)
+        except ValueError as err:
+            show_outputs(self.output, f"⚠ {err}\n")
+            return
+        fig = Figure(figsize=(10, 2.8))  # not pyplot: shown once, in the Output, never inline as well
+        plots.plot_durations(self.view.mel, self.view.phonemes, self.view.durations, ax=fig.subplots())
+        # one assignment, not `with self.output:` capture (see course_lib.widgets.show_outputs)
+        show_outputs(self.output, f"[{self.view.speaker_name}] {self.view.text}\n", fig,
+                     audio_output(np.clip(self.view.wave, -1, 1), self.view.sample_rate))
 
 
 def corpus_browser(corpus) -> CorpusBrowser:

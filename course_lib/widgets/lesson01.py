@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from course_lib.distributions import gaussian_log_prob, kl_gaussians, kl_monte_carlo
+from course_lib.widgets import show_outputs
 
 
 @dataclass(frozen=True)
@@ -103,20 +104,19 @@ class KlExplorer:
         self.render()
 
     def render(self) -> None:
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
 
-        self.output.clear_output(wait=True)
-        with self.output:
-            try:
-                self.view = kl_view(self.mean_q.value, self.std_q.value, self.mean_p.value, self.std_p.value,
-                                    n_samples=self.n_samples.value)
-                self.error = None
-            except ValueError as err:
-                self.error = str(err)
-                print(f"⚠ {err}")
-                return
-            plot_kl_view(self.view)
-            plt.show()
+        try:
+            self.view = kl_view(self.mean_q.value, self.std_q.value, self.mean_p.value, self.std_p.value,
+                                n_samples=self.n_samples.value)
+            self.error = None
+        except ValueError as err:
+            self.error = str(err)
+            show_outputs(self.output, f"⚠ {err}\n")
+            return
+        fig = Figure(figsize=(8, 3))  # not pyplot: shown once, in the Output, never inline as well
+        plot_kl_view(self.view, ax=fig.subplots())
+        show_outputs(self.output, fig)  # one assignment, not `with self.output:` capture
 
 
 def kl_explorer(**knobs) -> KlExplorer:

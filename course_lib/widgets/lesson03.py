@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from course_lib.models.cvae import ConditionalVae, pairwise_mel_spread, synthesize_text
+from course_lib.widgets import audio_output, show_outputs
 
 
 @dataclass(frozen=True)
@@ -111,38 +112,37 @@ class LatentSampler:
         self.seed.value += 1  # the observer re-renders
 
     def render(self, compare: bool = False) -> None:
-        import matplotlib.pyplot as plt
-        from IPython.display import Audio, display
+        from matplotlib.figure import Figure
 
         from course_lib import plots
 
-        self.output.clear_output(wait=True)
-        with self.output:
-            try:
-                sample = speak(self.model, self.text.value, self.temperature.value, self.seed.value,
-                               vocoder=self.vocoder)
-                other = None
-                if compare:
-                    other = speak(self.model, self.text.value, self.temperature.value, self.seed.value + 1,
-                                  vocoder=self.vocoder)
-                self.error = None
-            except ValueError as err:  # empty text, unpronounceable text, temperature < 0
-                self.error = str(err)
-                print(f"⚠ {err}")
-                return
-            self.sample = sample
-            self.wave = back_to_back(sample, other) if other is not None else sample.wave
-            fig, axes = plt.subplots(2 if other is not None else 1, 1, figsize=(10, 5 if other is not None else 2.8),
-                                     squeeze=False)
-            plots.plot_durations(sample.mel, sample.phonemes, sample.durations, ax=axes[0, 0],
-                                 title=f"seed {sample.seed}, temperature {sample.temperature:.2f}")
-            if other is not None:
-                plots.plot_durations(other.mel, other.phonemes, other.durations, ax=axes[1, 0],
-                                     title=f"seed {other.seed} (plays second)")
-                print(f"A then B — mean |mel_A − mel_B|: {pairwise_mel_spread([sample.mel, other.mel]):.3f}")
-            fig.tight_layout()
-            plt.show()
-            display(Audio(np.clip(self.wave, -1.0, 1.0), rate=sample.sample_rate, normalize=False))
+        try:
+            sample = speak(self.model, self.text.value, self.temperature.value, self.seed.value,
+                           vocoder=self.vocoder)
+            other = None
+            if compare:
+                other = speak(self.model, self.text.value, self.temperature.value, self.seed.value + 1,
+                              vocoder=self.vocoder)
+            self.error = None
+        except ValueError as err:  # empty text, unpronounceable text, temperature < 0
+            self.error = str(err)
+            show_outputs(self.output, f"⚠ {err}\n")
+            return
+        self.sample = sample
+        self.wave = back_to_back(sample, other) if other is not None else sample.wave
+        fig = Figure(figsize=(10, 5 if other is not None else 2.8))  # not pyplot: never shown inline as well
+        axes = fig.subplots(2 if other is not None else 1, 1, squeeze=False)
+        plots.plot_durations(sample.mel, sample.phonemes, sample.durations, ax=axes[0, 0],
+                             title=f"seed {sample.seed}, temperature {sample.temperature:.2f}")
+        spread = None
+        if other is not None:
+            plots.plot_durations(other.mel, other.phonemes, other.durations, ax=axes[1, 0],
+                                 title=f"seed {other.seed} (plays second)")
+            spread = f"A then B — mean |mel_A − mel_B|: {pairwise_mel_spread([sample.mel, other.mel]):.3f}\n"
+        fig.tight_layout()
+        # one assignment, not `with self.output:` capture (see course_lib.widgets.show_outputs); the audio
+        # stays an <audio> element, the one the browser test (tests/test_browser_lesson03.py) listens to
+        show_outputs(self.output, spread, fig, audio_output(np.clip(self.wave, -1.0, 1.0), sample.sample_rate))
 
 
 def latent_sampler(model: ConditionalVae, **knobs) -> LatentSampler:

@@ -11,8 +11,6 @@ ipywidgets UI: an utterance menu, vocoder buttons, an iterations slider; the mel
 
 from __future__ import annotations
 
-import base64
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import torch
 
 from course_lib import audio
 from course_lib.models.hifigan.evaluation import ResynthesisMetrics, resynthesis_metrics
+from course_lib.widgets import audio_output, show_outputs
 
 ORIGINAL = "original"
 GRIFFIN_LIM = "Griffin-Lim"
@@ -164,7 +163,7 @@ class VocoderListener:
             self.error = None
         except ValueError as err:  # unreadable or too short a file, bad iterations
             self.error = str(err)
-            self.output.outputs = (_text_output(f"⚠ {err}\n"),)
+            show_outputs(self.output, f"⚠ {err}\n")
             return
         self.sample = sample
         text = f"{utterance.speaker_name}: {utterance.text}\n"
@@ -187,32 +186,10 @@ class VocoderListener:
             ax.set_xlabel("ms")
             ax.set_ylim(-peak, peak)
         fig.tight_layout()
-        # One assignment of the Output's contents instead of `with self.output: ...`: no flicker, and
-        # notebook runners (nbclient) do not have to echo large captured outputs back to the kernel,
-        # which can hang `jupyter nbconvert --execute` (jupyter/nbclient#312).
-        self.output.outputs = (_text_output(text), _figure_output(fig),
-                               _audio_output(sample.wave, sample.sample_rate))
-
-
-def _text_output(text: str) -> dict:
-    return {"output_type": "stream", "name": "stdout", "text": text}
-
-
-def _figure_output(fig) -> dict:
-    """A matplotlib figure as a PNG ``display_data`` output."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"), "text/plain": repr(fig)}}
-
-
-def _audio_output(wave: np.ndarray, sample_rate: int) -> dict:
-    """An audio player (``IPython.display.Audio``, not normalised) as a ``display_data`` output."""
-    from IPython.display import Audio
-
-    player = Audio(wave, rate=sample_rate, normalize=False)
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"text/html": player._repr_html_(), "text/plain": repr(player)}}
+        # One assignment of the Output's contents instead of `with self.output: ...` (see
+        # course_lib.widgets.show_outputs): no flicker, and no large captured outputs for notebook
+        # runners to echo back to the kernel, which can hang `nbconvert --execute` (jupyter/nbclient#312).
+        show_outputs(self.output, text, fig, audio_output(sample.wave, sample.sample_rate))
 
 
 def vocoder_listener(utterances, vocoder=None, **knobs) -> VocoderListener:

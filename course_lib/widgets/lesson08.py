@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from course_lib.models.glow_tts import GlowTTS
+from course_lib.widgets import audio_output, show_outputs
 
 
 @dataclass(frozen=True)
@@ -122,26 +123,23 @@ class GlowTTSSpeaker:
         self.seed.value += 1  # the observer re-renders
 
     def render(self) -> None:
-        import matplotlib.pyplot as plt
-        from IPython.display import Audio, display
+        from matplotlib.figure import Figure
 
         from course_lib import plots
 
-        self.output.clear_output(wait=True)
-        with self.output:
-            try:
-                sample = speak(self.model, self.text.value, self.temperature.value, self.length_scale.value,
-                               self.seed.value, vocoder=self.vocoder)
-                self.error = None
-            except ValueError as err:  # empty or unpronounceable text, bad knob values, too long
-                self.error = str(err)
-                print(f"⚠ {err}")
-                return
-            self.sample = sample
-            fig, ax = plt.subplots(figsize=(10, 2.8))
-            plots.plot_durations(sample.mel, sample.tokens, sample.durations, ax=ax,
-                                 title=f"temperature {sample.temperature:.2f}, length scale "
-                                       f"{sample.length_scale:.2f}, seed {sample.seed}")
-            fig.tight_layout()
-            plt.show()
-            display(Audio(sample.wave, rate=sample.sample_rate, normalize=False))
+        try:
+            sample = speak(self.model, self.text.value, self.temperature.value, self.length_scale.value,
+                           self.seed.value, vocoder=self.vocoder)
+            self.error = None
+        except ValueError as err:  # empty or unpronounceable text, bad knob values, too long
+            self.error = str(err)
+            show_outputs(self.output, f"⚠ {err}\n")
+            return
+        self.sample = sample
+        fig = Figure(figsize=(10, 2.8))  # not pyplot: shown once, in the Output, never inline as well
+        plots.plot_durations(sample.mel, sample.tokens, sample.durations, ax=fig.subplots(),
+                             title=f"temperature {sample.temperature:.2f}, length scale "
+                                   f"{sample.length_scale:.2f}, seed {sample.seed}")
+        fig.tight_layout()
+        # one assignment, not `with self.output:` capture (see course_lib.widgets.show_outputs)
+        show_outputs(self.output, fig, audio_output(sample.wave, sample.sample_rate))

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from course_lib.models.grad_tts import GradTTS
+from course_lib.widgets import audio_output, show_outputs
 
 
 @dataclass(frozen=True)
@@ -106,24 +107,23 @@ class TrajectoryExplorer:
             self.render()
 
     def render(self) -> None:
-        import matplotlib.pyplot as plt
-        from IPython.display import Audio, display
+        from matplotlib.figure import Figure
 
         from course_lib import plots
 
-        self.output.clear_output(wait=True)
-        with self.output:
-            if self.trajectory is None:
-                print(f"⚠ {self.error}")
-                return
-            traj, index = self.trajectory, min(self.step.value, self.trajectory.n_steps)
-            fig, axes = plt.subplots(1, 2, figsize=(12, 3))
-            plots.plot_mel(traj.prior_mean, ax=axes[0], title="prior mean μ (encoder)", colorbar=False)
-            plots.plot_mel(traj.mels[index], ax=axes[1], title=step_title(traj, index), colorbar=False)
-            fig.tight_layout()
-            plt.show()
-            print(f"{traj.n_steps} steps in {traj.seconds:.2f} s (model only); the audio is the final mel")
-            display(Audio(np.clip(traj.wave, -1.0, 1.0), rate=traj.sample_rate, normalize=False))
+        if self.trajectory is None:
+            show_outputs(self.output, f"⚠ {self.error}\n")
+            return
+        traj, index = self.trajectory, min(self.step.value, self.trajectory.n_steps)
+        fig = Figure(figsize=(12, 3))  # not pyplot: shown once, in the Output, never inline as well
+        axes = fig.subplots(1, 2)
+        plots.plot_mel(traj.prior_mean, ax=axes[0], title="prior mean μ (encoder)", colorbar=False)
+        plots.plot_mel(traj.mels[index], ax=axes[1], title=step_title(traj, index), colorbar=False)
+        fig.tight_layout()
+        # one assignment, not `with self.output:` capture (see course_lib.widgets.show_outputs)
+        show_outputs(self.output, fig,
+                     f"{traj.n_steps} steps in {traj.seconds:.2f} s (model only); the audio is the final mel\n",
+                     audio_output(np.clip(traj.wave, -1.0, 1.0), traj.sample_rate))
 
 
 def trajectory_explorer(model: GradTTS, **knobs) -> TrajectoryExplorer:
