@@ -95,6 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as err:  # the trainer's TrainingInterrupted says where the checkpoint is
+        print(f"\nstopped: {err}" if str(err) else "\nstopped", file=sys.stderr)
+        return 130
+    except RuntimeError as err:
+        trainer = sys.modules.get("course_lib.training.trainer")
+        if trainer is None or not isinstance(err, trainer.NonFiniteLossError):
+            raise
+        print(f"error: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

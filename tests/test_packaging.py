@@ -5,6 +5,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -76,6 +77,33 @@ def test_cli_help_lists_the_verbs():
     assert result.returncode == 0
     for verb in ("corpus", "info", "train", "synth"):
         assert verb in result.stdout
+
+
+def _cli_running(monkeypatch, error: BaseException):
+    """course_lib.__main__ with a verb that raises ``error``."""
+    from course_lib import __main__ as cli
+
+    def verb(args):
+        raise error
+
+    monkeypatch.setattr(cli, "build_parser", lambda: SimpleNamespace(parse_args=lambda argv: SimpleNamespace(func=verb)))
+    return cli
+
+
+def test_cli_ends_a_stopped_or_diverged_run_with_its_message_not_a_traceback(monkeypatch, capsys):
+    from course_lib.training import NonFiniteLossError, TrainingInterrupted
+
+    stopped = TrainingInterrupted("training stopped by Ctrl-C at step 7; checkpoint saved to runs/x/checkpoint.pt")
+    assert _cli_running(monkeypatch, stopped).main(["train"]) == 130
+    err = capsys.readouterr().err
+    assert "stopped: training stopped by Ctrl-C at step 7; checkpoint saved to runs/x/checkpoint.pt" in err
+    assert _cli_running(monkeypatch, NonFiniteLossError("tts/loss is nan at step 3")).main(["train"]) == 1
+    assert "error: tts/loss is nan at step 3" in capsys.readouterr().err
+
+
+def test_cli_other_runtime_errors_keep_their_traceback(monkeypatch):
+    with pytest.raises(RuntimeError, match="a bug"):
+        _cli_running(monkeypatch, RuntimeError("a bug")).main(["train"])
 
 
 def test_cli_unknown_model_is_a_clear_error():
