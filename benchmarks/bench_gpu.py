@@ -13,8 +13,8 @@ For each model (Glow-TTS, Grad-TTS, Diff-TTS, HiFi-GAN V1):
   (REFERENCE.md §4; those were measured on a V100 or an RTX 2080 Ti, with all of the text
   front end and sometimes the vocoder in the timing, so they are context, not targets).
 
-Needs CUDA (it says so and stops otherwise; ``--device cpu --batch-size 1 --steps 1`` is a slow dry
-run of the same code). Ends with one JSON object per figure per line.
+Needs CUDA: without a GPU it says so and skips (``make bench`` goes on); ``--device cpu --batch-size 1
+--steps 1`` is a slow dry run of the same code. Ends with one JSON object per figure per line.
 
     python benchmarks/bench_gpu.py [--models glow_tts,grad_tts,diff_tts,hifigan] [--steps 20] [--batch-size N]
 """
@@ -214,15 +214,18 @@ def main() -> None:
     parser.add_argument("--models", default=",".join(BENCHES), help=f"comma-separated, from {', '.join(BENCHES)}")
     parser.add_argument("--steps", type=int, default=20, help="timed training steps per model")
     parser.add_argument("--batch-size", type=int, default=None, help="instead of each model's official batch size")
-    parser.add_argument("--device", default="cuda", help="cuda (default), or cpu for a slow dry run")
+    parser.add_argument("--device", default=None, help="cuda (the default where there is one), or cpu for a slow dry run")
     args = parser.parse_args()
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        sys.exit("bench_gpu.py needs a CUDA GPU (torch.cuda.is_available() is False); "
-                 "the CPU figures come from bench_glow_tts.py, bench_grad_tts.py and bench_hifigan.py")
+    if args.device is None and not torch.cuda.is_available():
+        print("bench_gpu.py: skipped, no CUDA GPU here (torch.cuda.is_available() is False); the CPU figures come "
+              "from bench_glow_tts.py, bench_grad_tts.py and bench_hifigan.py")
+        return
+    if args.device is not None and args.device.startswith("cuda") and not torch.cuda.is_available():
+        sys.exit(f"--device {args.device}: this machine has no CUDA GPU (torch.cuda.is_available() is False)")
     unknown = set(args.models.split(",")) - set(BENCHES)
     if unknown:
         sys.exit(f"unknown model(s) {sorted(unknown)}: choose from {', '.join(BENCHES)}")
-    device = torch.device(args.device)
+    device = torch.device(args.device or "cuda")
     torch.backends.cudnn.benchmark = True
     where = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU (dry run)"
     print(f"{where}, torch {torch.__version__}", flush=True)

@@ -126,12 +126,13 @@ model, how = shipped_or_trained(steps=pick(smoke=2, default=200, full=20000))
 print(how)
 
 # %% [markdown]
-# A warning before you listen: the shipped tiny Diff-TTS (4,000 CPU steps) is still noisy.
-# On held-out sentences its MCD-DTW is 45–65 dB depending on γ — better than untrained
-# (110 dB) but not yet better than simply repeating each phoneme's average frame (36 dB),
-# while the tiny Grad-TTS, trained 2,400 steps, reaches 27 dB
-# (`benchmarks/bench_tts_quality.py`). Starting from pure noise has to be paid for in
-# training time; section 6 comes back to why.
+# What you are about to hear: the shipped tiny Diff-TTS trained 20,612 steps (4,000 on a CPU,
+# the rest in about 7 minutes on one GPU). On held-out sentences its MCD-DTW is 16–17 dB at
+# γ = 7–57 — far from untrained (110 dB) and well below simply repeating each phoneme's
+# average frame (36 dB) (`benchmarks/bench_tts_quality.py`). At 4,000 steps it was still at
+# 53–65 dB, *worse* than those averages, while the tiny Grad-TTS passed them (27 dB) by 2,400
+# steps: starting from pure noise has to be paid for in training time. Section 6 comes back
+# to why.
 #
 # ## 4. One sentence at γ = 1, 7, 21, 57
 #
@@ -195,11 +196,19 @@ axes[0].legend()
 plt.show()
 
 # %% [markdown]
+# Read the quality panel with its training budgets in mind: the shipped Diff-TTS had 20,612
+# steps, the shipped Grad-TTS 2,400, so this is equal *sampling* compute, not equal training.
+# Notice too that Grad-TTS's error grows with calls. A short ODE walk stays close to its start,
+# μ, the smooth "average voice"; a long one follows the score network all the way, and an
+# undertrained network's detail is partly wrong. Frame-by-frame error punishes wrong detail
+# more than missing detail, which is also why τ = 1.5 (a start closer to μ) helps.
+#
 # ## 6. What each design choice buys
 #
 # * **Start point.** Diff-TTS starts from pure noise, so every frame's loudness and spectrum
-#   must be recovered by the walk; Grad-TTS starts at μ and only refines. At a handful of
-#   calls this is the biggest difference (lesson 09, section 1).
+#   must be recovered by the walk; Grad-TTS starts at μ and only refines. At equal training and
+#   a handful of calls this is the biggest difference (lesson 09, section 1); it is also why
+#   Diff-TTS needed far more training steps before it beat the per-phoneme averages.
 # * **Discrete vs continuous time.** Diff-TTS's network knows only the 400 trained steps, so a
 #   faster sampler must visit a subset of them (γ); Grad-TTS's network takes any t ∈ [0, 1], so
 #   N can be anything.

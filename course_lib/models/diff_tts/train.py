@@ -83,7 +83,7 @@ def train(config: DiffTTSConfig, data_dir: str | None, out_dir: str | Path, step
 
 
 SHIPPED_FILE = "diff_tts_tiny.pt"
-TRAIN_COMMAND = "python -m course_lib train diff_tts --config tiny --out runs/diff_tts --steps 4000"
+TRAIN_COMMAND = "python -m course_lib train diff_tts --config tiny --out runs/diff_tts --steps 20612"
 
 
 def load(path: str | Path, device: str | torch.device | None = None) -> DiffTTS:
