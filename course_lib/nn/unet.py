@@ -151,9 +151,11 @@ class ReZeroLinearAttention(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """``x [B, C, F, T]``, ``mask [B, 1, 1, T]`` -> ``[B, C, F, T]``."""
         b, _, height, width = x.shape
-        qkv = self.to_qkv(x).reshape(b, 3, self.heads, -1, height * width)  # [B, 3, H, d, F·T]
+        # unbind, not qkv[:, i]: its backward stacks the three gradients instead of zero-filling
+        # a full-size [B, 3, H, d, F·T] buffer for each of them
+        q, k, v = self.to_qkv(x).reshape(b, 3, self.heads, -1, height * width).unbind(1)  # [B, H, d, F·T] each
         key_mask = mask.expand(b, 1, height, width).reshape(b, 1, 1, height * width)
-        out = linear_attention(qkv[:, 0], qkv[:, 1], qkv[:, 2], key_mask)
+        out = linear_attention(q, k, v, key_mask)
         out = self.to_out(out.reshape(b, -1, height, width))
         return x + self.gate * out
 
