@@ -125,21 +125,32 @@ def report_inference(name: str, seconds: float, paper_key: str | None = None) ->
     emit(f"{name}_inference_rtf", seconds / audio_s, "ratio", f"paper {paper:.4f} (other GPU)" if paper else None)
 
 
+def train_acoustic_model(name, config, model, task, device, steps, batch_size, **clip):
+    """Time ``task``'s training step on a random text-mel batch, report it; returns one inference input.
+
+    The input is ``(tokens [1, 80], durations [1, 80])`` on ``device``, with ``model`` in eval mode.
+    """
+    batch_size = batch_size or config.batch_size
+    mel_bins = getattr(config, "n_mels", None) or config.n_feats
+    train = time_training(task, text_mel_batch(config.n_vocab, mel_bins, batch_size),
+                          TrainConfig(steps=3, progress=False, log_every=1, checkpoint_every=None, **clip),
+                          device, steps)
+    report_training(name, train, batch_size)
+    model.eval()
+    tokens = torch.randint(1, config.n_vocab, (1, INFER_TOKENS), device=device)
+    return tokens, even_durations(INFER_TOKENS, INFER_FRAMES, 1).to(device)
+
+
 def bench_glow_tts(device, steps, batch_size=None):
     from course_lib.models.glow_tts import GlowTTSConfig, build
     from course_lib.models.glow_tts.train import GlowTTSTask
 
     config = GlowTTSConfig.paper()
     model = build(config)
-    batch = text_mel_batch(config.n_vocab, config.n_mels, batch_size or config.batch_size)
-    train = time_training(GlowTTSTask(model), batch, TrainConfig(steps=3, grad_clip_value=config.grad_clip_value,
-                                                                 progress=False, log_every=1, checkpoint_every=None),
-                          device, steps)
-    model.eval().decoder.remove_weight_norm()
-    tokens = torch.randint(1, config.n_vocab, (1, INFER_TOKENS), device=device)
-    durations = even_durations(INFER_TOKENS, INFER_FRAMES, 1).to(device)
+    tokens, durations = train_acoustic_model("glow_tts", config, model, GlowTTSTask(model), device, steps, batch_size,
+                                             grad_clip_value=config.grad_clip_value)
+    model.decoder.remove_weight_norm()
     lengths = torch.tensor([INFER_TOKENS], device=device)
-    report_training("glow_tts", train, batch_size or config.batch_size)
     report_inference("glow_tts", time_inference(lambda: model.infer(tokens, lengths, durations=durations), device),
                      "glow_tts")
 
@@ -150,14 +161,8 @@ def bench_grad_tts(device, steps, batch_size=None):
 
     config = GradTTSConfig.paper()
     model = build(config)
-    batch = text_mel_batch(config.n_vocab, config.n_feats, batch_size or config.batch_size)
-    train = time_training(GradTTSTask(model), batch, TrainConfig(steps=3, grad_clip_norm=config.grad_clip_norm,
-                                                                 progress=False, log_every=1, checkpoint_every=None),
-                          device, steps)
-    report_training("grad_tts", train, batch_size or config.batch_size)
-    model.eval()
-    tokens = torch.randint(1, config.n_vocab, (1, INFER_TOKENS), device=device)
-    durations = even_durations(INFER_TOKENS, INFER_FRAMES, 1).to(device)
+    tokens, durations = train_acoustic_model("grad_tts", config, model, GradTTSTask(model), device, steps, batch_size,
+                                             grad_clip_norm=config.grad_clip_norm)
     for n_steps in (10, 50):
         infer = time_inference(lambda: model.synthesize(tokens, n_steps=n_steps, seed=0, durations=durations), device)
         report_inference(f"grad_tts_{n_steps}steps", infer, f"grad_tts_{n_steps}")
@@ -169,14 +174,8 @@ def bench_diff_tts(device, steps, batch_size=None):
 
     config = DiffTTSConfig.paper()
     model = build(config)
-    batch = text_mel_batch(config.n_vocab, config.n_feats, batch_size or config.batch_size)
-    train = time_training(DiffTTSTask(model), batch, TrainConfig(steps=3, grad_clip_norm=config.grad_clip_norm,
-                                                                 progress=False, log_every=1, checkpoint_every=None),
-                          device, steps)
-    report_training("diff_tts", train, batch_size or config.batch_size)
-    model.eval()
-    tokens = torch.randint(1, config.n_vocab, (1, INFER_TOKENS), device=device)
-    durations = even_durations(INFER_TOKENS, INFER_FRAMES, 1).to(device)
+    tokens, durations = train_acoustic_model("diff_tts", config, model, DiffTTSTask(model), device, steps, batch_size,
+                                             grad_clip_norm=config.grad_clip_norm)
     for gamma in (57, 21, 7, 1):
         infer = time_inference(lambda: model.synthesize(tokens, gamma=gamma, seed=0, durations=durations), device,
                                repeats=3 if gamma == 1 else 10)
