@@ -104,7 +104,7 @@ while step < steps:
         torch.nn.utils.clip_grad_value_(model.parameters(), config.grad_clip_value)
         optimizer.step()
         schedule.step()
-        losses.append({k: float(v) for k, v in logs.items()})
+        losses.append({k: v.item() for k, v in logs.items()})
         step += 1
         if step in (1, steps // 4, steps // 2, steps) and step not in snapshots:
             model.eval()
