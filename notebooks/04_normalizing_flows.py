@@ -169,7 +169,7 @@ ones = torch.ones(64, 1, 10)
 print("before ActNorm: mean", data.mean((0, 2)).numpy().round(2), " std", data.std((0, 2)).numpy().round(2))
 out = act_norm(data, ones)  # the first call initialises from this batch
 print("after  ActNorm: mean", out.z.mean((0, 2)).detach().numpy().round(2),
-      " std", out.z.std((0, 2)).detach().numpy().round(2), " log_det[0]", round(float(out.log_det[0]), 2))
+      " std", out.z.std((0, 2)).detach().numpy().round(2), " log_det[0]", round(out.log_det[0].item(), 2))
 
 inv_conv = flows.InvConvNear(channels=8, n_split=4)
 x8 = torch.randn(2, 8, 5)
