@@ -89,6 +89,7 @@ def score_model(kind: str, path: str, args, test: list, baseline_mcd: float) -> 
     emit(name, "duration_mae", scores.duration_mae, "frames/phoneme")
     if scores.alignment_accuracy is not None:
         emit(name, "alignment_accuracy", 100 * scores.alignment_accuracy, "%", ">= 90")
+        emit(name, "alignment_accuracy_within_1_frame", 100 * scores.alignment_accuracy_1, "%")
 
 
 def main() -> None:

@@ -90,21 +90,30 @@ def mcd_dtw(mel: torch.Tensor, reference_mel: torch.Tensor) -> float:
 
 
 # ---------------------------------------------------------------------- alignment and durations
-def alignment_accuracy(durations: torch.Tensor, true_durations: torch.Tensor) -> float:
+def alignment_accuracy(durations: torch.Tensor, true_durations: torch.Tensor, tolerance: int = 0) -> float:
     """Share of frames given to the right token by ``durations [T_text]`` vs ``true_durations [T_text]``.
 
-    The model's alignment may cover a few frames less than the recording (Glow-TTS trims the
-    mel to a multiple of its squeeze factor); the frames it covers are scored.
+    With ``tolerance`` k a frame also counts when its token is the true one of a frame at most
+    k frames away: a boundary placed k frames early or late costs nothing (the true boundaries
+    themselves are rounded to whole frames). The model's alignment may cover a few frames less
+    than the recording (Glow-TTS trims the mel to a multiple of its squeeze factor); the frames
+    it covers are scored.
     """
     durations, true_durations = torch.as_tensor(durations).long(), torch.as_tensor(true_durations).long()
     n_frames, n_true = int(durations.sum()), int(true_durations.sum())
     if not 0 < n_frames <= n_true:
         raise ValueError(f"the alignment covers {n_frames} frames, the recording {n_true}; "
                          "align the recording's own mel")
+    if tolerance < 0:
+        raise ValueError(f"tolerance is a number of frames ≥ 0, got {tolerance}")
     tokens = torch.arange(len(durations))
     model_tokens = torch.repeat_interleave(tokens, durations)
-    true_tokens = torch.repeat_interleave(tokens, true_durations)[:n_frames]
-    return float((model_tokens == true_tokens).float().mean())
+    true_tokens = torch.repeat_interleave(tokens, true_durations)
+    padded = torch.cat([true_tokens[:1].repeat(tolerance), true_tokens, true_tokens[-1:].repeat(tolerance)])
+    hit = torch.zeros(n_frames, dtype=torch.bool)
+    for shift in range(2 * tolerance + 1):  # true token of frame f - tolerance + shift
+        hit |= model_tokens == padded[shift: shift + n_frames]
+    return float(hit.float().mean())
 
 
 def duration_mae(predicted: torch.Tensor, true_durations: torch.Tensor) -> float:
@@ -203,16 +212,19 @@ def scorer_for(model, name: str | None = None, **synthesis) -> Scorer:
 # ---------------------------------------------------------------------- the whole test
 @dataclass(frozen=True)
 class TTSScores:
-    """Means over the test items. ``alignment_accuracy`` is None for models without an aligner."""
+    """Means over the test items. The alignment accuracies (exact, and within ±1 frame) are None
+    for models without an aligner."""
 
     name: str
     n_items: int
     mcd: float
     duration_mae: float
     alignment_accuracy: float | None
+    alignment_accuracy_1: float | None = None
 
     def describe(self) -> str:
-        accuracy = "" if self.alignment_accuracy is None else f"alignment accuracy {self.alignment_accuracy:.1%}, "
+        accuracy = "" if self.alignment_accuracy is None else (
+            f"alignment accuracy {self.alignment_accuracy:.1%} (±1 frame: {self.alignment_accuracy_1:.1%}), ")
         return (f"{self.name}: {accuracy}duration MAE {self.duration_mae:.2f} frames, "
                 f"MCD-DTW {self.mcd:.2f} dB (n={self.n_items})")
 
@@ -220,14 +232,17 @@ class TTSScores:
 @torch.no_grad()
 def score(scorer: Scorer, items: Sequence, seed: int = 0) -> TTSScores:
     """Score one model on test ``items`` (``tokens``, ``mel``, true ``durations``)."""
-    mcds, maes, accuracies = [], [], []
+    mcds, maes, accuracies, accuracies_1 = [], [], [], []
     for item in items:
         mcds.append(mcd_dtw(scorer.synthesize(item.tokens, seed).float().cpu(), item.mel))
         maes.append(duration_mae(scorer.predict_durations(item.tokens).cpu(), item.durations))
         if scorer.align is not None:
-            accuracies.append(alignment_accuracy(scorer.align(item.tokens, item.mel).cpu(), item.durations))
+            found = scorer.align(item.tokens, item.mel).cpu()
+            accuracies.append(alignment_accuracy(found, item.durations))
+            accuracies_1.append(alignment_accuracy(found, item.durations, tolerance=1))
     return TTSScores(scorer.name, len(items), float(np.mean(mcds)), float(np.mean(maes)),
-                     float(np.mean(accuracies)) if accuracies else None)
+                     float(np.mean(accuracies)) if accuracies else None,
+                     float(np.mean(accuracies_1)) if accuracies_1 else None)
 
 
 @torch.no_grad()

@@ -56,6 +56,20 @@ def test_alignment_accuracy_counts_frames_on_the_right_token():
         evaluation.alignment_accuracy(torch.tensor([3, 2, 6]), true)
 
 
+def test_alignment_accuracy_with_a_tolerance_forgives_near_misses_only():
+    true = torch.tensor([3, 2, 5])
+    early = torch.tensor([2, 3, 5])                     # boundary 1 frame early
+    late2 = torch.tensor([5, 1, 4])                     # boundary 2 frames late, the next 1 early
+    assert evaluation.alignment_accuracy(early, true, tolerance=1) == 1.0
+    assert evaluation.alignment_accuracy(late2, true) == pytest.approx(0.7)
+    assert evaluation.alignment_accuracy(late2, true, tolerance=1) == pytest.approx(0.9)
+    assert evaluation.alignment_accuracy(late2, true, tolerance=2) == 1.0
+    # frames past either end compare with the first / last true token, not with a wrapped one
+    assert evaluation.alignment_accuracy(torch.tensor([1, 4, 5]), torch.tensor([1, 4, 5]), tolerance=3) == 1.0
+    with pytest.raises(ValueError, match="tolerance"):
+        evaluation.alignment_accuracy(true, true, tolerance=-1)
+
+
 def test_duration_mae():
     assert evaluation.duration_mae(torch.tensor([2.5, 3.0]), torch.tensor([3, 1])) == pytest.approx(1.25)
 
