@@ -197,11 +197,12 @@ plt.show()
 
 # %% [markdown]
 # Read the quality panel with its training budgets in mind: the shipped Diff-TTS had 20,612
-# steps, the shipped Grad-TTS 2,400, so this is equal *sampling* compute, not equal training.
-# Notice too that Grad-TTS's error grows with calls. A short ODE walk stays close to its start,
-# μ, the smooth "average voice"; a long one follows the score network all the way, and an
-# undertrained network's detail is partly wrong. Frame-by-frame error punishes wrong detail
-# more than missing detail, which is also why τ = 1.5 (a start closer to μ) helps.
+# steps, the shipped Grad-TTS 4,000, so this is equal *sampling* compute, not equal training.
+# Notice too that Grad-TTS's error does not fall with more calls (here it even creeps up). A
+# short ODE walk stays close to its start, μ, the smooth "average voice"; a long one follows
+# the score network all the way, and an undertrained network's detail is partly wrong.
+# Frame-by-frame error punishes wrong detail more than missing detail, which is also why
+# τ = 1.5 (a start closer to μ) helps.
 #
 # ## 6. What each design choice buys
 #

@@ -98,7 +98,7 @@ def train(config: GradTTSConfig, data_dir: str | None, out_dir: str | Path, step
 
 
 SHIPPED_FILE = "grad_tts_tiny.pt"
-TRAIN_COMMAND = "python -m course_lib train grad_tts --config tiny --out runs/grad_tts --steps 2400"
+TRAIN_COMMAND = "python -m course_lib train grad_tts --config tiny --out runs/grad_tts --steps 4000"
 
 
 def load(path: str | Path, device: str | torch.device | None = None) -> GradTTS:
