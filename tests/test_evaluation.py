@@ -64,8 +64,10 @@ def test_alignment_accuracy_with_a_tolerance_forgives_near_misses_only():
     assert evaluation.alignment_accuracy(late2, true) == pytest.approx(0.7)
     assert evaluation.alignment_accuracy(late2, true, tolerance=1) == pytest.approx(0.9)
     assert evaluation.alignment_accuracy(late2, true, tolerance=2) == 1.0
-    # frames past either end compare with the first / last true token, not with a wrapped one
-    assert evaluation.alignment_accuracy(torch.tensor([1, 4, 5]), torch.tensor([1, 4, 5]), tolerance=3) == 1.0
+    # frame 0 (given to the last token) has no true frame before it: the edge repeats the first
+    # token rather than wrapping round to the last one, so it stays a miss
+    assert evaluation.alignment_accuracy(torch.tensor([0, 0, 10]), torch.tensor([1, 4, 5]), tolerance=1) == \
+        pytest.approx(0.6)
     with pytest.raises(ValueError, match="tolerance"):
         evaluation.alignment_accuracy(true, true, tolerance=-1)
 
