@@ -175,7 +175,8 @@ inv_conv = flows.InvConvNear(channels=8, n_split=4)
 x8 = torch.randn(2, 8, 5)
 fwd = inv_conv(x8, torch.ones(2, 1, 5))
 back = inv_conv(fwd.z, torch.ones(2, 1, 5), reverse=True)
-print("1x1 conv: reverse(forward(x)) error", float((back.z - x8).abs().max()), " log_det", fwd.log_det.tolist())
+print("1x1 conv: reverse(forward(x)) error", f"{(back.z - x8).abs().max().item():.1e}",
+      " log_det", [round(v, 4) + 0.0 for v in fwd.log_det.tolist()], "(an orthogonal start: |det W| = 1)")
 
 # %% [markdown]
 # ## 5. A flow on a 2-D toy: two moons
