@@ -1,9 +1,10 @@
-"""Command line: ``python -m course_lib {corpus,info,train,synth} ...``.
+"""Command line: ``python -m course_lib {corpus,info,train,synth,vocode} ...``.
 
     python -m course_lib corpus build --mode default [--voices en-us,en+m3] [--out DIR]
     python -m course_lib info glow_tts --config paper [--n-vocab 148] [--json]
     python -m course_lib train glow_tts --config tiny --data DIR --out DIR [--steps N] [--resume]
     python -m course_lib synth glow_tts --checkpoint PATH --text "Hello." --out hello.wav [--seed 0]
+    python -m course_lib vocode --in speech.wav --out resynth.wav [--checkpoint PATH | --vocoder griffin-lim]
 """
 
 from __future__ import annotations
@@ -85,7 +86,40 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--steps", type=int, default=None)
     synth.add_argument("--vocoder", default="auto", help="'auto', 'griffin-lim' or a HiFi-GAN checkpoint")
     synth.set_defaults(func=_delegate("synth"))
+
+    vocode = verbs.add_parser("vocode", help="copy synthesis: wav → mel → vocoder → wav",
+                              description="Resynthesise any audio file through the course vocoder: read it (mono, "
+                                          "resampled to 22,050 Hz), compute the course mel, vocode it.")
+    vocode.add_argument("--in", dest="input", required=True, help="audio file to resynthesise (WAV, FLAC or OGG)")
+    vocode.add_argument("--out", required=True, help="output .wav file (16-bit PCM, 22,050 Hz)")
+    choice = vocode.add_mutually_exclusive_group()
+    choice.add_argument("--checkpoint", default=None, help="a vocoder generator.pt (default: the shipped vocoder)")
+    choice.add_argument("--vocoder", default="auto",
+                        help="'auto' (the shipped vocoder, else Griffin-Lim) or 'griffin-lim' (default: auto)")
+    vocode.set_defaults(func=_vocode)
     return parser
+
+
+def _vocode(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from course_lib import audio
+    from course_lib.vocoder import load_vocoder
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".wav":
+        raise ValueError(f"--out {out} must end in .wav (the course writes 16-bit PCM WAV)")
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a folder: give a file name such as {out / 'resynth.wav'}")
+    vocoder = load_vocoder(args.checkpoint or args.vocoder)
+    wave = audio.load_audio(args.input)
+    if wave.size < audio.HOP_LENGTH:
+        raise ValueError(f"{args.input} holds {wave.size} samples at 22,050 Hz, less than one mel frame "
+                         f"({audio.HOP_LENGTH}): give a longer recording")
+    resynthesis = vocoder(audio.mel_spectrogram(wave)).clamp(-1.0, 1.0)
+    audio.save_audio(out, resynthesis.numpy(), audio.SAMPLE_RATE)
+    print(f"wrote {out} ({resynthesis.numel() / audio.SAMPLE_RATE:.2f} s, {vocoder.name})")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

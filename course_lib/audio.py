@@ -202,8 +202,6 @@ def griffin_lim(log_mel, n_iter: int = 32, momentum: float = 0.99, seed: int = 0
     single = mel.dim() == 2
     mel = mel.unsqueeze(0) if single else mel
     magnitude = mel_to_linear(mel)                                  # [B, 513, T]
-    n_samples = magnitude.shape[-1] * HOP_LENGTH
-    pad = (N_FFT - HOP_LENGTH) // 2
     window = torch.hann_window(WIN_LENGTH, device=mel.device)
     generator = torch.Generator(device="cpu").manual_seed(seed)
     phase = torch.exp(2j * torch.pi * torch.rand(magnitude.shape, generator=generator)).to(mel.device)
@@ -213,9 +211,22 @@ def griffin_lim(log_mel, n_iter: int = 32, momentum: float = 0.99, seed: int = 0
         accelerated = rebuilt - (momentum / (1 + momentum)) * previous
         previous = rebuilt
         phase = accelerated / accelerated.abs().clamp_min(1e-8)
-    wave = _istft_uncentered(magnitude * phase, window)[..., pad: pad + n_samples]
-    wave = wave.clamp(-1.0, 1.0)
+    wave = istft(magnitude * phase, window).clamp(-1.0, 1.0)
     return wave[0] if single else wave
+
+
+def istft(spec: torch.Tensor, window: torch.Tensor | None = None) -> torch.Tensor:
+    """Complex STFT frames in the course framing ``[B, 513, T]`` → wave ``[B, T·256]`` (differentiable).
+
+    The exact inverse of the analysis above: overlap-add of the windowed inverse FFTs,
+    divided by the window envelope, then the 384 padded samples cut from each side — so
+    ``T`` frames give exactly ``T·256`` samples, sample-aligned with the mel frames. The
+    iSTFT generator (``course_lib.models.hifigan.istft_generator``) ends with it.
+    """
+    if window is None:
+        window = torch.hann_window(WIN_LENGTH, device=spec.device)
+    pad = (N_FFT - HOP_LENGTH) // 2
+    return _istft_uncentered(spec, window)[..., pad: pad + spec.shape[-1] * HOP_LENGTH]
 
 
 # --------------------------------------------------------------------------- helpers

@@ -4,7 +4,8 @@ Every acoustic model in the course predicts the same 80-bin log-mel
 (:func:`course_lib.audio.mel_spectrogram`); a :class:`Vocoder` turns it into audio:
 
 * :class:`GriffinLimVocoder` — no training, phase estimated by iteration (phasey, metallic);
-* :class:`HiFiGANVocoder` — the neural vocoder of lesson 06, from a checkpoint or a generator.
+* :class:`HiFiGANVocoder` — a neural vocoder of lesson 06 trained with HiFi-GAN's discriminators and
+  losses: HiFi-GAN's upsampling generator or the inverse-STFT generator, from a checkpoint or a generator.
 
 ``load_vocoder()`` gives the course's default: the HiFi-GAN shipped in
 ``data/checkpoints/hifigan_*.pt`` when it exists, else Griffin-Lim — and says which.
@@ -21,8 +22,10 @@ import numpy as np
 import torch
 
 from course_lib import audio, paths
+from course_lib.models.hifigan import build_generator
 from course_lib.models.hifigan.config import HiFiGANConfig
 from course_lib.models.hifigan.generator import Generator
+from course_lib.models.hifigan.istft_generator import ISTFTGenerator
 
 SHIPPED_PATTERN = "hifigan_*.pt"
 TRAIN_COMMAND = "python -m course_lib train hifigan --config tiny --out runs/hifigan"  # built-in corpus by default
@@ -100,11 +103,15 @@ class GriffinLimVocoder(Vocoder):
 
 
 class HiFiGANVocoder(Vocoder):
-    """A HiFi-GAN generator ready for inference: weight norm folded, eval mode, no gradients."""
+    """A HiFi-GAN-trained generator ready for inference: weight norm folded, eval mode, no gradients.
 
-    def __init__(self, generator: Generator, device: str | torch.device | None = None, name: str = "HiFi-GAN"):
-        if not isinstance(generator, Generator):
-            raise TypeError(f"expected a course_lib HiFi-GAN Generator, got {type(generator).__name__}")
+    ``generator`` is a HiFi-GAN :class:`Generator` or an :class:`ISTFTGenerator`.
+    """
+
+    def __init__(self, generator: Generator | ISTFTGenerator, device: str | torch.device | None = None,
+                 name: str = "HiFi-GAN"):
+        if not isinstance(generator, (Generator, ISTFTGenerator)):
+            raise TypeError(f"expected a course_lib HiFi-GAN Generator or ISTFTGenerator, got {type(generator).__name__}")
         if generator.config.in_channels != audio.N_MELS:
             raise ValueError(
                 f"this generator takes {generator.config.in_channels} input channels, not an {audio.N_MELS}-bin "
@@ -131,7 +138,7 @@ class HiFiGANVocoder(Vocoder):
 
         path = Path(path)
 
-        def build_fn(config_dict: dict) -> Generator:
+        def build_fn(config_dict: dict) -> Generator | ISTFTGenerator:
             config = config_from_dict(config_dict, source=str(path))
             if expected_config is not None:
                 from course_lib.training import check_config_match
@@ -140,10 +147,11 @@ class HiFiGANVocoder(Vocoder):
                                    what=f"HiFi-GAN checkpoint {path}",
                                    fix="Load it without expected_config, or pick the checkpoint trained "
                                        "with this config.")
-            return Generator(config)
+            return build_generator(config)
 
         generator, _ = load_model(path, build_fn, device=device or "cpu")
-        return cls(generator, device=device, name=f"HiFi-GAN ({path.name})")
+        kind = "iSTFT" if isinstance(generator, ISTFTGenerator) else "HiFi-GAN"
+        return cls(generator, device=device, name=f"{kind} ({path.name})")
 
     @torch.no_grad()
     def synthesize(self, mel: torch.Tensor) -> torch.Tensor:
@@ -163,11 +171,15 @@ def config_from_dict(config_dict: dict, source: str = "the checkpoint") -> HiFiG
     return HiFiGANConfig(**config_dict)
 
 
-def save_generator(path: str | Path, generator: Generator) -> Path:
-    """Save a generator (with its config) so :meth:`HiFiGANVocoder.from_checkpoint` can load it."""
+def save_generator(path: str | Path, generator: Generator | ISTFTGenerator,
+                   config: HiFiGANConfig | None = None) -> Path:
+    """Save a generator with the config it was trained with (default: the one it implies), so
+    :meth:`HiFiGANVocoder.from_checkpoint` can load it."""
     from course_lib.training import save_model
 
-    return save_model(path, generator, dataclasses.asdict(generator.config))
+    if config is None:
+        config = generator.config if isinstance(generator, Generator) else HiFiGANConfig(istft=generator.config)
+    return save_model(path, generator, dataclasses.asdict(config))
 
 
 def shipped_checkpoint() -> Path | None:

@@ -64,7 +64,7 @@ def test_build_exposes_generator_and_discriminators_for_param_summary():
     summary = param_summary(build(HiFiGANConfig.tiny()))
     assert list(summary.parts) == ["generator", "mpd", "msd"]
     assert summary.total == sum(summary.parts.values())
-    assert set(CONFIGS) == {"v1", "v2", "v3", "tiny", "paper"}
+    assert set(CONFIGS) == {"v1", "v2", "v3", "tiny", "paper", "istft_small", "istft_vocos"}
     assert CONFIGS["paper"]() == CONFIGS["v1"]()
 
 

@@ -92,3 +92,27 @@ def test_load_vocoder_prefers_the_shipped_hifigan_and_says_which(tmp_path, monke
     assert "hifigan_tiny.pt" in capsys.readouterr().out
     with pytest.raises(ValueError, match="unknown vocoder"):
         load_vocoder("wavenet")
+
+
+def test_vocode_cli_resynthesises_a_wav_and_names_bad_input(tmp_path, capsys):
+    import numpy as np
+    import soundfile as sf
+
+    from course_lib import audio
+    from course_lib.__main__ import main
+
+    stereo_44k = np.stack([np.sin(np.arange(44100) * 0.03)] * 2, axis=1).astype(np.float32) * 0.3
+    source = tmp_path / "speech.wav"
+    sf.write(source, stereo_44k, 44100)
+    out = tmp_path / "resynth.wav"
+    assert main(["vocode", "--in", str(source), "--out", str(out), "--vocoder", "griffin-lim"]) == 0
+    wave, rate = sf.read(out)
+    assert rate == audio.SAMPLE_RATE and wave.ndim == 1 and wave.size == (22050 // 256) * 256
+    (tmp_path / "notes.wav").write_text("not audio")
+    assert main(["vocode", "--in", str(tmp_path / "notes.wav"), "--out", str(out), "--vocoder", "griffin-lim"]) == 2
+    assert "cannot read audio file" in capsys.readouterr().err
+    assert main(["vocode", "--in", str(source), "--out", str(tmp_path / "x.mp3"), "--vocoder", "griffin-lim"]) == 2
+    assert "must end in .wav" in capsys.readouterr().err
+    sf.write(tmp_path / "click.wav", np.zeros(100, np.float32), 22050)
+    assert main(["vocode", "--in", str(tmp_path / "click.wav"), "--out", str(out), "--vocoder", "griffin-lim"]) == 2
+    assert "less than one mel frame" in capsys.readouterr().err

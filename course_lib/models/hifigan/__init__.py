@@ -18,10 +18,17 @@ from course_lib.models.hifigan.discriminators import (
     build_msd,
 )
 from course_lib.models.hifigan.generator import Generator
+from course_lib.models.hifigan.istft_generator import ISTFTGenerator, ISTFTGeneratorConfig
 
 # "paper" (= V1) is the course-wide default name (`python -m course_lib info hifigan`)
 CONFIGS = {"v1": HiFiGANConfig.v1, "v2": HiFiGANConfig.v2, "v3": HiFiGANConfig.v3, "tiny": HiFiGANConfig.tiny,
-           "paper": HiFiGANConfig.paper}
+           "paper": HiFiGANConfig.paper, "istft_small": HiFiGANConfig.istft_small,
+           "istft_vocos": HiFiGANConfig.istft_vocos}
+
+
+def build_generator(config: HiFiGANConfig) -> Generator | ISTFTGenerator:
+    """The generator a config names: HiFi-GAN's upsampling one, or the inverse-STFT one when ``config.istft`` is set."""
+    return Generator(config) if config.istft is None else ISTFTGenerator(config.istft)
 
 
 class HiFiGAN(nn.Module):
@@ -30,7 +37,7 @@ class HiFiGAN(nn.Module):
     def __init__(self, config: HiFiGANConfig) -> None:
         super().__init__()
         self.config = config
-        self.generator = Generator(config)
+        self.generator = build_generator(config)
         self.mpd: MultiPeriodDiscriminator = build_mpd(config)
         self.msd: MultiScaleDiscriminator = build_msd(config)
 
@@ -46,4 +53,5 @@ def train_cli(args) -> None:
     _train_cli(args)
 
 
-__all__ = ["CONFIGS", "HiFiGAN", "HiFiGANConfig", "Generator", "build", "train_cli"]
+__all__ = ["CONFIGS", "HiFiGAN", "HiFiGANConfig", "Generator", "ISTFTGenerator", "ISTFTGeneratorConfig", "build",
+           "build_generator", "train_cli"]

@@ -19,11 +19,13 @@ let VITS reuse one scale discriminator with its own channel/group layout.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, fields
 from typing import Literal
 
 from course_lib.audio import HOP_LENGTH, N_MELS
+from course_lib.models.hifigan.istft_generator import ISTFTGeneratorConfig
 
 # The official multi-scale discriminator layer layout (REFERENCE.md §1.5):
 # channels after each conv, kernel sizes, strides, groups; a final k3 conv → 1 follows.
@@ -57,6 +59,8 @@ class HiFiGANConfig:
     post_weight_norm: bool = True
     post_bias: bool = True
     speaker_channels: int = 0
+    # --- or an inverse-STFT generator (istft_generator.py) in place of the HiFi-GAN one
+    istft: ISTFTGeneratorConfig | None = None
     # --- discriminators
     periods: tuple[int, ...] = (2, 3, 5, 7, 11)
     period_channels: tuple[int, ...] = HIFIGAN_PERIOD_CHANNELS
@@ -83,6 +87,8 @@ class HiFiGANConfig:
                     value = tuple(tuple(d) for d in value)
                 object.__setattr__(self, item.name, tuple(value))
         object.__setattr__(self, "resblock", str(self.resblock))
+        if isinstance(self.istft, dict):  # read back from a JSON checkpoint config
+            object.__setattr__(self, "istft", ISTFTGeneratorConfig(**self.istft))
         _validate(self)
 
     # ------------------------------------------------------------------ named configs
@@ -134,7 +140,23 @@ class HiFiGANConfig:
             batch_size=8,
         )
 
+    @classmethod
+    def istft_small(cls) -> "HiFiGANConfig":
+        """The course's CPU vocoder: the 2.0 M-parameter iSTFT generator, trained against ``tiny()``'s
+        slim discriminators with HiFi-GAN's losses and recipe."""
+        return dataclasses.replace(cls.tiny(), istft=ISTFTGeneratorConfig.small())
+
+    @classmethod
+    def istft_vocos(cls) -> "HiFiGANConfig":
+        """A Vocos-sized iSTFT generator (13.46 M) against V1's full discriminators, for a GPU."""
+        return cls(istft=ISTFTGeneratorConfig.vocos())
+
     # ------------------------------------------------------------------ derived
+    @property
+    def generator_kind(self) -> str:
+        """``"istft"`` when :attr:`istft` is set, else ``"hifigan"``."""
+        return "hifigan" if self.istft is None else "istft"
+
     @property
     def n_kernels(self) -> int:
         """Number of parallel residual blocks averaged in each MRF."""

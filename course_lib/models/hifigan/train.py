@@ -157,7 +157,7 @@ def train_cli(args: argparse.Namespace) -> None:
     print(f"HiFi-GAN {args.config}: {len(train_files)} training clips, {len(loader)} batches of "
           f"{config.batch_size} per epoch, {steps} steps on {trainer.device} → {args.out}")
     trainer.fit(loader, val_waves, resume=args.resume)
-    generator_path = save_generator(Path(args.out) / "generator.pt", task.modules["generator"])
+    generator_path = save_generator(Path(args.out) / "generator.pt", task.modules["generator"], config)
     last = [row for row in trainer.history if "val/mel_l1" in row]
     if last:
         print(f"step {last[-1]['step']}: val mel L1 {last[-1]['val/mel_l1']:.3f}, MCD {last[-1]['val/mcd']:.2f} dB")

@@ -1,21 +1,25 @@
-"""HiFi-GAN benchmarks: CPU speed against REFERENCE.md §3, and resynthesis quality against Griffin-Lim.
+"""Vocoder benchmarks: CPU speed (against REFERENCE.md §3 and the RTF ≤ 0.02 target) and resynthesis quality
+against Griffin-Lim with the measures modern vocoder papers report.
 
-    python benchmarks/bench_hifigan.py                      # speed and quality
-    python benchmarks/bench_hifigan.py --part speed --configs v3,tiny
-    python benchmarks/bench_hifigan.py --part quality --checkpoint runs/hifigan/generator.pt
+    python benchmarks/bench_vocoder.py                      # speed and quality
+    python benchmarks/bench_vocoder.py --part speed --configs v3,tiny,istft_small
+    python benchmarks/bench_vocoder.py --part quality --candidate istft=runs/voc/generator.pt
 
 Prints one JSON object per figure per line: {"benchmark", "metric", "value", "unit", "target"}.
 
 * Speed: vocoder RTF for 258 frames (2.995 s of audio; weight norm removed, one warm-up,
-  median of ``--repeats``; wall time, and CPU time per thread as a quiet-machine estimate —
-  the load average is printed first) and one training step (batch 4 × 8192 samples: generator, MPD and
-  MSD, a discriminator then a generator update with AdamW). Targets are the official code's
-  figures on 2 cores (REFERENCE.md §3): ours should be ≤ 1.0× of them. Untrained weights —
-  the cost does not depend on training.
-* Quality: mel L1 and MCD (``course_lib.models.hifigan.evaluation``) of Griffin-Lim and of the
-  HiFi-GAN (shipped, or ``--checkpoint``) on held-out built-in-corpus utterances (test split)
-  and, out of domain, on the LJSpeech clips in ``../shared/data/ljspeech_sample`` (read in
-  place; no target). The HiFi-GAN's target is to beat Griffin-Lim on both.
+  median of ``--repeats``) at 1 and 2 torch threads — wall time, and CPU time per thread as a
+  quiet-machine estimate (the load average is printed first); and one training step (batch 4 ×
+  8192 samples: generator, MPD and MSD, a discriminator then a generator update with AdamW),
+  also as steps per second. Targets: the official HiFi-GAN figures on 2 cores (REFERENCE.md §3),
+  ours ≤ 1.0× of them; the shipped vocoder RTF ≤ 0.02 on one thread. Untrained weights — the
+  cost does not depend on training.
+* Quality: every measure of ``course_lib.models.hifigan.evaluation`` (PESQ-WB, periodicity RMSE,
+  V/UV F1, pitch RMSE in cents, multi-resolution STFT, mel L1, MCD) for Griffin-Lim at 32 and
+  100 iterations, the shipped vocoder and each ``--candidate NAME=PATH``, on held-out
+  built-in-corpus utterances (test split, every voice in turn) and, out of domain, on the
+  LJSpeech clips in ``../shared/data/ljspeech_sample`` (read in place; no target). The shipped
+  vocoder's target is to beat Griffin-Lim (32) on PESQ-WB, periodicity RMSE and V/UV F1.
 """
 
 from __future__ import annotations
@@ -32,9 +36,8 @@ import numpy as np
 import torch
 
 from course_lib import audio
-from course_lib.models.hifigan import CONFIGS, build
-from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
-from course_lib.models.hifigan.generator import Generator
+from course_lib.models.hifigan import CONFIGS, build, build_generator
+from course_lib.models.hifigan.evaluation import PESQ_UNAVAILABLE, beats, mean_scores, pitch_track, vocoder_scores
 from course_lib.models.hifigan.segments import make_batch
 from course_lib.models.hifigan.train import HiFiGANTask
 from course_lib.vocoder import GriffinLimVocoder, HiFiGANVocoder, shipped_checkpoint
@@ -72,7 +75,7 @@ def median_timing(fn, repeats: int) -> Timing:
     return Timing(statistics.median(walls), statistics.median(cpus) / torch.get_num_threads())
 
 
-def inference_rtf(generator: Generator, repeats: int) -> Timing:
+def inference_rtf(generator: torch.nn.Module, repeats: int) -> Timing:
     generator = generator.eval().remove_weight_norm() if generator.has_weight_norm else generator.eval()
     mel = torch.randn(1, audio.N_MELS, INFERENCE_FRAMES, generator=torch.Generator().manual_seed(0))
     seconds_of_audio = INFERENCE_FRAMES * audio.HOP_LENGTH / audio.SAMPLE_RATE
@@ -106,18 +109,25 @@ def emit_timing(benchmark: str, metric: str, timing: Timing, unit: str, target) 
 
 
 def run_speed(configs: list[str], checkpoint: Path | None, repeats: int, train_repeats: int) -> None:
-    print(json.dumps({"note": f"torch threads {torch.get_num_threads()}, load average "
-                              f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}"}), flush=True)
+    print(json.dumps({"note": f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}"}), flush=True)
+    threads = torch.get_num_threads()
+    for n_threads in (1, 2):
+        torch.set_num_threads(n_threads)
+        for name in configs:
+            target = REFERENCE_RTF.get(name) if n_threads == 2 else None
+            emit_timing(f"vocoder_{name}_inference_3s_{n_threads}thread", "rtf",
+                        inference_rtf(build_generator(CONFIGS[name]()), repeats), "s compute / s audio", target)
+        if checkpoint is not None:
+            vocoder = HiFiGANVocoder.from_checkpoint(checkpoint)
+            emit_timing(f"vocoder_shipped_inference_3s_{n_threads}thread ({checkpoint.name})", "rtf",
+                        inference_rtf(vocoder.generator, repeats), "s compute / s audio",
+                        0.02 if n_threads == 1 else None)
+    torch.set_num_threads(threads)
     for name in configs:
-        emit_timing(f"hifigan_{name}_inference_3s", "rtf", inference_rtf(Generator(CONFIGS[name]()), repeats),
-                    "s compute / s audio", REFERENCE_RTF.get(name))
-    if checkpoint is not None:
-        vocoder = HiFiGANVocoder.from_checkpoint(checkpoint)
-        emit_timing(f"hifigan_shipped_inference_3s ({checkpoint.name})", "rtf",
-                    inference_rtf(vocoder.generator, repeats), "s compute / s audio", 1.0)
-    for name in configs:
-        emit_timing(f"hifigan_{name}_train_step_b4x8192", "seconds", train_step_timing(name, train_repeats), "s/step",
+        timing = train_step_timing(name, train_repeats)
+        emit_timing(f"vocoder_{name}_train_step_b4x8192_{threads}thread", "seconds", timing, "s/step",
                     REFERENCE_STEP_SECONDS.get(name))
+        emit(f"vocoder_{name}_train_step_b4x8192_{threads}thread", "steps_per_second", 1.0 / timing.wall, "steps/s")
 
 
 def held_out_waves(corpus_dir: str | None, n_utterances: int) -> list[np.ndarray]:
@@ -142,47 +152,66 @@ def held_out_waves(corpus_dir: str | None, n_utterances: int) -> list[np.ndarray
     return [audio.load_audio(record.wav_path) for record in picked]
 
 
-def run_quality(checkpoint: Path | None, corpus_dir: str | None, n_utterances: int) -> None:
-    vocoders = {"griffin_lim": GriffinLimVocoder()}
-    if checkpoint is None:
-        print(json.dumps({"note": "no HiFi-GAN checkpoint shipped or given: only Griffin-Lim is measured"}))
-    else:
-        vocoders["hifigan"] = HiFiGANVocoder.from_checkpoint(checkpoint)
+def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterances: int) -> None:
+    vocoders = {"griffin_lim_32": GriffinLimVocoder(32), "griffin_lim_100": GriffinLimVocoder(100)}
+    for name, path in candidates.items():
+        vocoders[name] = HiFiGANVocoder.from_checkpoint(path)
+    if not candidates:
+        print(json.dumps({"note": "no vocoder checkpoint shipped or given: only Griffin-Lim is measured"}))
+    if PESQ_UNAVAILABLE:
+        print(json.dumps({"note": PESQ_UNAVAILABLE}))
     sets = {"builtin_test": held_out_waves(corpus_dir, n_utterances)}
     lj_files = sorted((LJSPEECH_SAMPLE / "wavs").glob("*.wav"))[:n_utterances]
     if lj_files:
         sets["ljspeech_sample"] = [audio.load_audio(path) for path in lj_files]
+    higher_is_better = {"pesq", "vuv_f1"}
+    units = {"pesq": "PESQ-WB", "periodicity_rmse": "0-1", "vuv_f1": "F1", "pitch_rmse_cents": "cents",
+             "mr_stft": "SC + log-mag L1", "mel_l1": "ln-mel L1", "mcd": "dB"}
     for set_name, waves in sets.items():
-        results = {}
-        for name, vocoder in vocoders.items():
-            results[name] = mean_metrics([resynthesis_metrics(w, vocoder(audio.mel_spectrogram(w))) for w in waves])
-        in_domain = set_name == "builtin_test"
-        for name, metrics in results.items():
-            beat = results["griffin_lim"] if (name == "hifigan" and in_domain) else None
-            emit(f"hifigan_quality_{set_name}_{name} (n={len(waves)})", "mel_l1", metrics.mel_l1, "ln-mel L1",
-                 None if beat is None else f"< {beat.mel_l1:.4f} (Griffin-Lim)")
-            emit(f"hifigan_quality_{set_name}_{name} (n={len(waves)})", "mcd", metrics.mcd, "dB",
-                 None if beat is None else f"< {beat.mcd:.4f} (Griffin-Lim)")
+        tracks = [pitch_track(w) for w in waves]
+        results = {name: mean_scores([vocoder_scores(w, vocoder(audio.mel_spectrogram(w)), track)
+                                      for w, track in zip(waves, tracks)])
+                   for name, vocoder in vocoders.items()}
+        baseline = results["griffin_lim_32"]
+        for name, scores in results.items():
+            shipped_target = set_name == "builtin_test" and name == "shipped"
+            for metric, value in scores.to_dict().items():
+                target = None
+                if shipped_target and metric in ("pesq", "periodicity_rmse", "vuv_f1"):
+                    sign = ">" if metric in higher_is_better else "<"
+                    target = f"{sign} {getattr(baseline, metric):.4f} (Griffin-Lim 32)"
+                emit(f"vocoder_quality_{set_name}_{name} (n={len(waves)})", metric, value, units[metric], target)
+            if name.startswith("griffin_lim"):
+                continue
+            emit(f"vocoder_quality_{set_name}_{name} (n={len(waves)})", "beats_griffin_lim_32",
+                 all(beats(scores, baseline).values()), "bool")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=("speed", "quality", "all"), default="all")
-    parser.add_argument("--configs", default="v1,v2,v3,tiny")
-    parser.add_argument("--checkpoint", default=None, help="HiFi-GAN generator.pt (default: the shipped one)")
+    parser.add_argument("--configs", default="v1,v2,v3,tiny,istft_small,istft_vocos")
+    parser.add_argument("--candidate", action="append", default=[], metavar="NAME=PATH",
+                        help="a vocoder generator.pt to score beside the shipped one (repeatable)")
     parser.add_argument("--corpus", default=None, help="corpus folder (default: the built-in multi-speaker corpus)")
     parser.add_argument("--n-utterances", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--train-repeats", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2, help="torch threads (REFERENCE.md used 2)")
+    parser.add_argument("--threads", type=int, default=2, help="torch threads for the training steps and scoring")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    checkpoint = Path(args.checkpoint) if args.checkpoint else shipped_checkpoint()
+    checkpoint = shipped_checkpoint()
+    candidates = {"shipped": checkpoint} if checkpoint is not None else {}
+    for item in args.candidate:
+        name, _, path = item.partition("=")
+        if not path:
+            parser.error(f"--candidate takes NAME=PATH, got {item!r}")
+        candidates[name] = Path(path)
     if args.part in ("speed", "all"):
         run_speed([c.strip() for c in args.configs.split(",") if c.strip()], checkpoint, args.repeats,
                   args.train_repeats)
     if args.part in ("quality", "all"):
-        run_quality(checkpoint, args.corpus, args.n_utterances)
+        run_quality(candidates, args.corpus, args.n_utterances)
 
 
 if __name__ == "__main__":

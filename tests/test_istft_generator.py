@@ -1,0 +1,97 @@
+"""The inverse-STFT generator: exact sizes, sample alignment with the mel frames, training, the vocoder interface."""
+
+import dataclasses
+
+import pytest
+import torch
+
+from course_lib import audio
+from course_lib.models.hifigan import CONFIGS, HiFiGANConfig, build, build_generator
+from course_lib.models.hifigan.istft_generator import ISTFTGenerator, ISTFTGeneratorConfig
+from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.summary import count_parameters
+from course_lib.vocoder import HiFiGANVocoder, load_vocoder, save_generator
+
+# REFERENCE.md §9.2: Vocos (dim 512, 8 ConvNeXt blocks) 13.46 M; "Vocos small" (256, 768, 4) 2.0 M.
+# Per block: depthwise C·k + C, LayerNorm 2C, two linears C·I + I + I·C + C, layer scale C.
+def expected_parameters(config: ISTFTGeneratorConfig) -> int:
+    c, i, k, n_bins = config.dim, config.intermediate_dim, config.kernel_size, config.n_bins
+    block = (c * k + c) + 2 * c + (c * i + i) + (i * c + c) + c
+    embed = config.in_channels * c * k + c
+    head = c * 2 * n_bins + 2 * n_bins
+    return embed + 2 * c + config.n_layers * block + 2 * c + head
+
+
+@pytest.mark.parametrize("name, count", [("vocos", 13_459_970), ("small", 1_996_546)])
+def test_parameter_counts_match_vocos(name, count):
+    config = getattr(ISTFTGeneratorConfig, name)()
+    assert expected_parameters(config) == count
+    assert count_parameters(ISTFTGenerator(config)) == count
+
+
+def test_istft_is_the_exact_inverse_of_the_course_stft():
+    torch.manual_seed(0)
+    wave = torch.randn(2, 40 * audio.HOP_LENGTH)
+    pad = (audio.N_FFT - audio.HOP_LENGTH) // 2
+    padded = torch.nn.functional.pad(wave.unsqueeze(1), (pad, pad), mode="reflect").squeeze(1)
+    spec = torch.stft(padded, audio.N_FFT, audio.HOP_LENGTH, audio.WIN_LENGTH, torch.hann_window(audio.WIN_LENGTH),
+                      center=False, return_complex=True)
+    assert spec.shape[-1] == 40
+    torch.testing.assert_close(audio.istft(spec), wave, atol=1e-5, rtol=0)
+
+
+def test_one_frame_in_gives_256_samples_out_and_frames_stay_local():
+    generator = ISTFTGenerator(ISTFTGeneratorConfig.small()).eval()
+    mel = torch.full((1, 80, 30), -5.0)
+    with torch.no_grad():
+        base = generator(mel)
+        assert base.shape == (1, 1, 30 * 256)
+        changed = mel.clone()
+        changed[..., 25:] = 0.0
+        moved = (generator(changed) - base).abs()[0, 0]
+    # receptive field: 1 + 4 depthwise convs + the embedding, each ±3 frames → frames ≥ 25 − 15 may change,
+    # and each frame's 1024-sample window reaches 384 samples back
+    first = int(torch.nonzero(moved > 1e-7)[0])
+    assert first >= (25 - 15) * 256 - 384
+
+
+def test_the_phase_is_used_through_cos_and_sin_and_magnitudes_are_capped():
+    generator = ISTFTGenerator(ISTFTGeneratorConfig.small())
+    with torch.no_grad():
+        generator.head.bias[: generator.config.n_bins] = 50.0     # exp(50) would overflow float16
+        spec = generator.spectrum(torch.zeros(1, 80, 5))
+    assert spec.dtype == torch.complex64
+    assert float(spec.abs().max()) <= 100.0 * (1 + 1e-5)
+
+
+def test_the_config_builds_the_istft_generator_and_survives_a_json_round_trip(tmp_path):
+    config = CONFIGS["istft_small"]()
+    assert config.generator_kind == "istft" and HiFiGANConfig.tiny().generator_kind == "hifigan"
+    model = build(config)
+    assert isinstance(model.generator, ISTFTGenerator)
+    tiny = build(HiFiGANConfig.tiny())
+    assert count_parameters(model.mpd) == count_parameters(tiny.mpd)   # it trains against tiny()'s discriminators
+    assert count_parameters(model.msd) == count_parameters(tiny.msd)
+    assert HiFiGANConfig(**dataclasses.asdict(config)) == config
+    path = save_generator(tmp_path / "istft.pt", model.generator, config)
+    vocoder = load_vocoder(str(path), verbose=False)
+    assert vocoder.name.startswith("iSTFT")
+    mel = audio.mel_spectrogram(torch.sin(torch.arange(8192) * 0.05))
+    torch.testing.assert_close(vocoder(mel), HiFiGANVocoder(model.generator)(mel), rtol=0, atol=0)
+
+
+def test_a_few_steps_on_mel_l1_teach_it_one_clip():
+    torch.manual_seed(0)
+    t = torch.arange(8192) / audio.SAMPLE_RATE
+    wave = (0.3 * torch.sin(2 * torch.pi * 180 * t) + 0.1 * torch.sin(2 * torch.pi * 540 * t)).reshape(1, 1, -1)
+    mel = audio.mel_spectrogram(wave[:, 0])
+    generator = build_generator(CONFIGS["istft_small"]())
+    optimizer = torch.optim.AdamW(generator.parameters(), 2e-4 * 10)
+    losses = []
+    for _ in range(30):
+        loss = mel_l1_loss(wave, generator(mel))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
