@@ -9,7 +9,9 @@ Each model module exposes the same small protocol:
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+from collections.abc import Mapping
 from types import ModuleType
 
 MODEL_MODULES = {
@@ -33,3 +35,16 @@ def model_module(name: str) -> ModuleType:
         if err.name == MODEL_MODULES[name]:
             raise ValueError(f"model {name!r} is not built yet in this version of the course") from err
         raise
+
+
+def model_of_config(config: Mapping) -> str | None:
+    """The registry name whose config dataclass has exactly the keys of ``config`` (a saved config), else None."""
+    for name in MODEL_MODULES:
+        try:
+            constructors = model_module(name).CONFIGS.values()
+        except (ValueError, AttributeError):  # not built yet, or no config dataclass
+            continue
+        classes = {getattr(make, "__self__", None) for make in constructors}
+        if any(dataclasses.is_dataclass(c) and {f.name for f in dataclasses.fields(c)} == set(config) for c in classes):
+            return name
+    return None

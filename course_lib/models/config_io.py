@@ -21,8 +21,29 @@ class ConfigIO:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]):
         """Rebuild from :meth:`to_dict` output (e.g. a checkpoint's JSON); unknown keys are an error, not dropped."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - set(fields))
         if unknown:
-            raise ValueError(f"unknown {cls.MODEL_NAME} config keys {unknown}; known keys: {sorted(known)}")
+            raise ValueError(f"unknown {cls.MODEL_NAME} config keys {unknown}; known keys: {sorted(fields)}")
+        for name, value in values.items():
+            kind = _kind_of(fields[name].default)
+            if kind is not None and not _is_kind(value, kind):
+                raise ValueError(f"{cls.MODEL_NAME} config value {name}={value!r} should be {kind}; "
+                                 "fix the value or rebuild the config with this version of the course")
         return cls(**values)
+
+
+def _kind_of(default: Any) -> str | None:
+    """The JSON kind a field's default has ("bool", "int", "float", "str", "list"), None to skip the check."""
+    for kind, types in (("bool", bool), ("int", int), ("float", float), ("str", str), ("list", tuple)):
+        if isinstance(default, types):
+            return kind
+    return None
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, {"int": int, "float": (int, float), "str": str, "list": (list, tuple)}[kind])

@@ -102,6 +102,8 @@ def read_torch_file(path: str | Path, map_location: str | torch.device = "cpu") 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}: check the path, or train first")
+    if not zipfile.is_zipfile(path):  # torch.save writes a zip archive; anything else is not one of ours
+        raise _corrupt(path, None)
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as err:
@@ -116,11 +118,13 @@ def read_torch_file(path: str | Path, map_location: str | torch.device = "cpu") 
         raise _corrupt(path, err) from err
 
 
-def _corrupt(path: Path, err: BaseException) -> CheckpointError:
+def _corrupt(path: Path, err: BaseException | None) -> CheckpointError:
+    """``err`` None: the file is not a ``torch.save`` archive at all (another kind of file, or cut short)."""
     size = path.stat().st_size if path.exists() else 0
+    reason = "not a torch.save archive" if err is None else f"{type(err).__name__}: {err}"
     return CheckpointError(
-        f"cannot read checkpoint {path} ({size} bytes): it is truncated or corrupt "
-        f"({type(err).__name__}: {err}). Delete it and resume from another copy, or train again."
+        f"cannot read checkpoint {path} ({size} bytes): it is not a checkpoint, or it is truncated or corrupt "
+        f"({reason}). Check the path; delete it and resume from another copy, or train again."
     )
 
 
@@ -194,8 +198,17 @@ def load_model(
     """
     payload = read_torch_file(path)
     _check_format(path, payload, MODEL_FORMAT)
-    config = payload["config"]
-    model = build_fn(config)
+    config = payload.get("config")
+    if not isinstance(config, dict) or not isinstance(payload.get("state_dict"), dict):
+        raise CheckpointError(f"{path} has no model config or no weights (a damaged or hand-made model file); "
+                              "re-save it with save_model(path, model, config), or train again")
+    try:
+        model = build_fn(config)
+    except CheckpointError:  # build_fn's own diagnosis, already naming the file
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as err:
+        raise CheckpointError(f"the config stored in {path} cannot build the model ({type(err).__name__}: {err}); "
+                              "was the file saved for another model, or edited by hand? Retrain, or fix its config") from err
     try:
         model.load_state_dict(payload["state_dict"])
     except RuntimeError as err:
