@@ -25,12 +25,15 @@
 # 3. compute the receptive fields of the multi-receptive-field fusion (MRF);
 # 4. reshape a wave by a period, as the multi-period discriminator does, and say why;
 # 5. write each loss term and explain why the mel L1 is weighted by 45;
-# 6. train a few steps live and compare Griffin-Lim and the shipped HiFi-GAN by ear and by numbers.
+# 6. say where a HiFi-GAN generator spends its time, and how an inverse-STFT generator avoids it;
+# 7. name what PESQ, periodicity, V/UV F1 and a multi-resolution STFT distance can see that mel L1 cannot;
+# 8. train a few steps live and compare Griffin-Lim and the neural vocoders by ear and by numbers.
 #
 # **Glossary** (paper → code): G → `generator`, D_P^p → `PeriodDiscriminator(p)`,
 # D_S → `ScaleDiscriminator`, MPD/MSD → `mpd`/`msd`, h_u → `upsample_initial_channel`,
 # k_u / u → `upsample_kernel_sizes` / `upsample_rates`, k_r, D_r → `resblock_kernel_sizes`,
-# `resblock_dilation_sizes`, λ_fm = 2 → `feature_loss_weight`, λ_mel = 45 → `mel_loss_weight`.
+# `resblock_dilation_sizes`, λ_fm = 2 → `feature_loss_weight`, λ_mel = 45 → `mel_loss_weight`;
+# iSTFTNet / Vocos generator → `ISTFTGenerator` (`HiFiGANConfig.istft`).
 
 # %%
 import time
@@ -340,24 +343,123 @@ print(f"tiny: {count_parameters(tiny.generator):,} generator, {count_parameters(
       f"{count_parameters(tiny.msd):,} MSD")
 
 # %% [markdown]
-# ## 7. Train it live
+# ## 7. Skip the upsampling: an inverse-STFT generator
 #
-# The same code as `python -m course_lib train hifigan --config tiny`: a task with a
-# discriminator phase then a generator phase, run by the course trainer on random
-# 8192-sample windows of the corpus. A few steps in smoke mode, minutes in default mode
-# — far from the 2.5 M steps of the paper, but you can watch the mel loss fall.
+# Where does HiFi-GAN's time go? Time each stage of the V3 generator — the fastest paper
+# config on a CPU — on 3 s of audio, one thread:
+
+# %%
+def best_of(fn, repeats: int = 3) -> float:
+    """Fastest of ``repeats`` timed calls, in milliseconds, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times)
+
+
+three_seconds = torch.randn(1, audio.N_MELS, 259)                     # 259 frames = 3.0 s
+threads = torch.get_num_threads()
+torch.set_num_threads(1)
+with torch.no_grad():
+    v3 = Generator(CONFIGS["v3"]()).eval().remove_weight_norm()
+    x = v3.conv_pre(three_seconds)
+    hifigan_ms = {"conv_pre (86 frames/s)": best_of(lambda: v3.conv_pre(three_seconds))}
+    rate = audio.SAMPLE_RATE / audio.HOP_LENGTH
+    for index, (up, mrf) in enumerate(zip(v3.ups, v3.mrfs)):
+        rate *= v3.config.upsample_rates[index]
+        stage_input = x
+        hifigan_ms[f"stage {index}: up + MRF ({rate:,.0f}/s)"] = best_of(lambda: mrf(up(F.leaky_relu(stage_input, 0.1))))
+        x = mrf(up(F.leaky_relu(x, 0.1)))
+for name, ms in hifigan_ms.items():
+    print(f"{name:<32} {ms:7.1f} ms")
+print(f"{'total':<32} {sum(hifigan_ms.values()):7.1f} ms for 3 s of audio")
+
+# %% [markdown]
+# Every stage has half the channels of the one before but 4–8× the time steps, and the
+# last stage runs its residual blocks 22,050 times a second: most of the cost is there.
+#
+# The **inverse-STFT** idea (iSTFTNet, Kaneko et al. 2022; Vocos, Siuzdak 2023) removes
+# those stages. The network stays at the frame rate and predicts, for every frame, the
+# complex STFT column — 513 log-magnitudes **and 513 phases** — and a fixed inverse STFT
+# (windowed overlap-add, no parameters) turns the columns into samples. It is the same
+# last step Griffin-Lim ends with; the difference is that the phase is now predicted by a
+# network that has heard real speech, not guessed by iteration.
+#
+# The inverse STFT is exact: given the true magnitudes and phases it gives the wave back.
+
+# %%
+pad = (audio.N_FFT - audio.HOP_LENGTH) // 2
+clip = torch.as_tensor(wave[: 40 * audio.HOP_LENGTH]).view(1, -1)
+padded = F.pad(clip.unsqueeze(1), (pad, pad), mode="reflect").squeeze(1)
+true_spectrum = torch.stft(padded, audio.N_FFT, audio.HOP_LENGTH, audio.WIN_LENGTH,
+                           torch.hann_window(audio.WIN_LENGTH), center=False, return_complex=True)   # [1, 513, 40]
+rebuilt = audio.istft(true_spectrum)                                                               # [1, 40·256]
+print(f"{tuple(true_spectrum.shape)} complex frames → {tuple(rebuilt.shape)} samples; "
+      f"largest error {float((rebuilt - clip).abs().max()):.1e}")
+
+# %% [markdown]
+# The generator (`course_lib.models.hifigan.istft_generator`): a conv embeds the mel, then
+# ConvNeXt blocks (depthwise conv → LayerNorm → a per-frame MLP → a learned scale → add
+# back), then a linear head to `[2·513, T]`: `|S| = exp(·)` (capped at 100) and `S = |S|·(cos φ
+# + i sin φ)` — the phase enters through cos and sin, so the network never learns a wrap at ±π.
+# The same stage timing:
+
+# %%
+from course_lib.models.hifigan import build_generator
+
+with torch.no_grad():
+    istft_generator = build_generator(CONFIGS["istft_small"]()).eval()
+    x = istft_generator.embed(three_seconds)
+    istft_ms = {"embed conv": best_of(lambda: istft_generator.embed(three_seconds))}
+    for index, block in enumerate(istft_generator.blocks):
+        block_input = x
+        istft_ms[f"ConvNeXt block {index}"] = best_of(lambda: block(block_input))
+        x = block(x)
+    istft_ms["head (log|S|, φ)"] = best_of(lambda: istft_generator.head(istft_generator.final_norm(x.transpose(1, 2))))
+    spectrum = istft_generator.spectrum(three_seconds)
+    istft_ms["inverse STFT"] = best_of(lambda: audio.istft(spectrum))
+torch.set_num_threads(threads)
+for name, ms in istft_ms.items():
+    print(f"{name:<32} {ms:7.1f} ms")
+print(f"{'total':<32} {sum(istft_ms.values()):7.1f} ms for 3 s of audio")
+print(f"parameters: V3 {count_parameters(v3):,}, iSTFT small {count_parameters(istft_generator):,}; "
+      f"real-time factor on one thread: V3 {sum(hifigan_ms.values()) / 3000:.3f}, "
+      f"iSTFT {sum(istft_ms.values()) / 3000:.4f}")
+
+# %% [markdown]
+# Everything runs at 86 frames a second, so even a wider network (dim 256 against V3's
+# 256 → 32 channels) costs a fraction of one HiFi-GAN stage, and the inverse STFT is a few
+# milliseconds. VITS's decoder is a HiFi-GAN generator — 97 % of VITS's inference time on a
+# CPU (REFERENCE.md §9.2) — which is why MB-iSTFT-VITS and lesson 11 put an iSTFT head there.
+#
+# It trains exactly like HiFi-GAN: same discriminators, same losses, same task. Only
+# `HiFiGANConfig.istft` changes (`CONFIGS["istft_small"]`).
+#
+# ## 8. Train it live
+#
+# The same code as `python -m course_lib train hifigan --config istft_small`: a task with
+# a discriminator phase then a generator phase, run by the course trainer on random
+# 8192-sample windows of the corpus. A few steps in smoke mode, about two minutes in default
+# mode (≈ 1 s a step on a laptop CPU) — far from the hundreds of thousands of steps of the
+# papers, but you can watch the mel loss fall. On the same CPU budget the iSTFT generator
+# learns faster than the tiny HiFi-GAN generator: at 500 steps its validation mel L1 was 0.89
+# against 1.22 (this project's runs, `data/checkpoints/README.md`).
 
 # %%
 from course_lib.models.hifigan.segments import SegmentLoader
 from course_lib.models.hifigan.train import HiFiGANTask
 from course_lib.training import TrainConfig, Trainer, plot_history
 
-config = HiFiGANConfig.tiny()
+config = CONFIGS["istft_small"]()
 train_files = [u.wav_path for u in corpus.split("train")]
 loader = SegmentLoader(train_files, batch_size=pick(smoke=1, default=8, full=16), segment_size=config.segment_size)
 live_model = build(config)
 task = HiFiGANTask(live_model, config)
-steps = pick(smoke=1, default=300, full=5000)
+steps = pick(smoke=1, default=120, full=5000)
+print(f"≈ {steps} s on a laptop CPU")
 trainer = Trainer(task, TrainConfig(steps=steps, log_every=max(1, steps // 30), progress=True))
 start = time.perf_counter()
 history = trainer.fit(loader)
@@ -366,21 +468,55 @@ plot_history(history, keys=["generator/mel", "discriminator/loss"])
 plt.show()
 
 # %% [markdown]
-# ## 8. Listening table: original · Griffin-Lim · HiFi-GAN
+# ## 9. Measures Griffin-Lim cannot game
 #
-# `course_lib.vocoder.load_vocoder()` is the vocoder every later lesson uses: the HiFi-GAN
-# the project trained and ships in `data/checkpoints/` if it is there, else Griffin-Lim —
-# it says which. Same held-out utterances, three ways, with the numbers from
-# `course_lib.models.hifigan.evaluation` (lower is better).
+# Section 1's curve used the mel L1 (and MCD): both compare 1024-sample STFT *magnitudes*
+# on the 0–8 kHz mel — exactly what Griffin-Lim optimises. A Griffin-Lim resynthesis scores
+# well on them and still sounds phasey. Vocoder papers (CARGAN, BigVGAN, Vocos) report
+# measures that hear the phase (`course_lib.models.hifigan.evaluation.vocoder_scores`):
+#
+# | measure | what it compares | sees | cannot see |
+# |---|---|---|---|
+# | **PESQ-WB** (−0.5 … 4.64, ↑) | a model of a listener comparing the two waves at 16 kHz | roughness, phasiness, noise, dropouts | content above 8 kHz; it was built for telephone speech |
+# | **periodicity RMSE** (↓) | the pitch tracker's voicing probability, frame by frame (pYIN, 10 ms) | buzz, breathiness, lost pitch pulses | the spectral envelope |
+# | **V/UV F1** (↑) | which frames are voiced, the original's as the truth | voiced sounds turned to noise or noise to buzz | errors inside voiced frames |
+# | **pitch RMSE** (cents, ↓) | F0 where both are voiced | a wrong pitch | everything else |
+# | **M-STFT** (↓) | spectral convergence + log-magnitude L1 at windows 240 / 600 / 1200 | phase errors, which smear magnitudes at windows Griffin-Lim did not fit | a consistent, wrong phase at all scales |
+# | mel L1, MCD (↓) | the 1024-window log-mel | a wrong spectral envelope | phase — Griffin-Lim games them |
+#
+# On the held-out utterances (two in smoke mode):
 
 # %%
-from course_lib.models.hifigan.evaluation import resynthesis_metrics
+from course_lib.models.hifigan.evaluation import mean_scores, pitch_track, vocoder_scores
 from course_lib.vocoder import HiFiGANVocoder, load_vocoder
 
 shipped = load_vocoder()
 if not isinstance(shipped, HiFiGANVocoder):
-    print("No shipped HiFi-GAN here: the table uses the model you just trained instead.")
-    shipped = HiFiGANVocoder(live_model.generator, name="HiFi-GAN (trained above)")
+    print("No shipped neural vocoder here: the shipped column uses the model you just trained instead.")
+live = HiFiGANVocoder(live_model.generator, name=f"iSTFT (trained above, {steps} steps)")
+neural = {shipped.name: shipped, live.name: live} if isinstance(shipped, HiFiGANVocoder) else {live.name: live}
+candidates = {"Griffin-Lim (32)": griffin_lim, **neural}
+originals = [audio.load_audio(u.wav_path) for u in held_out]
+tracks = [pitch_track(w) for w in originals]
+scores = {name: mean_scores([vocoder_scores(w, vocoder(audio.mel_spectrogram(w)), track)
+                             for w, track in zip(originals, tracks)])
+          for name, vocoder in candidates.items()}
+columns = ["pesq", "periodicity_rmse", "vuv_f1", "pitch_rmse_cents", "mr_stft", "mel_l1", "mcd"]
+print(f"{'':<34}" + "".join(f"{c:>17}" for c in columns))
+for name, score in scores.items():
+    values = score.to_dict()
+    print(f"{name:<34}" + "".join(f"{'n/a' if values[c] is None else f'{values[c]:.3f}':>17}" for c in columns))
+
+# %% [markdown]
+# ## 10. Listening table: original · Griffin-Lim · neural vocoders
+#
+# `course_lib.vocoder.load_vocoder()` is the vocoder every later lesson uses: the one the
+# project trained and ships in `data/checkpoints/` if it is there, else Griffin-Lim — it
+# says which. Same held-out utterances, every way, with PESQ-WB and the mel L1 against the
+# original.
+
+# %%
+from course_lib.models.hifigan.evaluation import resynthesis_metrics
 
 
 def audio_html(samples: np.ndarray) -> str:
@@ -388,51 +524,55 @@ def audio_html(samples: np.ndarray) -> str:
 
 
 rows = []
-fig, axes = plt.subplots(len(held_out), 3, figsize=(14, 2.6 * len(held_out)), squeeze=False)
-for row, utterance in enumerate(held_out):
-    original = audio.load_audio(utterance.wav_path)
+names = ["original", *candidates]
+fig, axes = plt.subplots(len(held_out), len(names), figsize=(4 * len(names), 2.6 * len(held_out)), squeeze=False)
+for row, (utterance, original) in enumerate(zip(held_out, originals)):
     utterance_mel = audio.mel_spectrogram(original)
-    versions = {"original": original, "Griffin-Lim": griffin_lim(utterance_mel).numpy(),
-                shipped.name: shipped(utterance_mel).numpy()}
+    versions = {"original": original, **{name: vocoder(utterance_mel).numpy() for name, vocoder in candidates.items()}}
     cells = []
     for column, (name, samples) in enumerate(versions.items()):
         plots.plot_mel(audio.mel_spectrogram(samples), ax=axes[row, column], title=name if row == 0 else None,
                        colorbar=False)
-        score = "" if name == "original" else "<br>mel L1 {0.mel_l1:.3f}, MCD {0.mcd:.2f} dB".format(
-            resynthesis_metrics(original, samples))
+        score = ""
+        if name != "original":
+            pesq = vocoder_scores(original, samples, tracks[row]).pesq
+            pesq_text = "n/a" if pesq is None else f"{pesq:.2f}"
+            score = f"<br>PESQ {pesq_text}, mel L1 {resynthesis_metrics(original, samples).mel_l1:.3f}"
         cells.append(f"<td>{audio_html(samples)}{score}</td>")
     rows.append(f"<tr><td>{utterance.speaker_name}<br><i>{utterance.text}</i></td>{''.join(cells)}</tr>")
-header = "".join(f"<th>{name}</th>" for name in ["utterance", *versions])
+header = "".join(f"<th>{name}</th>" for name in ["utterance", *names])
 display(HTML(f"<table><tr>{header}</tr>{''.join(rows)}</table>"))
 plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# A word on these numbers: mel L1 and MCD compare *magnitudes* only, and magnitudes are
-# exactly what Griffin-Lim optimises (section 1's curve) — its flaw is the phase, which
-# neither number sees and your ear does. A neural vocoder has to earn low mel errors by
-# learning the whole waveform: the paper's V1 trained 2.5 M steps on a GPU. Trust the
-# listening, and read the figures as "how much of the spectrum is right".
+# Read the table with section 9 in mind: Griffin-Lim's mel L1 is low because it fits those
+# very magnitudes; PESQ and periodicity hear what it got wrong. A neural vocoder has to earn
+# every figure by learning the whole waveform — the paper's V1 trained 2.5 M steps on a GPU,
+# the live model above a hundred on your CPU.
 #
 # ### Hear the phase problem yourself
 #
 # Pick an utterance and a vocoder; for Griffin-Lim, move the iterations slider. On the
 # left, the original's mel above the mel of the chosen version's wave (same colour scale);
 # on the right, 25 ms of the loudest frame of each. Griffin-Lim's mel is close to the
-# original's, its waveform is not: that is the phase it had to guess. How close HiFi-GAN
-# gets depends on how long it trained — the shipped model, or the few steps above.
+# original's, its waveform is not: that is the phase it had to guess. How close the neural
+# vocoder gets depends on how long it trained — the shipped model, or the few steps above.
 
 # %%
 from course_lib.widgets.lesson06 import VocoderListener
 
-listener = VocoderListener(held_out, shipped)
+listener = VocoderListener(held_out, next(iter(neural.values())))
 display(listener.ui)
 
 # %% [markdown]
 # ## What to try
 #
-# * Train longer (`python -m course_lib train hifigan --config tiny --out runs/hifigan
-#   --steps 20000`, resumable with `--resume`) and watch `val/mel_l1` in the history.
+# * Train longer (`python -m course_lib train hifigan --config istft_small --out runs/vocoder
+#   --steps 20000`, resumable with `--resume`) and watch `val/mel_l1` in the history — expect the
+#   mel L1 of the live model to fall from ≈ 1.1 at 250 steps to ≈ 0.9 at 500.
+# * Train `--config tiny` (the HiFi-GAN generator) for the same number of steps and compare both
+#   with `python benchmarks/bench_vocoder.py --part quality --candidate NAME=PATH`.
 # * Break the padding rule (k = 12, u = 8) in a config and listen for the buzz at 22050/8 Hz.
 # * Drop the MPD (train with only the MSD) — the paper's worst ablation (MOS 2.28).
 # * Vocode an LJSpeech clip from `../shared/data/ljspeech_sample`: out of domain for a
@@ -445,12 +585,18 @@ display(listener.ui)
 #   padding (k − u)/2 and ∏u = hop make the length exact.
 # * MPD folds the wave by prime periods; MSD looks at three resolutions.
 # * Losses: LSGAN + 2 · feature matching + 45 · mel L1, the mel term anchoring training.
+# * An inverse-STFT generator predicts magnitude and phase per frame and lets a fixed inverse
+#   STFT make the samples: no sample-rate layers, ~20× cheaper than V3 on a CPU.
+# * Judge vocoders with PESQ, periodicity and V/UV F1 beside the mel errors: Griffin-Lim games the latter.
 #
 # ## References
 #
 # * Kong, Kim & Bae, *HiFi-GAN: Generative Adversarial Networks for Efficient and High Fidelity
 #   Speech Synthesis*, NeurIPS 2020 (arXiv 2010.05646); official code jik876/hifi-gan.
 # * Kumar et al., *MelGAN*, NeurIPS 2019 (the multi-scale discriminator).
+# * Kaneko et al., *iSTFTNet*, ICASSP 2022; Siuzdak, *Vocos*, ICLR 2024 (arXiv 2306.00814).
+# * Morrison et al., *Chunked Autoregressive GAN for Conditional Waveform Synthesis* (CARGAN), ICLR 2022
+#   — the pitch, periodicity and V/UV F1 measures; ITU-T P.862.2 (PESQ wideband).
 # * Mao et al., *Least Squares Generative Adversarial Networks*, ICCV 2017.
 # * Odena, Dumoulin & Olah, *Deconvolution and Checkerboard Artifacts*, Distill 2016.
 # * Griffin & Lim, *Signal estimation from modified short-time Fourier transform*, 1984.

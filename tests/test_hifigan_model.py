@@ -112,6 +112,11 @@ def test_removing_weight_norm_keeps_the_output():
         before = generator(mel)
         after = generator.remove_weight_norm()(mel)
     torch.testing.assert_close(after, before, atol=1e-6, rtol=1e-5)
+    # folded under no_grad, the weights must stay parameters (else they vanish from state_dict and .to())
+    assert count_parameters(generator) == 119_170 - sum(
+        m.parametrizations.weight.original0.numel() for m in Generator(HiFiGANConfig.tiny()).modules()
+        if hasattr(m, "parametrizations"))
+    assert all(key.endswith(("weight", "bias")) for key in generator.state_dict())
 
 
 def test_resblock1_generator_runs_and_speaker_conditioning_is_required_when_configured():

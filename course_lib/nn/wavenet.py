@@ -28,10 +28,16 @@ def gated_activation(x: torch.Tensor) -> torch.Tensor:
 
 
 def remove_weight_norm_everywhere(module: nn.Module) -> None:
-    """Replace every weight-norm parametrisation under ``module`` by its current plain weight."""
-    for sub in module.modules():
-        if parametrize.is_parametrized(sub, "weight"):
-            parametrize.remove_parametrizations(sub, "weight", leave_parametrized=True)
+    """Replace every weight-norm parametrisation under ``module`` by its current plain weight.
+
+    Runs with gradients enabled: under ``torch.no_grad()`` PyTorch would leave the folded
+    weight as a plain tensor instead of an ``nn.Parameter`` — gone from ``parameters()``,
+    ``state_dict()`` and ``.to(device)``.
+    """
+    with torch.enable_grad():
+        for sub in module.modules():
+            if parametrize.is_parametrized(sub, "weight"):
+                parametrize.remove_parametrizations(sub, "weight", leave_parametrized=True)
 
 
 class WaveNet(nn.Module):

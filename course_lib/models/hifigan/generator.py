@@ -19,6 +19,7 @@ from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import weight_norm
 
 from course_lib.models.hifigan.config import HiFiGANConfig, upsample_padding
+from course_lib.nn.wavenet import remove_weight_norm_everywhere
 
 LRELU_SLOPE = 0.1
 
@@ -148,9 +149,7 @@ class Generator(nn.Module):
 
     def remove_weight_norm(self) -> "Generator":
         """Fold every weight-norm ``g·v/‖v‖`` into one plain weight (for inference); returns self."""
-        for module in self.modules():
-            if parametrize.is_parametrized(module, "weight"):
-                parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
+        remove_weight_norm_everywhere(self)
         return self
 
     @property
