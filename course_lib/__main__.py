@@ -2,8 +2,11 @@
 
     python -m course_lib corpus build --mode default [--voices en-us,en+m3] [--out DIR]
     python -m course_lib info glow_tts --config paper [--n-vocab 148] [--json]
-    python -m course_lib train glow_tts --config tiny --data DIR --out DIR [--steps N] [--resume]
+    python -m course_lib train glow_tts --config tiny --data DIR --out DIR [--steps N] [--resume | --overwrite]
     python -m course_lib synth glow_tts --checkpoint PATH --text "Hello." --out hello.wav [--seed 0]
+
+Every argument and path is checked before any work; a bad one ends with a one-line
+``error: ...`` and exit code 2 (1: a training run diverged; 130: stopped by Ctrl-C).
     python -m course_lib vocode --in speech.wav --out resynth.wav [--checkpoint PATH | --vocoder griffin-lim]
 """
 
@@ -12,7 +15,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
+from pathlib import Path
+
+MAX_SEED = 2**32 - 1  # NumPy's generators take seeds below 2**32
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -36,22 +43,88 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _delegate(verb: str):
-    def run(args: argparse.Namespace) -> int:
-        from course_lib.models import model_module
+def _handler(model: str, verb: str):
+    from course_lib.models import model_module
 
-        module = model_module(args.model)
-        handler = getattr(module, f"{verb}_cli", None)
-        if handler is None:
-            raise ValueError(f"`{verb}` is not available for {args.model} yet")
+    handler = getattr(model_module(model), f"{verb}_cli", None)
+    if handler is None:
+        raise ValueError(f"`{verb}` is not available for {model} yet")
+    return handler
+
+
+def _train(args: argparse.Namespace) -> int:
+    """Claim the run folder (one run, one process; see ``training.run_folder``), then the model's ``train_cli``."""
+    from course_lib.training.run_folder import claim_run_folder
+
+    handler = _handler(args.model, "train")
+    with claim_run_folder(args.out, args.resume, args.overwrite):
         return handler(args) or 0
 
-    return run
+
+def _synth(args: argparse.Namespace) -> int:
+    """Check ``--out`` and load ``--vocoder`` before the model's ``synth_cli`` does any work."""
+    from course_lib.audio import check_wav_path
+    from course_lib.vocoder import load_vocoder
+
+    handler = _handler(args.model, "synth")
+    check_wav_path(args.out, "--out")
+    if not Path(args.checkpoint).is_file():
+        raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such file; give the model file a training run "
+                                "wrote (e.g. runs/x/glow_tts.pt)")
+    args.vocoder = load_vocoder(args.vocoder)
+    return handler(args) or 0
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``error: ... (see --help)``, exit code 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is out of range: give a seed from 0 to {MAX_SEED}")
+    return value
+
+
+def _finite(minimum: float, inclusive: bool):
+    """A float parser accepting finite values ``>= minimum`` (``> minimum`` unless ``inclusive``)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value) or value < minimum or (value == minimum and not inclusive):
+            raise argparse.ArgumentTypeError(f"{text} must be a finite number {'>=' if inclusive else '>'} {minimum:g}")
+        return value
+
+    return parse
+
+
+def _path(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path: give a file or folder name")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m course_lib", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(prog="python -m course_lib", description=__doc__,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     from course_lib.data import add_corpus_cli
@@ -68,24 +141,28 @@ def build_parser() -> argparse.ArgumentParser:
     train = verbs.add_parser("train", help="train a model (resumable)")
     train.add_argument("model")
     train.add_argument("--config", default="tiny")
-    train.add_argument("--data", default=None, help="corpus folder (default: the built-in corpus)")
-    train.add_argument("--out", required=True, help="run folder for checkpoints and samples")
-    train.add_argument("--steps", type=int, default=None)
-    train.add_argument("--batch-size", type=int, default=None)
-    train.add_argument("--resume", action="store_true")
-    train.set_defaults(func=_delegate("train"))
+    train.add_argument("--data", type=_path, default=None,
+                       help="corpus folder: a built-in corpus (corpus.json) or LJSpeech layout (metadata.csv + "
+                            "wavs/); default: the built-in corpus")
+    train.add_argument("--out", type=_path, required=True, help="run folder for checkpoints and samples")
+    train.add_argument("--steps", type=_positive_int, default=None)
+    train.add_argument("--batch-size", type=_positive_int, default=None)
+    again = train.add_mutually_exclusive_group()
+    again.add_argument("--resume", action="store_true", help="continue the run in --out")
+    again.add_argument("--overwrite", action="store_true", help="replace the run in --out with a fresh one")
+    train.set_defaults(func=_train)
 
     synth = verbs.add_parser("synth", help="text -> wav with a trained checkpoint")
     synth.add_argument("model")
-    synth.add_argument("--checkpoint", required=True)
+    synth.add_argument("--checkpoint", type=_path, required=True)
     synth.add_argument("--text", required=True)
-    synth.add_argument("--out", required=True)
-    synth.add_argument("--seed", type=int, default=0)
-    synth.add_argument("--temperature", type=float, default=None)
-    synth.add_argument("--length-scale", type=float, default=1.0)
-    synth.add_argument("--steps", type=int, default=None)
+    synth.add_argument("--out", type=_path, required=True, help="output .wav file (16-bit PCM, 22,050 Hz)")
+    synth.add_argument("--seed", type=_seed, default=0)
+    synth.add_argument("--temperature", type=_finite(0.0, inclusive=True), default=None)
+    synth.add_argument("--length-scale", type=_finite(0.0, inclusive=False), default=1.0)
+    synth.add_argument("--steps", type=_positive_int, default=None, help="reverse diffusion steps (diffusion models)")
     synth.add_argument("--vocoder", default="auto", help="'auto', 'griffin-lim' or a HiFi-GAN checkpoint")
-    synth.set_defaults(func=_delegate("synth"))
+    synth.set_defaults(func=_synth)
 
     vocode = verbs.add_parser("vocode", help="copy synthesis: wav → mel → vocoder → wav",
                               description="Resynthesise any audio file through the course vocoder: read it (mono, "
@@ -128,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:  # a full disk, a folder that became unwritable, …
+        print(f"error: {err}; free the space or fix the path's permissions and run the command again", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:  # the trainer's TrainingInterrupted says where the checkpoint is
         print(f"\nstopped: {err}" if str(err) else "\nstopped", file=sys.stderr)

@@ -27,6 +27,7 @@ when frame ``j`` belongs to token ``i``); masks ``[B, 1, T]``.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from typing import Literal
@@ -215,6 +216,28 @@ def monotonic_alignment_search(
 def durations_from_path(path: torch.Tensor) -> torch.Tensor:
     """Frames per token: ``path [B, T_text, T_mel]`` -> ``[B, T_text]`` (same dtype as ``path``)."""
     return path.sum(dim=-1)
+
+
+# Synthesis refuses text longer than this many mel frames (≈ 116 s at 22,050 Hz, hop 256), the same for every
+# model: a paragraph would otherwise run for minutes and take gigabytes in a diffusion decoder.
+MAX_SYNTHESIS_FRAMES = 10_000
+
+
+def check_synthesis_length(mel_lengths: torch.Tensor, max_frames: int = MAX_SYNTHESIS_FRAMES) -> int:
+    """The longest of ``mel_lengths [B]`` (frames); a ValueError, worded alike for every model, above ``max_frames``."""
+    longest = int(mel_lengths.max())
+    if longest > max_frames:
+        raise ValueError(f"the text expands to {longest} frames (> {max_frames}, about {max_frames * 256 / 22050:.0f} "
+                         "s): split it into sentences and synthesise them one by one, or lower the length scale")
+    return longest
+
+
+def check_length_scale(length_scale: float) -> float:
+    """``length_scale`` as a float; a ValueError unless it is finite and > 0."""
+    length_scale = float(length_scale)
+    if not (length_scale > 0 and math.isfinite(length_scale)):
+        raise ValueError(f"length_scale must be a finite number > 0 (1 = trained pace, >1 slower), got {length_scale}")
+    return length_scale
 
 
 def path_from_durations(durations: torch.Tensor, text_mask: torch.Tensor, mel_mask: torch.Tensor) -> torch.Tensor:

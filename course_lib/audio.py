@@ -20,6 +20,7 @@ only supplies the filter bank. Reading and writing use soundfile.
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import numpy as np
@@ -60,10 +61,33 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
             f"cannot read audio file {path}: {err}. Is it a WAV/FLAC/OGG file and not truncated? "
             f"Re-export or delete it and rebuild the corpus."
         ) from err
+    _check_wav_complete(path)
     wave = data.mean(axis=1)
     if file_rate != sample_rate:
         wave = resample(wave, file_rate, sample_rate)
     return np.ascontiguousarray(wave, dtype=np.float32)
+
+
+def _check_wav_complete(path: Path) -> None:
+    """Raise if a RIFF/WAVE file's ``data`` chunk is longer than the bytes it holds (a cut-short copy or download).
+
+    soundfile reads such a file without complaint, returning only the samples that are there.
+    """
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        if handle.read(12)[8:] != b"WAVE":
+            return
+        offset = 12
+        while offset + 8 <= size:
+            handle.seek(offset)
+            header = handle.read(8)
+            declared = int.from_bytes(header[4:], "little")
+            if header[:4] == b"data":
+                if declared not in (0, 0xFFFFFFFF) and offset + 8 + declared > size:  # 0 / ~0: length left open
+                    raise AudioError(f"{path} is truncated: its header declares {declared:,} bytes of audio but the "
+                                     f"file holds {size - offset - 8:,}; re-export or re-download it, or remove it")
+                return
+            offset += 8 + declared + (declared & 1)
 
 
 def resample(wave: np.ndarray, orig_rate: int, target_rate: int) -> np.ndarray:
@@ -85,6 +109,26 @@ def save_audio(path: str | Path, wave, sample_rate: int = SAMPLE_RATE) -> Path:
         raise AudioError(f"refusing to write {path}: the wave contains NaN or inf")
     path.parent.mkdir(parents=True, exist_ok=True)
     sf.write(str(path), np.clip(array, -1.0, 1.0), sample_rate, subtype="PCM_16")
+    return path
+
+
+def check_wav_path(path: str | Path, flag: str = "path") -> Path:
+    """Raise an :class:`AudioError` unless ``path`` can take a new ``.wav`` file — before any work is done.
+
+    It must end in ``.wav`` (what :func:`save_audio` writes), not be a folder, not lie under a file,
+    and its nearest existing folder must be writable. ``flag`` names it in the message (e.g. ``"--out"``).
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise AudioError(f"{flag} {path} is a folder: give a file name such as {path / 'speech.wav'}")
+    if path.suffix.lower() != ".wav":
+        raise AudioError(f"{flag} {path} must end in .wav: the course writes 16-bit PCM WAV (convert it "
+                         "afterwards, e.g. with ffmpeg, for MP3/FLAC/OGG)")
+    folder = next(parent for parent in path.parents if parent.exists())
+    if not folder.is_dir():
+        raise AudioError(f"{flag} {path} lies under {folder}, which is a file: give a path in a folder")
+    if not os.access(folder, os.W_OK):
+        raise AudioError(f"{flag} {path}: cannot write in {folder}; choose a folder you can write to")
     return path
 
 

@@ -4,7 +4,7 @@
   :func:`build_corpus`, :func:`load_corpus` — sentences written by the project
   (:mod:`.sentences`), spoken by eSpeak NG, with the phonemes it spoke and their
   exact durations in mel frames (:mod:`.durations`).
-* Recorded speech: :func:`load_ljspeech`, :func:`download_ljspeech`.
+* Recorded speech: :func:`load_ljspeech`, :func:`download_ljspeech`; either layout: :func:`open_corpus`.
 * Training: :class:`TextMelDataset`, :func:`collate` → :class:`TextMelBatch`,
   :class:`LengthBucketSampler`, :func:`seed_everything`, :func:`worker_init_fn`.
 
@@ -22,7 +22,7 @@ _EXPORTS = {
     "add_corpus_cli": "build", "corpus_cli": "build",
     "Corpus": "corpus", "UtteranceRecord": "corpus", "CorpusError": "corpus", "load_corpus": "corpus",
     "assign_splits": "corpus", "SPLITS": "corpus",
-    "load_ljspeech": "ljspeech", "download_ljspeech": "ljspeech",
+    "load_ljspeech": "ljspeech", "download_ljspeech": "ljspeech", "open_corpus": "ljspeech",
     "TextMelDataset": "dataset", "TextMelItem": "dataset", "TextMelBatch": "dataset", "collate": "dataset",
     "LengthBucketSampler": "sampler", "worker_init_fn": "sampler",
     "generate_sentences": "sentences",

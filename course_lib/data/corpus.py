@@ -129,19 +129,36 @@ def assign_splits(ids: Sequence[str], seed: int = SPLIT_SEED) -> dict[str, str]:
 
 
 def read_metadata(path: Path) -> list[list[str]]:
-    """Rows of an LJSpeech ``metadata.csv`` (``|``-separated, no quoting, no header)."""
+    """Rows of an LJSpeech ``metadata.csv`` (``|``-separated, no quoting, no header, UTF-8).
+
+    Errors name the file and line: bytes that are not UTF-8, a line without text, an id listed twice.
+    """
     if not path.is_file():
         raise CorpusError(f"{path.parent} has no {path.name}: a corpus in LJSpeech layout needs "
                           f"wavs/ and {path.name} with lines 'ID|raw text|normalised text'")
-    rows = []
-    with path.open(encoding="utf-8", newline="") as handle:
-        for line_number, row in enumerate(csv.reader(handle, delimiter="|", quoting=csv.QUOTE_NONE), 1):
-            if not row or not row[0].strip():
-                continue
-            if len(row) < 2:
-                raise CorpusError(f"{path}:{line_number}: expected 'ID|text' or 'ID|raw text|normalised text', "
-                                  f"got {'|'.join(row)!r}")
-            rows.append(row)
+    lines = []
+    for line_number, raw in enumerate(path.read_bytes().splitlines(), 1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as err:
+            raise CorpusError(f"{path}:{line_number}: byte {raw[err.start]:#04x} at column {err.start + 1} is not "
+                              "UTF-8; re-save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)") from err
+    rows, first_line = [], {}
+    for line_number, row in enumerate(csv.reader(lines, delimiter="|", quoting=csv.QUOTE_NONE), 1):
+        if not row or not row[0].strip():
+            continue
+        utt_id = row[0].strip()
+        if len(row) < 2:
+            raise CorpusError(f"{path}:{line_number}: expected 'ID|text' or 'ID|raw text|normalised text', "
+                              f"got {'|'.join(row)!r}")
+        if not any(field.strip() for field in row[1:3]):
+            raise CorpusError(f"{path}:{line_number}: utterance {utt_id} has an empty transcript; "
+                              "write its text or delete the line")
+        if utt_id in first_line:
+            raise CorpusError(f"{path}:{line_number}: id {utt_id} is already on line {first_line[utt_id]}; "
+                              "ids must be unique — rename or delete one of the lines")
+        first_line[utt_id] = line_number
+        rows.append(row)
     if not rows:
         raise CorpusError(f"{path} lists no utterances")
     return rows

@@ -179,6 +179,19 @@ class TextMelDataset(torch.utils.data.Dataset):
             self._lengths = [_n_frames(record) for record in self.records]
         return self._lengths
 
+    def check_alignable(self) -> None:
+        """Raise naming the first clip with fewer mel frames than tokens (a text–mel alignment gives every token
+        at least one frame), or whose length cannot be read. Phonemizes every record once (cached)."""
+        from course_lib.audio import HOP_LENGTH, SAMPLE_RATE
+
+        for index, (record, frames) in enumerate(zip(self.records, self.mel_lengths)):
+            n_tokens = len(self.tokens(index))
+            if frames < n_tokens:
+                raise ValueError(
+                    f"{record.wav_path} (utterance {record.id}) lasts {frames * HOP_LENGTH / SAMPLE_RATE:.2f} s, "
+                    f"{frames} mel frames for {n_tokens} tokens (at least one each is needed): remove its line from "
+                    "metadata.csv or fix its transcript")
+
     def tokens(self, index: int) -> list[int]:
         if index not in self._tokens:
             self._tokens[index] = list(self.tokenizer.encode(self.frontend(self.records[index])))
@@ -193,6 +206,9 @@ class TextMelDataset(torch.utils.data.Dataset):
         wave = None
         if mel is None or self.return_wave:
             wave = torch.from_numpy(load_audio(record.wav_path, SAMPLE_RATE))
+            if not torch.isfinite(wave).all():
+                raise ValueError(f"{record.wav_path} (utterance {record.id}) holds NaN or infinite samples; "
+                                 "re-export it as 16-bit PCM or remove its line from metadata.csv")
             if mel is None:
                 mel = mel_spectrogram(wave)                                   # [80, N // 256]
                 if record.durations is not None and sum(record.durations) != mel.shape[-1]:

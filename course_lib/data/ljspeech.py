@@ -1,4 +1,4 @@
-"""LJSpeech-1.1 (and any folder in its layout): a loader, and a download helper.
+"""LJSpeech-1.1 (and any folder in its layout): a loader, a layout-detecting opener, and a download helper.
 
 LJSpeech (Keith Ito, 2017) is 13,100 clips, about 24 hours, of one speaker reading
 public-domain books; the data set itself is in the public domain. Its layout —
@@ -16,8 +16,8 @@ import tarfile
 import urllib.request
 from pathlib import Path
 
-from course_lib.data.corpus import (DURATIONS, SPLIT_FILE, SPLITS, Corpus, CorpusError, FrontEnd, UtteranceRecord,
-                                    assign_splits, read_metadata, read_table)
+from course_lib.data.corpus import (DURATIONS, MANIFEST, METADATA, SPLIT_FILE, SPLITS, Corpus, CorpusError, FrontEnd,
+                                    UtteranceRecord, assign_splits, load_corpus, read_metadata, read_table)
 
 LJSPEECH_URL = "https://data.keithito.com/data/speech/LJSpeech-1.1.tar.bz2"
 LJSPEECH_FOLDER = "LJSpeech-1.1"
@@ -55,8 +55,6 @@ def load_ljspeech(path: str | Path, front_end: FrontEnd = "arpabet", default_spe
     speakers = tuple(sorted(set(names)))
     speaker_ids = {name: index for index, name in enumerate(speakers)}
     ids = [row[0].strip() for row in rows]
-    if len(set(ids)) != len(ids):
-        raise CorpusError(f"{root / 'metadata.csv'} lists some ids more than once; ids must be unique")
     missing = [utt_id for utt_id in ids if not (root / "wavs" / f"{utt_id}.wav").is_file()]
     if missing:
         raise CorpusError(f"{len(missing)} of {len(ids)} clips in {root / 'metadata.csv'} have no wav file, "
@@ -80,6 +78,25 @@ def load_ljspeech(path: str | Path, front_end: FrontEnd = "arpabet", default_spe
             speaker_name=speaker_name, split=splits.get(utt_id, "train"),
         ))
     return Corpus(root=root, utterances=tuple(records), speakers=speakers, front_end=front_end)
+
+
+def open_corpus(path: str | Path) -> Corpus:
+    """A corpus folder in either layout, detected: the built-in one (``corpus.json``; eSpeak phonemes and true
+    durations) or LJSpeech's (``metadata.csv`` + ``wavs/``, optional speaker column; ARPAbet, no durations)."""
+    root = Path(path)
+    if not root.is_dir():
+        kind = "a file" if root.exists() else "missing"
+        raise CorpusError(f"corpus folder {root} is {kind}: give a built-in corpus folder (with {MANIFEST}) or "
+                          f"one in LJSpeech layout ({METADATA} + wavs/)")
+    if (root / MANIFEST).is_file():
+        return load_corpus(root)
+    if (root / DURATIONS).is_file():
+        raise CorpusError(f"{root} has {DURATIONS} but no {MANIFEST}: an unfinished built-in corpus; rebuild it "
+                          f"with `python -m course_lib corpus build --out {root}`")
+    if (root / METADATA).is_file() or (root / LJSPEECH_FOLDER / METADATA).is_file():
+        return load_ljspeech(root)
+    raise CorpusError(f"{root} is neither a built-in corpus ({MANIFEST}) nor in LJSpeech layout ({METADATA} + "
+                      "wavs/): point to such a folder, or build one with `python -m course_lib corpus build`")
 
 
 def download_ljspeech(dest: str | Path) -> Path:

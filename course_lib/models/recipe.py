@@ -1,9 +1,11 @@
 """Data, text and training plumbing shared by the acoustic models (Glow-TTS, Grad-TTS, Diff-TTS).
 
-* :func:`training_data` — corpus → tokenizer → length-bucketed train/val loaders;
+* :func:`training_data` — corpus (either layout) → tokenizer → length-bucketed train/val loaders;
 * :func:`load_checked` — a ``save_model`` file → model, checked against today's symbol table;
+* :func:`seed_and_build` — a fresh model from the run's seed, so the same command gives the same weights;
 * :func:`first_val_tokens`, :func:`train_config`, :func:`mean_losses` — the pieces of a training run;
-* :func:`shipped_or_trained`, :func:`train_cli` — the shipped-checkpoint fallback and ``python -m course_lib train``;
+* :func:`shipped_or_trained`, :func:`train_cli`, :func:`synth_steps` — the shipped-checkpoint fallback and the
+  ``python -m course_lib train/synth`` pieces;
 * :func:`text_to_tokens` — text → token ids through the front end a model was trained with;
 * :func:`vocode` / :func:`write_wave` — mel → course vocoder → wave / wav file.
 """
@@ -11,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -40,22 +43,26 @@ def make_tokenizer(front_end: str, add_blank: bool):
 
 def training_data(data_dir: str | None, add_blank: bool, batch_size: int, seed: int,
                   val_batches: int = 2) -> TrainingData:
-    """Loaders over a corpus folder (``None``: the built-in corpus for the current mode).
+    """Loaders over a corpus folder in either layout (``None``: the built-in corpus for the current mode).
 
-    Mels are cached in memory after the first epoch; the validation loader holds
-    at most ``val_batches`` batches.
+    Every clip is checked first (:meth:`TextMelDataset.check_alignable`). Mels are cached in memory
+    after the first epoch; the validation loader holds at most ``val_batches`` batches.
     """
-    from course_lib.data import LengthBucketSampler, TextMelDataset, ensure_corpus, load_corpus
+    from course_lib.data import LengthBucketSampler, TextMelDataset, ensure_corpus, open_corpus
 
-    corpus = load_corpus(Path(data_dir) if data_dir else ensure_corpus())
+    corpus = open_corpus(Path(data_dir) if data_dir else ensure_corpus())
     tokenizer = make_tokenizer(corpus.front_end, add_blank)
+    if not corpus.split("train").utterances:
+        raise ValueError(f"{corpus.root} has no utterances in the train split; add clips or fix splits.tsv")
     train = TextMelDataset(corpus.split("train"), tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True)
+    train.check_alignable()
     sampler = LengthBucketSampler(train.mel_lengths, batch_size, seed=seed, drop_last=len(train) >= batch_size)
     train_loader = DataLoader(train, batch_sampler=sampler, collate_fn=train.collate)
     val_records = corpus.split("val").utterances[: val_batches * batch_size]
     val_loader = None
     if val_records:
         val = TextMelDataset(val_records, tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True)
+        val.check_alignable()
         val_loader = DataLoader(val, batch_size=batch_size, collate_fn=val.collate)
     return TrainingData(corpus=corpus, tokenizer=tokenizer, train_loader=train_loader, val_loader=val_loader)
 
@@ -69,14 +76,39 @@ def check_vocabulary(n_vocab: int, front_end: str, add_blank: bool, source: str)
             f"has {expected} symbols: the symbol table changed since; retrain it with this version of the course")
 
 
-def load_checked(path: str | Path, build: Callable, device: str | torch.device | None = None) -> torch.nn.Module:
-    """The model in a ``save_model`` file (rebuilt by ``build``), checked with :func:`check_vocabulary`."""
-    from course_lib.training import load_model, pick_device
+def load_checked(path: str | Path, build: Callable, name: str,
+                 device: str | torch.device | None = None) -> torch.nn.Module:
+    """The ``name`` model in a ``save_model`` file (rebuilt by ``build``), checked with :func:`check_vocabulary`.
 
-    model, _ = load_model(path, build, device=pick_device(device))
+    A file of another model is refused with that model's name.
+    """
+    from course_lib.models import model_of_config
+    from course_lib.training import CheckpointError, load_model, pick_device
+
+    def build_checked(config: dict) -> torch.nn.Module:
+        try:
+            return build(config)
+        except ValueError as err:
+            made_for = model_of_config(config)
+            if made_for is None or made_for == name:
+                raise
+            raise CheckpointError(f"{path} is a {made_for} model file, not {name}: synthesise with `python -m "
+                                  f"course_lib synth {made_for} --checkpoint {path} ...`, or give a {name} "
+                                  "checkpoint") from err
+
+    model, _ = load_model(path, build_checked, device=pick_device(device))
     cfg = model.config
     check_vocabulary(cfg.n_vocab, cfg.front_end, cfg.add_blank, str(path))
     return model
+
+
+def seed_and_build(build: Callable, config) -> torch.nn.Module:
+    """``build(config)`` after seeding every RNG with ``config.seed``: a fresh run's initial weights depend
+    on the seed only (the trainer seeds again before the first step; a resumed run loads its weights)."""
+    from course_lib.training import seed_everything
+
+    seed_everything(config.seed)
+    return build(config)
 
 
 def first_val_tokens(val_loader: DataLoader | None) -> torch.Tensor | None:
@@ -135,26 +167,52 @@ def shipped_or_trained(shipped_file: str, load: Callable, train: Callable, tiny_
 
 def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callable], train: Callable,
               model_file: str) -> None:
-    """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last ``tts/`` losses."""
+    """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last ``tts/`` losses.
+
+    ``--resume`` keeps the batch size the run was trained with; asking for another one is refused.
+    """
+    from course_lib.training import config_json_path
+    from course_lib.training.trainer import CHECKPOINT_NAME
+
     if args.config not in configs:
         raise ValueError(f"unknown config {args.config!r} for {name}: choose one of {', '.join(configs)}")
-    _, history = train(configs[args.config](), args.data, args.out, args.steps, getattr(args, "batch_size", None),
-                       args.resume)
+    batch_size = args.batch_size
+    saved = config_json_path(Path(args.out) / CHECKPOINT_NAME)
+    if args.resume and saved.is_file():
+        trained_with = json.loads(saved.read_text(encoding="utf-8")).get("task", {}).get("batch_size")
+        if batch_size is not None and trained_with is not None and batch_size != trained_with:
+            raise ValueError(f"--batch-size {batch_size} differs from the {trained_with} the run in {args.out} was "
+                             f"trained with, so resuming would not continue it: drop --batch-size, or train into "
+                             f"a new --out folder")
+        batch_size = trained_with
+    _, history = train(configs[args.config](), args.data, args.out, args.steps, batch_size, args.resume)
     rows = [row for row in history if "tts/loss" in row]  # validation rows are interleaved
-    last = rows[-1] if rows else {}
-    print(f"trained {name} ({args.config}); last losses: "
+    last = rows[-1]
+    print(f"trained {name} ({args.config}) to step {last['step']}; last losses: "
           + ", ".join(f"{k}={v:.3f}" for k, v in last.items() if k.startswith("tts/")))
     print(f"model written to {Path(args.out) / model_file}")
 
 
+def synth_steps(args: argparse.Namespace, name: str) -> None:
+    """Refuse ``--steps`` for a model that is not iterative (it would be ignored)."""
+    if args.steps is not None:
+        raise ValueError(f"{name} synthesises in one pass and has no sampling steps; drop --steps")
+
+
 def text_to_tokens(text_in: str, front_end: str, add_blank: bool) -> torch.Tensor:
-    """``[1, T_text]`` token ids for ``text_in`` (eSpeak phonemes or CMUdict ARPAbet)."""
+    """``[1, T_text]`` token ids for ``text_in`` (eSpeak phonemes or CMUdict ARPAbet).
+
+    Every token takes at least one frame, so text of more tokens than
+    :data:`~course_lib.alignment.MAX_SYNTHESIS_FRAMES` is refused here, before any model runs.
+    """
     from course_lib import text
+    from course_lib.alignment import MAX_SYNTHESIS_FRAMES, check_synthesis_length
 
     symbols = text.espeak_phonemes(text_in) if front_end == "espeak" else text.phonemize(text_in)
     ids = make_tokenizer(front_end, add_blank).encode(symbols)
     if not ids:
         raise ValueError(f"the text {text_in!r} gave no phonemes; give a sentence with words in it")
+    check_synthesis_length(torch.tensor([len(ids)]), MAX_SYNTHESIS_FRAMES)
     return torch.tensor([ids], dtype=torch.long)
 
 
@@ -163,16 +221,20 @@ def text_to_tokens(text_in: str, front_end: str, add_blank: bool) -> torch.Tenso
 LOG_MEL_RANGE = (math.log(1e-5), 4.0)
 
 
-def vocode(mel: torch.Tensor, vocoder_name: str = "auto", verbose: bool = True) -> torch.Tensor:
-    """``[80, T]`` log-mel → wave ``[T·256]`` in [-1, 1] with the course vocoder (mel clipped to a valid range)."""
+def vocode(mel: torch.Tensor, vocoder: str | Callable = "auto", verbose: bool = True) -> torch.Tensor:
+    """``[80, T]`` log-mel → wave ``[T·256]`` in [-1, 1] with the course vocoder (mel clipped to a valid range).
+
+    ``vocoder``: a name or path for :func:`course_lib.vocoder.load_vocoder`, or a vocoder it returned.
+    """
     from course_lib.vocoder import load_vocoder
 
-    wave = load_vocoder(vocoder_name, verbose=verbose)(mel.detach().cpu().clamp(*LOG_MEL_RANGE))
-    return wave.clamp(-1.0, 1.0)
+    if isinstance(vocoder, str):
+        vocoder = load_vocoder(vocoder, verbose=verbose)
+    return vocoder(mel.detach().cpu().clamp(*LOG_MEL_RANGE)).clamp(-1.0, 1.0)
 
 
-def write_wave(mel: torch.Tensor, path: str | Path, vocoder_name: str = "auto") -> Path:
+def write_wave(mel: torch.Tensor, path: str | Path, vocoder: str | Callable = "auto") -> Path:
     """Vocode a ``[80, T]`` log-mel (see :func:`vocode`) and save it at 22,050 Hz."""
     from course_lib.audio import SAMPLE_RATE, save_audio
 
-    return save_audio(path, vocode(mel, vocoder_name).cpu().numpy(), SAMPLE_RATE)
+    return save_audio(path, vocode(mel, vocoder).cpu().numpy(), SAMPLE_RATE)

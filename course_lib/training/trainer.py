@@ -189,6 +189,9 @@ class Trainer:
             )
         if resume and path.is_file():
             saved_rng = self.load_checkpoint(path)
+            if self.state.step > self.config.steps:
+                raise ValueError(f"{path} is at step {self.state.step}, past the {self.config.steps} steps asked "
+                                 f"for: ask for more steps (--steps) to train it on, or use the model it wrote")
             if not resumable:
                 self.state.batch_in_epoch = 0  # cannot skip into the epoch: start it again
             if self.config.progress and self.distributed.is_main:

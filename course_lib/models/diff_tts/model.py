@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from course_lib.alignment import expand_to_frames, path_from_durations, random_windows
+from course_lib.alignment import (check_length_scale, check_synthesis_length, expand_to_frames,
+                                  path_from_durations, random_windows)
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
 from course_lib.diffusion.common import gaussian_like
 from course_lib.models.diff_tts.config import DiffTTSConfig
@@ -151,8 +152,7 @@ class DiffTTS(nn.Module):
         ``durations [B, T_text]`` (frames) replaces the predicted ones."""
         cfg = self.config
         gamma = cfg.gamma if gamma is None else gamma
-        if not length_scale > 0:
-            raise ValueError(f"length_scale must be > 0 (1 = trained pace, >1 slower), got {length_scale}")
+        length_scale = check_length_scale(length_scale)
         if tokens.dim() == 1:
             tokens = tokens[None]
         if token_lengths is None:
@@ -165,7 +165,7 @@ class DiffTTS(nn.Module):
         else:
             durations = durations.reshape(text_mask.shape).to(text_mask.dtype) * text_mask
         mel_lengths = durations.sum(dim=(1, 2)).clamp_min(1).long()
-        mel_mask = sequence_mask(mel_lengths, int(mel_lengths.max())).to(text.dtype)
+        mel_mask = sequence_mask(mel_lengths, check_synthesis_length(mel_lengths)).to(text.dtype)
         cond = expand_to_frames(text, path_from_durations(durations[:, 0], text_mask, mel_mask))
         start = gaussian_like(torch.empty(cond.shape[0], cfg.n_feats, cond.shape[-1], device=cond.device,
                                           dtype=cond.dtype), generator)

@@ -6,6 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
+from course_lib.alignment import MAX_SYNTHESIS_FRAMES
 from course_lib.models.config_io import ConfigIO
 from course_lib.nn.text_encoder import TextEncoderConfig
 
@@ -56,7 +57,7 @@ class GlowTTSConfig(ConfigIO):
     # inference
     noise_scale: float = 0.667
     length_scale: float = 1.0
-    max_frames: int = 10_000
+    max_frames: int = MAX_SYNTHESIS_FRAMES
 
     def __post_init__(self) -> None:
         if self.n_speakers > 1 and self.speaker_channels < 1:

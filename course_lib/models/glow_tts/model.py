@@ -23,6 +23,8 @@ import torch
 from torch import nn
 
 from course_lib.alignment import (
+    check_length_scale,
+    check_synthesis_length,
     expand_to_frames,
     gaussian_log_likelihood_matrix,
     monotonic_alignment_search,
@@ -207,9 +209,7 @@ class GlowTTS(nn.Module):
         """
         cfg = self.config
         noise_scale = cfg.noise_scale if noise_scale is None else float(noise_scale)
-        length_scale = cfg.length_scale if length_scale is None else float(length_scale)
-        if not length_scale > 0:
-            raise ValueError(f"length_scale must be > 0 (1.0 = predicted speed, 1.2 = slower), got {length_scale}")
+        length_scale = check_length_scale(cfg.length_scale if length_scale is None else length_scale)
         if not noise_scale >= 0:
             raise ValueError(f"noise_scale (temperature) must be >= 0 (0 = the mean voice; 0.667 default), got {noise_scale}")
         speaker_cond = self._speaker_cond(speakers, tokens.shape[0])
@@ -221,12 +221,7 @@ class GlowTTS(nn.Module):
             durations = durations.to(enc.mask.dtype) * enc.mask[:, 0]
         sq = cfg.n_squeeze
         mel_lengths = (durations.sum(-1).long() // sq * sq).clamp_min(sq)
-        longest = int(mel_lengths.max())
-        if longest > cfg.max_frames:
-            raise ValueError(
-                f"the text expands to {longest} frames (> {cfg.max_frames}, about "
-                f"{cfg.max_frames * 256 / 22050:.0f} s): split it into sentences or lower length_scale"
-            )
+        longest = check_synthesis_length(mel_lengths, cfg.max_frames)
         mel_mask = sequence_mask(mel_lengths, longest).to(enc.prior_mean.dtype)
         alignment = path_from_durations(durations, enc.mask, mel_mask)
         mean = expand_to_frames(enc.prior_mean, alignment)

@@ -82,24 +82,29 @@ def default_steps() -> int:
 
 def train(config: GlowTTSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
           batch_size: int | None = None, resume: bool = False, progress: bool = True):
-    """Train on a corpus folder (``None``: the built-in corpus) and write ``out_dir/glow_tts.pt``.
+    """Train on a corpus folder in either layout (``None``: the built-in corpus); writes ``out_dir/glow_tts.pt``.
 
-    The vocabulary size and front end are taken from the data. Returns ``(model, history)``.
+    The vocabulary size and front end are taken from the data; ``batch_size`` (None: the config's)
+    is stored in the saved config. Returns ``(model, history)``.
     """
+    from course_lib.models.glow_tts import build
     from course_lib.training import TrainConfig, Trainer, save_model
 
-    data = recipe.training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
+    if batch_size is not None:
+        config = dataclasses.replace(config, batch_size=batch_size)
+    data = recipe.training_data(data_dir, config.add_blank, config.batch_size, config.seed)
     n_speakers = data.corpus.n_speakers if config.n_speakers > 1 else 1
     config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
                                  n_speakers=n_speakers)
-    model = GlowTTS(config)
+    model = recipe.seed_and_build(build, config)
     sample = next(iter(data.val_loader)) if data.val_loader is not None else None
     sample_tokens = sample.tokens[0, : int(sample.token_lengths[0])] if sample is not None else None
     task = GlowTTSTask(model, sample_tokens)
-    steps = steps or default_steps()
+    steps = default_steps() if steps is None else steps
     trainer = Trainer(task, TrainConfig(steps=steps, grad_clip_value=config.grad_clip_value, seed=config.seed,
                                         out_dir=str(out_dir), val_every=max(steps // 5, 1),
-                                        checkpoint_every=max(steps // 10, 1), progress=progress))
+                                        checkpoint_every=max(steps // 10, 1), log_every=min(10, steps),
+                                        progress=progress))
     history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
     save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
     return model, history
@@ -112,18 +117,8 @@ def load(path: str | Path, device: str | torch.device | None = None) -> GlowTTS:
     from the symbol table this version of the course builds for its front end.
     """
     from course_lib.models.glow_tts import build
-    from course_lib.training import load_model, pick_device
 
-    model, _ = load_model(path, build, device=pick_device(device))
-    cfg = model.config
-    n_vocab = recipe.make_tokenizer(cfg.front_end, cfg.add_blank).n_vocab
-    if n_vocab != cfg.n_vocab:
-        raise ValueError(
-            f"checkpoint {path} was trained with n_vocab={cfg.n_vocab} but the {cfg.front_end!r} tokenizer "
-            f"(add_blank={cfg.add_blank}) has {n_vocab} symbols: the symbol table changed since it was trained; "
-            "retrain it, or use a checkpoint made with this version of the course"
-        )
-    return model
+    return recipe.load_checked(path, build, "glow_tts", device)
 
 
 def text_to_tokens(model: GlowTTS, text: str) -> torch.Tensor:
@@ -138,10 +133,11 @@ def train_cli(args: argparse.Namespace) -> None:
 
 
 def synth_cli(args: argparse.Namespace) -> None:
+    recipe.synth_steps(args, "Glow-TTS")
     model = load(args.checkpoint)
     model.decoder.remove_weight_norm()  # inference only: fold g·v/‖v‖ once (half the decoder's time)
     tokens = text_to_tokens(model, args.text)
     temperature = model.config.noise_scale if args.temperature is None else args.temperature
     mel = model.synthesize(tokens, noise_scale=temperature, length_scale=args.length_scale, seed=args.seed)
-    path = recipe.write_wave(mel, args.out, getattr(args, "vocoder", "auto"))
+    path = recipe.write_wave(mel, args.out, args.vocoder)
     print(f"wrote {path} ({mel.shape[-1]} frames, temperature {temperature}, length scale {args.length_scale})")

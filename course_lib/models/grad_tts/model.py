@@ -27,6 +27,8 @@ import torch
 from torch import nn
 
 from course_lib.alignment import (
+    check_length_scale,
+    check_synthesis_length,
     expand_to_frames,
     gaussian_log_likelihood_matrix,
     monotonic_alignment_search,
@@ -201,8 +203,7 @@ class GradTTS(nn.Module):
         cfg = self.config
         n_steps = validate_n_steps(cfg.n_steps if n_steps is None else n_steps)
         temperature = validate_temperature(cfg.temperature if temperature is None else temperature)
-        if not length_scale > 0:
-            raise ValueError(f"length_scale must be > 0 (1 = trained pace, >1 slower), got {length_scale}")
+        length_scale = check_length_scale(length_scale)
         if tokens.dim() == 1:
             tokens = tokens[None]
         if token_lengths is None:
@@ -216,7 +217,7 @@ class GradTTS(nn.Module):
         else:
             durations = durations.reshape(enc.mask.shape).to(enc.mask.dtype) * enc.mask
         mel_lengths = durations.sum(dim=(1, 2)).clamp_min(1).long()
-        mel_mask = sequence_mask(mel_lengths, int(mel_lengths.max())).to(enc.prior_mean.dtype)
+        mel_mask = sequence_mask(mel_lengths, check_synthesis_length(mel_lengths)).to(enc.prior_mean.dtype)
         path = path_from_durations(durations[:, 0], enc.mask, mel_mask)  # [B, T_text, T_mel]
         mu_y = expand_to_frames(enc.prior_mean, path)  # [B, F, T_mel]
 

@@ -84,14 +84,17 @@ def train(config: GradTTSConfig, data_dir: str | None, out_dir: str | Path, step
     from course_lib.models.grad_tts import build
     from course_lib.training import Trainer, save_model
 
-    data = recipe.training_data(data_dir, config.add_blank, batch_size or config.batch_size, config.seed)
+    if batch_size is not None:
+        config = dataclasses.replace(config, batch_size=batch_size)
+    data = recipe.training_data(data_dir, config.add_blank, config.batch_size, config.seed)
     # the vocabulary and front end come from the data; a multi-speaker config takes the corpus's speakers
     n_speakers = data.corpus.n_speakers if config.n_speakers > 1 else 1
     config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
                                  n_speakers=n_speakers)
-    model = build(config)
+    model = recipe.seed_and_build(build, config)
     task = GradTTSTask(model, recipe.first_val_tokens(data.val_loader))
-    trainer = Trainer(task, recipe.train_config(config, out_dir, steps or default_steps(), validate, progress))
+    trainer = Trainer(task, recipe.train_config(config, out_dir, default_steps() if steps is None else steps,
+                                                      validate, progress))
     history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
     save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
     return model, history
@@ -105,7 +108,7 @@ def load(path: str | Path, device: str | torch.device | None = None) -> GradTTS:
     """A trained model from a ``save_model`` file, checked against today's symbol table for its front end."""
     from course_lib.models.grad_tts import build
 
-    return recipe.load_checked(path, build, device)
+    return recipe.load_checked(path, build, "grad_tts", device)
 
 
 def shipped_or_trained(steps: int) -> tuple[GradTTS, str]:
@@ -128,5 +131,5 @@ def synth_cli(args: argparse.Namespace) -> None:
     tokens = recipe.text_to_tokens(args.text, config.front_end, config.add_blank).to(next(model.parameters()).device)
     out = model.synthesize(tokens, n_steps=args.steps, temperature=args.temperature,
                            length_scale=args.length_scale, seed=args.seed)
-    path = recipe.write_wave(out.mel[0], args.out, getattr(args, "vocoder", "auto"))
+    path = recipe.write_wave(out.mel[0], args.out, args.vocoder)
     print(f"wrote {path} ({out.mel.shape[-1]} frames, {args.steps or config.n_steps} reverse steps)")
