@@ -199,6 +199,19 @@ def test_a_folder_in_use_by_a_live_process_is_refused(runs, tmp_path, capsys):
     assert (out / ".lock").is_file()  # the other run's lock is left alone
 
 
+def test_under_torchrun_only_rank_0_claims_the_folder(tmp_path, monkeypatch):
+    from course_lib.training.run_folder import RunFolderError, claim_run_folder
+
+    with claim_run_folder(tmp_path / "run", resume=False, overwrite=False):  # rank 0 holds the lock …
+        monkeypatch.setenv("WORLD_SIZE", "2")
+        monkeypatch.setenv("RANK", "1")
+        with claim_run_folder(tmp_path / "run", resume=False, overwrite=False) as folder:  # … rank 1 joins it
+            assert folder == tmp_path / "run"
+        monkeypatch.setenv("RANK", "0")
+        with pytest.raises(RunFolderError, match="in use"), claim_run_folder(tmp_path / "run", False, False):
+            pass
+
+
 # ---- 3. same command, same seed → the same checkpoint ---------------------------------------------------
 
 

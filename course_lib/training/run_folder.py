@@ -36,8 +36,16 @@ class RunFolderError(ValueError):
 
 @contextlib.contextmanager
 def claim_run_folder(out: str | Path, resume: bool, overwrite: bool) -> Iterator[Path]:
-    """Hold ``out`` for one training run (steps 1–4 of the module docstring); yields the folder."""
+    """Hold ``out`` for one training run (steps 1–4 of the module docstring); yields the folder.
+
+    Under torchrun only rank 0 claims the folder: the job's other processes train into it alongside.
+    """
+    from course_lib.training.distributed import DistributedContext
+
     folder = Path(out)
+    if not DistributedContext.from_env().is_main:
+        yield folder
+        return
     _make_folder(folder)
     lock = _take_lock(folder)
     try:
