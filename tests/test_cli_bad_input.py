@@ -368,6 +368,9 @@ def _break(folder: Path, how: str) -> None:
     elif how == "empty transcript":
         lines[2] = "LJ002||"
         metadata.write_text("\n".join(lines), encoding="utf-8")
+    elif how == "unreadable transcript":
+        lines[2] = "LJ002|\U0001F600|\U0001F600"
+        metadata.write_text("\n".join(lines), encoding="utf-8")
     elif how == "duplicate id":
         lines[5] = "LJ001" + lines[5][5:]
         metadata.write_text("\n".join(lines), encoding="utf-8")
@@ -385,6 +388,7 @@ def _break(folder: Path, how: str) -> None:
 BAD_DATA = [
     ("latin1", "metadata.csv:3: byte 0xe9", "re-save the file as UTF-8"),
     ("empty transcript", "metadata.csv:3: utterance LJ002 has an empty transcript", "delete the line"),
+    ("unreadable transcript", "utterance LJ002 (", "fix its transcript"),
     ("duplicate id", "metadata.csv:6: id LJ001 is already on line 2", "ids must be unique"),
     ("short clip", "LJ003.wav (utterance LJ003) lasts 0.05 s", "remove its line"),
     ("nan", "LJ003.wav (utterance LJ003) holds NaN", "remove its line"),

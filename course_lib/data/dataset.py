@@ -185,7 +185,11 @@ class TextMelDataset(torch.utils.data.Dataset):
         from course_lib.audio import HOP_LENGTH, SAMPLE_RATE
 
         for index, (record, frames) in enumerate(zip(self.records, self.mel_lengths)):
-            n_tokens = len(self.tokens(index))
+            try:
+                n_tokens = len(self.tokens(index))
+            except ValueError as err:  # text the front end cannot read (TextError)
+                raise ValueError(f"utterance {record.id} ({record.wav_path}): {err}; fix its transcript in "
+                                 "metadata.csv or delete the line") from err
             if frames < n_tokens:
                 raise ValueError(
                     f"{record.wav_path} (utterance {record.id}) lasts {frames * HOP_LENGTH / SAMPLE_RATE:.2f} s, "
