@@ -26,6 +26,43 @@
 #
 # Run the cells top to bottom. The size of everything comes from `TTS_COURSE_MODE`
 # (`smoke`, `default` or `full`); this lesson is small in every mode.
+#
+# ## 0. The course map
+#
+# The **classic pipeline** turns text into sound in five stages, each a separate model or
+# algorithm:
+#
+# | stage | input → output | in this course |
+# |---|---|---|
+# | 1. text front end | text → normalised text → phonemes → ids | this lesson, §6 |
+# | 2. alignment / durations | phonemes → frames per phoneme | lesson 07 (MAS) |
+# | 3. acoustic model | phoneme ids (+ durations) → **mel spectrogram** | lessons 03, 08, 09, 10 |
+# | 4. vocoder | mel → **waveform** | lesson 06 (HiFi-GAN); Griffin-Lim in §5 |
+# | 5. output | waveform → loudspeaker | 22,050 Hz, this lesson |
+#
+# Which models replace which stages:
+#
+# | model | lesson | replaces | needs a separate vocoder? |
+# |---|---|---|---|
+# | Glow-TTS (flow decoder + MAS) | 08 | 2 and 3: learns its own durations, outputs a mel | **yes** |
+# | Grad-TTS (score-based diffusion from N(μ, I) + MAS) | 09 | 2 and 3, outputs a mel | **yes** |
+# | Diff-TTS (discrete DDPM from N(0, I), given durations) | 10 | 3 only, outputs a mel | **yes** |
+# | VITS (conditional VAE + flow + MAS + HiFi-GAN decoder) | 11 | 2, 3 **and** 4: text → waveform | no |
+#
+# A common reading is that all of these are "end-to-end text-to-speech"; in fact **only
+# VITS goes from text to a waveform**. Glow-TTS, Grad-TTS and Diff-TTS stop at a mel and
+# need a vocoder — in this course every one of them is heard through the same one (lesson
+# 06), which is why they all share the one mel definition of §4.
+#
+# The notes this course was commissioned from compared the models in one table. Each
+# claim is a hypothesis here, not a fact; the course measures it:
+#
+# | model | the notes' claim | status |
+# |---|---|---|
+# | VITS | best quality, hard to run in real time | checked in lesson 12 |
+# | Diff-TTS | an improved Grad-TTS | **wrong** as history: Diff-TTS came first and is independent (lesson 10); quality checked in lesson 12 |
+# | Grad-TTS | slow | needs a number: RTF 0.033 at 10 steps on a GPU in its paper (lesson 09); checked in lesson 12 |
+# | Glow-TTS | fast, parallel synthesis | checked in lesson 12 |
 
 # %%
 import matplotlib.pyplot as plt
@@ -171,21 +208,44 @@ plots.plot_mel(mel, title="log-mel spectrogram")
 plt.show()
 
 # %% [markdown]
-# ### Exercise 1 — count the frames
+# ### Exercise 1 — phoneme durations in frames
 #
-# Write `num_frames(n_samples)` that returns how many mel frames a wave of `n_samples`
-# gives with the course's STFT. (Hint: how many full hops fit once the padding is added?)
+# An aligner (eSpeak here, a forced aligner for recorded speech) tells you where each
+# phoneme **starts, in samples**. A TTS model needs **whole frames per phoneme**, and they
+# must add up to exactly the mel's length — or the length regulator of lessons 08–10 builds
+# a mel of the wrong size.
+#
+# Write `frame_durations(boundaries, n_samples)`: `boundaries` are the sample indices where
+# phonemes 2, 3, … start (ascending), `n_samples` the wave's length; return one integer per
+# phoneme. Think about two things first: how many frames does the mel have (§3), and which
+# phoneme does a frame belong to when a boundary falls inside it (where is frame t centred)?
+# The check recognises the usual slips and says which one you made.
 
 # %%
-from course_lib.checks.lesson00 import check_log_mel, check_log_mel_on_audio, check_num_frames
+from course_lib.checks import show_solution
+from course_lib.checks.lesson00 import (
+    check_frame_durations,
+    check_log_mel,
+    check_log_mel_on_audio,
+    reference_log_mel,
+    solution_frame_durations,
+)
 
 
-def num_frames(n_samples: int) -> int:
-    # YOUR CODE HERE (use audio.N_FFT, audio.HOP_LENGTH)
+def frame_durations(boundaries: list[int], n_samples: int) -> list[int]:
+    # YOUR CODE HERE (use audio.HOP_LENGTH)
     raise NotImplementedError
 
 
-check_num_frames(num_frames)
+check_frame_durations(frame_durations)
+
+# %% [markdown]
+# Stuck, or done and curious how the course builds its corpus? The solution is below,
+# folded; click it open. (`course_lib.data.durations.boundaries_to_durations` is the
+# library version: it also gives every phoneme at least one frame.)
+
+# %%
+show_solution(solution_frame_durations)
 
 # %% [markdown]
 # ### Exercise 2 — implement the log-mel
@@ -202,6 +262,9 @@ def log_mel(magnitude: torch.Tensor, mel_basis: torch.Tensor) -> torch.Tensor:
 
 if check_log_mel(log_mel):
     check_log_mel_on_audio(log_mel, wave)
+
+# %%
+show_solution(reference_log_mel)
 
 # %% [markdown]
 # ## 5. Back to sound: Griffin-Lim
@@ -305,7 +368,7 @@ plt.show()
 #
 # Pick an utterance (and, in the multi-speaker corpus, a voice) and hear it with its mel
 # and durations. The multi-speaker variant uses several eSpeak voices and gives each a
-# speaker id — later lessons condition on it.
+# speaker id — lesson 11 (VITS, multi-speaker) trains on it and conditions on that id.
 
 # %%
 from course_lib.widgets.lesson00 import corpus_browser
@@ -332,14 +395,29 @@ display(browser.ui)
 # %% [markdown]
 # ## Try this
 # - Change `n_iter` of Griffin-Lim to 1, 8, 100: when does it stop improving?
+#   *Expect* (first training utterance): mel L1 0.36 at 1 iteration, 0.22 at 8, 0.19 at 32 and
+#   0.18 at 100 — it stops improving after a few dozen, and the metallic sound stays: it comes
+#   from the phase guess, not from too few iterations.
 # - Compute the mel with `fmax=None` and plot it: where does the extra range show up?
+#   *Expect:* the same 80 bands now span 0–11,025 Hz, so every band is wider and the low
+#   harmonics get fewer bands; the top bands now cover 8–11 kHz, where the corpus has little
+#   energy (mean of the top 10 bands −7.0 instead of −6.4 on the first training utterance).
 # - Phonemize words the dictionary lacks ("zorbulax", your name) — what does the fallback do?
-# - Plot the durations of the same sentence from two different voices of the multi-speaker corpus.
+#   *Expect:* eSpeak's letter-to-sound rules, mapped to ARPAbet with stress digits:
+#   "zorbulax" → `Z AO1 R B Y UH0 L AE2 K S` — plausible for regular spellings, often wrong for names.
+# - Compare the voices' speaking rates: the mean of `sum(r.durations) / len(r.durations)` per
+#   `r.speaker_name` in `multi`. *Expect* (smoke corpus, 10 utterances each): from ≈ 6.1 frames
+#   per phoneme (`en-us+m7`) to ≈ 7.4 (`en-us+f4`, `en-us+m3`) — each voice has its own rate,
+#   which a multi-speaker model must learn to predict from the speaker id.
 #
 # ## Summary
+# - The classic pipeline is front end → durations → acoustic model → mel → vocoder → wave;
+#   only VITS (lesson 11) covers text → wave alone, the others need a vocoder.
 # - A 22,050 Hz wave → STFT (n_fft 1024, hop 256, Hann, reflect pad 384, no centring) →
 #   513-bin magnitudes → 80 Slaney mel filters (0–8 kHz) → natural log with a 1e-5 floor:
 #   exactly `len(wave) // 256` frames. One definition for every model and the vocoder.
+# - Durations come from rounding cumulative boundaries (frame t is centred on sample 256t + 128),
+#   so they always sum to the mel's length.
 # - The mel has no phase; Griffin-Lim guesses it and sounds phasey — a neural vocoder learns it.
 # - Text → normalised words → phonemes (ARPAbet or eSpeak IPA) → ids, optionally with blanks.
 # - The built-in corpus is synthetic on purpose: offline, and with exact phoneme durations.

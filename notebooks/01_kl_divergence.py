@@ -14,9 +14,16 @@
 # %% [markdown]
 # # Lesson 01 — KL divergence: how far is one distribution from another?
 #
-# VITS, Glow-TTS and every VAE in this course train with a term that reads
+# VITS and every VAE in this course (lessons 02, 03, 11) train with a term that reads
 # `KL(q ‖ p)`: the Kullback–Leibler divergence between what the model infers from the
-# audio (q) and what it predicts from the text (p). This lesson builds KL from scratch.
+# audio (q, the approximate posterior) and what it predicts from the text (p, the prior).
+# This lesson builds KL from scratch.
+#
+# > **A common reading is that Glow-TTS trains with this KL too; in fact Glow-TTS has no KL
+# > term.** It has no posterior to approximate: its flow maps the mel to z = f(x) exactly,
+# > and it maximises the exact likelihood log N(z; μ_text, I) + log|det ∂z/∂x| (lesson 04's
+# > change of variables), with the prior means μ_text aligned to frames by MAS (lesson 07).
+# > Its loss is `mle_loss` in `course_lib/models/glow_tts/model.py` — lesson 08 writes it.
 #
 # **Goals.** By the end you can
 # 1. compute KL between two histograms and say what each term means;
@@ -56,6 +63,15 @@ print("mode:", current_mode())
 # Three facts follow: KL ≥ 0 (Gibbs' inequality), KL = 0 only when p = q, and
 # KL(p‖q) ≠ KL(q‖p) in general — the average is taken under the *first* argument.
 # Where p has mass and q has none, KL(p‖q) is infinite.
+#
+# > **Two words that are often misread.**
+# > * A common reading is that KL is a *distance* between distributions; in fact it is a
+# >   **divergence**: it is not symmetric (the cell below prints KL(p‖q) = 0.211 but
+# >   KL(q‖p) = 0.237 nats) and it breaks the triangle inequality — for a = N(0, 1),
+# >   b = N(1, 1), c = N(2, 1): KL(a‖c) = 2.0 > KL(a‖b) + KL(b‖c) = 0.5 + 0.5 (second cell).
+# > * A common reading is that q is "the data distribution" or "the decoder"; in fact, in
+# >   variational inference, **q is the approximate posterior** q(z|x): the encoder's guess of
+# >   which latents explain x, standing in for the intractable true posterior p(z|x).
 
 # %%
 p = torch.tensor([0.10, 0.40, 0.30, 0.15, 0.05])
@@ -74,13 +90,27 @@ ax[1].axhline(0, color="k", linewidth=0.5)
 ax[1].set_title("p·log(p/q) per outcome: some negative, the sum is not")
 plt.show()
 
+# %%
+unit = torch.tensor(0.0)  # log σ = 0: all three have σ = 1
+ab, bc, ac = (float(distributions.kl_gaussians(torch.tensor(m1), unit, torch.tensor(m2), unit))
+              for m1, m2 in ((0.0, 1.0), (1.0, 2.0), (0.0, 2.0)))
+print(f"KL(a‖b) + KL(b‖c) = {ab} + {bc} = {ab + bc}  <  KL(a‖c) = {ac}: no triangle inequality")
+
 # %% [markdown]
 # ### Exercise 1 — discrete KL
 # Write `discrete_kl(p, q)` = Σ p log(p/q). Bins where p = 0 contribute 0 (the limit of
 # x log x at 0) — `torch.where` helps. Replace the `raise` and run the cell.
 
 # %%
-from course_lib.checks.lesson01 import check_discrete_kl, check_gaussian_kl, check_kl_standard_normal
+from course_lib.checks import show_solution
+from course_lib.checks.lesson01 import (
+    check_discrete_kl,
+    check_gaussian_kl,
+    check_kl_standard_normal,
+    discrete_kl as solution_discrete_kl,
+    solution_gaussian_kl,
+    solution_kl_to_standard_normal,
+)
 
 
 def discrete_kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
@@ -89,6 +119,9 @@ def discrete_kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
 
 
 check_discrete_kl(discrete_kl)
+
+# %%
+show_solution(solution_discrete_kl)
 
 # %% [markdown]
 # ## 2. KL between two Gaussians, in closed form
@@ -176,6 +209,9 @@ def gaussian_kl(mean_q, log_std_q, mean_p, log_std_p):
 
 check_gaussian_kl(gaussian_kl)
 
+# %%
+show_solution(solution_gaussian_kl)
+
 # %% [markdown]
 # ### Exercise 3 — the VAE form
 # Implement `kl_to_standard_normal(mean, log_var)` = −½(1 + log_var − μ² − e^log_var), elementwise.
@@ -187,6 +223,9 @@ def kl_to_standard_normal(mean, log_var):
 
 
 check_kl_standard_normal(kl_to_standard_normal)
+
+# %%
+show_solution(solution_kl_to_standard_normal)
 
 # %% [markdown]
 # ## 4. Monte Carlo: estimating KL from samples
@@ -317,14 +356,23 @@ explorer.ui
 # %% [markdown]
 # ## Try this
 # * In section 4, make q and p almost identical: what fraction of single-sample estimates
-#   is negative? Why does the fraction tend to ½?
+#   is negative? *Expect:* it depends on *how* they differ. A common reading is that it tends
+#   to ½; that holds only for a pure mean shift (the estimate (m² − 2mz)/2 is then linear in
+#   z: 49.6 % negative for m = 0.01). For a pure scale change δ = log σ_p the estimate is
+#   ≈ δ(1 − z²), negative where |z| > 1: 31.5 % for δ = +0.01 and 68.0 % for δ = −0.01
+#   (200,000 draws). The cell's pair, which shifts both, gives about a third.
 # * In section 5, start the fits wide (`log_std = 0`, σ = 1): the reverse fit gets stuck
 #   straddling both peaks with σ ≈ 1.7 — a local optimum, KL ≈ 1.9 instead of log 2 ≈ 0.69.
 #   Reverse KL is not only mode seeking, it is also hard to optimise. Try other starts.
 # * With the sliders, set σ_q ≪ σ_p and then σ_q ≫ σ_p at the same means: which KL grows faster?
+#   *Expect:* at σ_q = 0.1, σ_p = 1, KL(q‖p) = 1.81 nats but KL(p‖q) = 47.2: the direction that
+#   averages over the *wide* distribution, and asks the narrow one to explain it, grows like
+#   σ_wide²/σ_narrow²; the other only like log(σ_wide/σ_narrow).
 #
 # ## Summary
-# * KL(p‖q) = E_p[log p − log q] ≥ 0, zero only for p = q, and **not symmetric**.
+# * KL(p‖q) = E_p[log p − log q] ≥ 0, zero only for p = q, and **not symmetric**: a divergence,
+#   not a distance. In variational inference q is the approximate posterior q(z|x).
+# * VAEs and VITS train with KL(q‖p); Glow-TTS does not — it maximises an exact likelihood.
 # * Gaussians: KL = log(σ_p/σ_q) + (σ_q² + (μ_q−μ_p)²)/(2σ_p²) − ½ per dimension; the
 #   VAE's −½Σ(1 + logvar − μ² − e^logvar) is the case p = N(0, 1) with a log-variance.
 # * Monte-Carlo estimates are unbiased with error ∝ 1/√N; a single sample can be

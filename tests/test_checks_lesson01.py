@@ -58,3 +58,12 @@ def test_other_mistakes():
         L.check_discrete_kl(lambda p, q: L.discrete_kl(q, p))
     with pytest.raises(ExerciseError, match="None"):
         L.check_gaussian_kl(lambda *a: None)
+
+
+def test_the_revealable_solutions_pass_their_checks(capsys):
+    from course_lib.checks import lesson01 as L
+
+    assert L.check_discrete_kl(L.discrete_kl)
+    assert L.check_gaussian_kl(L.solution_gaussian_kl)
+    assert L.check_kl_standard_normal(L.solution_kl_to_standard_normal)
+    assert "not implemented" not in capsys.readouterr().out

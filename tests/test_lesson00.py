@@ -13,12 +13,47 @@ def _stub(*_args):
     raise NotImplementedError
 
 
-def test_frame_count_check_accepts_the_solution_and_reports_stubs(capsys):
-    assert checks.check_num_frames(lambda n: n // 256) is True
-    assert checks.check_num_frames(_stub) is False
+def test_frame_duration_check_accepts_the_solution_and_reports_stubs(capsys):
+    assert checks.check_frame_durations(checks.solution_frame_durations) is True
+    assert checks.check_frame_durations(_stub) is False
     assert "not implemented yet" in capsys.readouterr().out
-    with pytest.raises(ExerciseError, match="Hint"):
-        checks.check_num_frames(lambda n: n // 256 + 1)
+
+
+def _round_each(boundaries, n_samples):
+    spans = [b - a for a, b in zip([0, *boundaries], [*boundaries, n_samples])]
+    return [round(span / 256) for span in spans]
+
+
+def _floor_edges(boundaries, n_samples):
+    edges = [0] + [s // 256 for s in boundaries] + [n_samples // 256]
+    return [b - a for a, b in zip(edges, edges[1:])]
+
+
+def _round_total(boundaries, n_samples):
+    edges = [0] + [(s + 128) // 256 for s in boundaries] + [round(n_samples / 256)]
+    return [b - a for a, b in zip(edges, edges[1:])]
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (_round_each, "rounding errors add up"),
+    (_floor_edges, "rounds every boundary down"),
+    (_round_total, "one per whole hop"),
+    (lambda b, n: checks.solution_frame_durations(b, n)[:-1], "the last one runs"),
+    (lambda b, n: [d + 1 for d in checks.solution_frame_durations(b, n)], "must sum"),
+])
+def test_frame_duration_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_frame_durations(wrong)
+
+
+def test_show_solution_is_collapsed_html_and_plain_source():
+    from course_lib.checks import show_solution
+
+    shown = show_solution(checks.solution_frame_durations)
+    assert shown._repr_html_().startswith("<details>") and "click to reveal" in shown._repr_html_()
+    assert "def solution_frame_durations" in repr(shown)
+    with pytest.raises(ValueError):
+        show_solution()
 
 
 def test_log_mel_check_accepts_the_solution_and_rejects_common_mistakes(capsys):

@@ -3,10 +3,15 @@
 Each ``check_*`` function runs a learner's function on fixed inputs, compares it
 with the library's answer and prints a one-line verdict; it raises
 :class:`ExerciseError` with a hint when the answer is wrong, so a notebook cell
-fails visibly.
+fails visibly. Each exercise also has a ``solution_*`` (or ``reference_*``)
+function that :func:`show_solution` reveals on request.
 """
 
 from __future__ import annotations
+
+import html
+import inspect
+import textwrap
 
 import torch
 
@@ -69,3 +74,30 @@ def check_close(name: str, fn, args: tuple, expected, atol: float = 1e-5, rtol: 
         return False
     report_close(name, got, expected, atol=atol, rtol=rtol, hint=hint)
     return True
+
+
+class Solution:
+    """A reference solution's source, shown collapsed: click to reveal it in JupyterLab.
+
+    The HTML form is a closed ``<details>`` block, so the answer is not on screen
+    until the learner opens it; the plain-text form (a terminal, ``print``) is the
+    source itself.
+    """
+
+    def __init__(self, *functions) -> None:
+        if not functions:
+            raise ValueError("show_solution needs at least one function")
+        self.names = [fn.__name__ for fn in functions]
+        self.source = "\n\n".join(textwrap.dedent(inspect.getsource(fn)) for fn in functions)
+
+    def _repr_html_(self) -> str:
+        return (f"<details><summary><b>Solution</b> ({', '.join(self.names)}) — click to reveal</summary>"
+                f"<pre>{html.escape(self.source)}</pre></details>")
+
+    def __repr__(self) -> str:
+        return self.source
+
+
+def show_solution(*functions) -> Solution:
+    """The source of the reference solution(s), revealable: the last line of a notebook cell displays it collapsed."""
+    return Solution(*functions)

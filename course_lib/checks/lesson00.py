@@ -6,7 +6,8 @@ import numpy as np
 import torch
 
 from course_lib import audio
-from course_lib.checks import check_close
+from course_lib.checks import ExerciseError, attempt, check_close
+from course_lib.data.durations import boundaries_to_durations
 
 
 def reference_log_mel(magnitude: torch.Tensor, mel_basis: torch.Tensor) -> torch.Tensor:
@@ -14,14 +15,65 @@ def reference_log_mel(magnitude: torch.Tensor, mel_basis: torch.Tensor) -> torch
     return torch.log(torch.clamp(mel_basis @ magnitude, min=audio.LOG_CLAMP))
 
 
-def check_num_frames(fn) -> bool:
-    """``fn(n_samples) -> int`` must give the course's frame count for several lengths."""
-    lengths = (22050, 44032, 256, 1000, 66048)
-    return check_close(
-        "num_frames", lambda: [fn(n) for n in lengths], (), [audio.frames_for_samples(n) for n in lengths],
-        atol=0, rtol=0,
-        hint="Hint: reflect padding of (n_fft − hop)/2 on both sides and center=False leave one frame per hop.",
-    )
+def solution_frame_durations(boundaries: list[int], n_samples: int) -> list[int]:
+    """Phoneme boundaries (sample indices) and the wave's length -> frames per phoneme, summing to the mel length."""
+    hop = audio.HOP_LENGTH
+    n_frames = n_samples // hop  # the course STFT gives one frame per whole hop
+    # frame t is centred on sample hop·t + hop/2: a boundary at sample s falls after round(s / hop) frames.
+    # Round the cumulative boundaries, never the durations, and the sum is exact.
+    edges = [0] + [(s + hop // 2) // hop for s in boundaries] + [n_frames]
+    return [end - start for start, end in zip(edges, edges[1:])]
+
+
+# Two utterances: inner boundaries in samples (eSpeak's phoneme starts) and the wave's length.
+_DURATION_CASES = (
+    ([3000, 5450, 9100, 12870, 17330, 21000, 25500], 28665),
+    ([700, 2300, 4100, 6333, 9000], 11900),
+)
+
+
+def _independent_rounding(boundaries, n_samples):
+    spans = [b - a for a, b in zip([0, *boundaries], [*boundaries, n_samples])]
+    return [round(span / audio.HOP_LENGTH) for span in spans]
+
+
+def _with_edges(boundaries, n_samples, to_frame, last):
+    edges = [0] + [to_frame(s) for s in boundaries] + [last]
+    return [b - a for a, b in zip(edges, edges[1:])]
+
+
+def check_frame_durations(fn) -> bool:
+    """``fn(boundaries, n_samples) -> list[int]``: one whole number of mel frames per phoneme, summing to the mel length."""
+    hop = audio.HOP_LENGTH
+    for boundaries, n_samples in _DURATION_CASES:
+        got = attempt("frame durations", fn, list(boundaries), n_samples)
+        if got is None:
+            return False
+        got = [int(d) for d in got]
+        n_frames = audio.frames_for_samples(n_samples)
+        expected = boundaries_to_durations(boundaries, n_frames).tolist()
+        if got == expected:
+            continue
+        if len(got) != len(expected):
+            hint = (f"{len(boundaries)} inner boundaries split the utterance into {len(expected)} phonemes — "
+                    "the last one runs from the last boundary to the end of the mel.")
+        elif got == _independent_rounding(boundaries, n_samples):
+            hint = (f"rounding each duration on its own gives {sum(got)} frames, but the mel has {n_frames}: the "
+                    "rounding errors add up. Round the cumulative boundaries instead, then take differences.")
+        elif got == _with_edges(boundaries, n_samples, lambda s: s // hop, n_frames):
+            hint = ("s // 256 rounds every boundary down; frame t is centred on sample 256·t + 128, so a boundary "
+                    "at sample s falls after round(s / 256) frames.")
+        elif got == _with_edges(boundaries, n_samples, lambda s: (s + hop // 2) // hop, round(n_samples / hop)):
+            hint = (f"the mel has n_samples // 256 = {n_frames} frames (one per whole hop, section 3), "
+                    f"not round(n_samples / 256) = {round(n_samples / hop)}.")
+        elif sum(got) != n_frames:
+            hint = f"the durations must sum to the mel's n_samples // 256 = {n_frames} frames (yours: {sum(got)})."
+        else:
+            hint = "a boundary at sample s falls after round(s / 256) frames; durations are the differences."
+        raise ExerciseError(f"frame durations: for boundaries {boundaries} and {n_samples} samples expected "
+                            f"{expected}, got {got}. Hint: {hint}")
+    print("✓ frame durations: match the corpus builder, and sum to the mel length")
+    return True
 
 
 def check_log_mel(fn) -> bool:

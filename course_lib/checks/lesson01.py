@@ -28,6 +28,17 @@ def discrete_kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
     return terms.sum()
 
 
+def solution_gaussian_kl(mean_q, log_std_q, mean_p, log_std_p):
+    """KL(N(μ_q, σ_q²) ‖ N(μ_p, σ_p²)) elementwise, from log σ (lesson 01, the boxed formula)."""
+    var_q, var_p = torch.exp(2 * log_std_q), torch.exp(2 * log_std_p)
+    return (log_std_p - log_std_q) + (var_q + (mean_q - mean_p) ** 2) / (2 * var_p) - 0.5
+
+
+def solution_kl_to_standard_normal(mean, log_var):
+    """KL(N(μ, σ²) ‖ N(0, 1)) elementwise, from log σ² — the VAE's term before the sum."""
+    return -0.5 * (1 + log_var - mean**2 - log_var.exp())
+
+
 def check_discrete_kl(fn) -> bool:
     """``fn(p, q) -> scalar`` KL(p‖q) of two histograms (p has an empty bin)."""
     p = torch.tensor([0.5, 0.3, 0.2, 0.0])
