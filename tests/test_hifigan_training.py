@@ -95,3 +95,31 @@ def test_command_line_trains_resumes_and_saves_a_loadable_generator(tmp_path, ca
     wave = vocoder(torch.zeros(80, 3))
     assert wave.shape == (768,) and torch.isfinite(wave).all()
     assert "generator saved to" in capsys.readouterr().out
+
+
+def test_the_same_vocoder_command_twice_gives_bit_identical_checkpoints(tmp_path, capsys):
+    from course_lib.__main__ import main
+
+    states = []
+    for run in ("first", "second"):
+        argv = ["train", "hifigan", "--config", "istft_small", "--out", str(tmp_path / run), "--steps", "1",
+                "--batch-size", "1"]
+        assert main(argv) == 0, capsys.readouterr().err
+        states.append(torch.load(tmp_path / run / "checkpoint.pt", weights_only=True))
+    for part in ("modules", "optimizers"):
+        first, second = states[0][part], states[1][part]
+        for name in first:
+            flat_a = [t for t in _tensors(first[name])]
+            flat_b = [t for t in _tensors(second[name])]
+            assert len(flat_a) == len(flat_b) and all(torch.equal(a, b) for a, b in zip(flat_a, flat_b)), (part, name)
+
+
+def _tensors(state):
+    if isinstance(state, torch.Tensor):
+        yield state
+    elif isinstance(state, dict):
+        for key in sorted(state, key=str):
+            yield from _tensors(state[key])
+    elif isinstance(state, (list, tuple)):
+        for item in state:
+            yield from _tensors(item)

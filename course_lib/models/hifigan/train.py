@@ -116,13 +116,10 @@ def default_steps() -> int:
 def training_clips(data_dir: str | Path | None) -> tuple[list[Path], list[Path]]:
     """Audio files of the train and val splits: of ``data_dir`` (built-in corpus or LJSpeech layout)
     or, without one, of the built-in multi-speaker corpus (all voices), built on first use."""
-    from course_lib.data import CorpusError, ensure_corpus, load_corpus, load_ljspeech
+    from course_lib.data import ensure_corpus, open_corpus
 
     root = Path(data_dir) if data_dir else ensure_corpus(multispeaker=True)
-    try:
-        corpus = load_corpus(root)
-    except CorpusError:
-        corpus = load_ljspeech(root)
+    corpus = open_corpus(root)
     train = [u.wav_path for u in corpus.split("train")]
     val = [u.wav_path for u in corpus.split("val")]
     if not train:
@@ -136,6 +133,7 @@ def train_cli(args: argparse.Namespace) -> None:
     Writes ``OUT/checkpoint.pt`` (resumable, every 500 steps and at the end) and
     ``OUT/generator.pt`` (the generator alone, for :class:`course_lib.vocoder.HiFiGANVocoder`).
     """
+    from course_lib.models import recipe
     from course_lib.models.hifigan import CONFIGS, build
     from course_lib.training import TrainConfig, Trainer
     from course_lib.vocoder import save_generator
@@ -143,14 +141,14 @@ def train_cli(args: argparse.Namespace) -> None:
     if args.config not in CONFIGS:
         raise ValueError(f"unknown HiFi-GAN config {args.config!r}: choose one of {', '.join(CONFIGS)}")
     config = CONFIGS[args.config]()
-    if getattr(args, "batch_size", None):
+    if getattr(args, "batch_size", None) is not None:
         config = dataclasses.replace(config, batch_size=args.batch_size)
     train_files, val_files = training_clips(args.data)
     n_val = pick(smoke=1, default=4, full=16)
     val_waves = [load_audio(path) for path in val_files[:n_val]]
     loader = SegmentLoader(train_files, config.batch_size, config.segment_size, seed=config.seed)
-    task = HiFiGANTask(build(config), config, sample_wave=val_waves[0])
-    steps = args.steps or default_steps()
+    task = HiFiGANTask(recipe.seed_and_build(build, config), config, sample_wave=val_waves[0])
+    steps = default_steps() if args.steps is None else args.steps
     train_config = TrainConfig(steps=steps, log_every=min(10, steps), val_every=min(250, steps),
                                checkpoint_every=min(500, steps), out_dir=str(args.out), seed=config.seed)
     trainer = Trainer(task, train_config)
