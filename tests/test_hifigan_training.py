@@ -123,3 +123,30 @@ def _tensors(state):
     elif isinstance(state, (list, tuple)):
         for item in state:
             yield from _tensors(item)
+
+
+def test_warm_up_trains_the_generator_on_mel_l1_alone_then_the_discriminators_join():
+    torch.manual_seed(0)
+    clips = [np.random.default_rng(i).uniform(-0.5, 0.5, 1500).astype(np.float32) for i in range(2)]
+    config = dataclasses.replace(HiFiGANConfig.istft_small(), segment_size=1024, batch_size=2, discriminator_start=2)
+    model = build(config)
+    task = HiFiGANTask(model, config)
+    before_d = [p.detach().clone() for p in model.mpd.parameters()]
+    trainer = Trainer(task, TrainConfig(steps=3, log_every=1, progress=False), device="cpu")
+    rows = {row["step"]: row for row in trainer.fit(SegmentLoader(clips, config.batch_size, config.segment_size))
+            if "generator/mel" in row}
+    assert sorted(rows) == [1, 2, 3]
+    for step in (1, 2):   # warm-up: no discriminator phase, no adversarial terms
+        assert not any(key.startswith("discriminator/") for key in rows[step])
+        assert "generator/adversarial" not in rows[step]
+        assert rows[step]["generator/loss"] == pytest.approx(config.mel_loss_weight * rows[step]["generator/mel"],
+                                                             rel=1e-5)
+    # step 3: the discriminators join, and move
+    assert {"discriminator/loss", "generator/adversarial", "generator/feature_matching"} <= set(rows[3])
+    assert any(not torch.equal(a, b) for a, b in zip(before_d, model.mpd.parameters()))
+
+
+def test_negative_warm_up_is_a_config_error():
+    with pytest.raises(ValueError, match="discriminator_start"):
+        dataclasses.replace(HiFiGANConfig.tiny(), discriminator_start=-1)
+    assert HiFiGANConfig.v1().discriminator_start == 0   # the paper: adversarial from step 1

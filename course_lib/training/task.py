@@ -54,11 +54,20 @@ class Phase:
 
     ``logs`` maps names to floats or 0-d tensors (detached by the trainer); they are
     averaged into the history as ``"<name>/<key>"`` beside ``"<name>/loss"``.
+
+    ``start_step`` (default 0) delays a phase: it is skipped while fewer than that many
+    steps are done — e.g. a GAN whose generator warms up on a reconstruction loss alone
+    before its discriminator joins (the later phases then find no ``cache["fake"]``).
     """
 
     name: str
     optimizer: str
     loss_fn: LossFn
+    start_step: int = 0
+
+    def active(self, completed_steps: int) -> bool:
+        """Whether this phase runs in the step after ``completed_steps`` steps."""
+        return completed_steps >= self.start_step
 
 
 class TrainTask(Protocol):

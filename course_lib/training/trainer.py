@@ -290,6 +290,8 @@ class Trainer:
         cache: dict = {}
         logs: dict[str, float] = {}
         for phase in self.task.phases:
+            if not phase.active(self.state.step):
+                continue
             optimizer = self.task.optimizers[phase.optimizer]
             logs[f"lr/{phase.optimizer}"] = optimizer.param_groups[0]["lr"]
             optimizer.zero_grad(set_to_none=True)

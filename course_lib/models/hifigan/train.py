@@ -10,6 +10,9 @@ Each training step, in order (``course_lib.training.task``):
 2. ``generator_step``: score the same ``fake`` with the just-updated discriminators (and
    the real audio, without a graph, for the feature-matching targets); adversarial +
    2·feature matching + 45·mel L1; update G.
+
+With ``config.discriminator_start = N > 0`` the first N steps skip phase 1 and the
+generator learns from 45·mel L1 alone (a warm-up; the paper uses N = 0).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from course_lib.mode import pick
 from course_lib.models.hifigan.config import HiFiGANConfig
 from course_lib.models.hifigan.discriminators import judge
 from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
-from course_lib.models.hifigan.losses import discriminator_losses, generator_losses
+from course_lib.models.hifigan.losses import discriminator_losses, generator_losses, mel_l1_loss
 from course_lib.models.hifigan.segments import SegmentLoader, WaveBatch
 from course_lib.training.schedules import exponential_schedule
 from course_lib.training.task import Phase
@@ -52,7 +55,7 @@ class HiFiGANTask:
             name: exponential_schedule(opt, config.lr_decay, interval="epoch") for name, opt in self.optimizers.items()
         }
         self.phases = [
-            Phase("discriminator", "discriminator", self.discriminator_step),
+            Phase("discriminator", "discriminator", self.discriminator_step, start_step=config.discriminator_start),
             Phase("generator", "generator", self.generator_step),
         ]
         self.sample_wave = sample_wave
@@ -69,6 +72,11 @@ class HiFiGANTask:
         return losses.total, {"period": losses.period, "scale": losses.scale}
 
     def generator_step(self, batch: WaveBatch, cache: dict) -> tuple[torch.Tensor, dict]:
+        if "fake" not in cache:
+            # warm-up (before config.discriminator_start): no discriminator yet, mel L1 alone
+            fake = self.modules["generator"](batch.mels)
+            mel = mel_l1_loss(batch.waves, fake)
+            return self.config.mel_loss_weight * mel, {"mel": mel}
         fake = cache["fake"]
         mpd, msd = self.modules["mpd"], self.modules["msd"]
         # real audio only supplies feature-matching targets: scored without a graph, so the
