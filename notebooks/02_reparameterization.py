@@ -22,9 +22,11 @@
 # 1. write down two gradient estimators for $\nabla_\phi\,\mathbb E_{z\sim q_\phi}[f(z)]$ —
 #    the score function (REINFORCE) and the pathwise (reparameterized) one — and measure
 #    their variances;
-# 2. implement the reparameterized sample $z = \mu + \sigma\varepsilon$ and check it;
+# 2. use the reparameterized sample $z = \mu + \sigma\varepsilon$ and see the gradients
+#    it passes to μ and log σ;
 # 3. train a VAE on mel-spectrogram segments of the built-in corpus, read its ELBO, and
-#    watch β trade reconstruction for KL until the posterior **collapses**;
+#    watch β trade reconstruction for KL until the posterior **collapses** — and write the
+#    test that tells a collapsed latent dimension from a working one;
 # 4. walk through the latent space (traversal, interpolation) and hear it.
 
 # %%
@@ -118,31 +120,23 @@ plt.show()
 # Both estimators are unbiased; the score function's variance is larger by a constant
 # factor that grows with how large f is (here f ≈ 6 at the mean, and it multiplies a
 # zero-mean score). In a VAE, f is a reconstruction loss over thousands of mel bins:
-# the score function would need enormous batches. That is why VAEs, Glow-TTS' and VITS'
-# samplers are written as $\mu + \sigma\varepsilon$.
+# the score function would need enormous batches. That is why the VAEs here and VITS,
+# which draw z **during training** and backpropagate through it, write their samplers as
+# $\mu + \sigma\varepsilon$.
+#
+# > **A common reading is that Glow-TTS writes its sampler as μ + σε for the same reason;
+# > in fact Glow-TTS never samples in training.** Its loss is the exact likelihood of
+# > z = f(mel) (lessons 04 and 08): the flow runs on the data, no random draw, so there is
+# > no gradient estimator to choose. Its $z = \mu + \tau\varepsilon$ appears only at
+# > synthesis, under `torch.no_grad()` — simply how one samples a Gaussian at temperature τ.
 
 # %% [markdown]
-# ## 3. Exercise — the reparameterized sample
-# Implement `sample_z(mean, log_std, noise)` returning $z = \mu + \sigma\varepsilon$ with
-# $\sigma = e^{\log\sigma}$. The check verifies the values **and** that gradients reach
-# both `mean` and `log_std` (so `.detach()`, `.item()` or `torch.normal` would fail it).
-
-# %%
-from course_lib.checks.lesson02 import check_reparameterized_sample
-
-
-def sample_z(mean: torch.Tensor, log_std: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
-    # YOUR CODE HERE (one line)
-    raise NotImplementedError
-
-
-check_reparameterized_sample(sample_z)
-
-# %% [markdown]
-# ## 4. The library version
+# ## 3. The library version
 # `distributions.reparameterize(mean, log_std, temperature=1.0, generator=None)` draws the
 # noise itself (seedable through `generator`) and scales it by a **temperature** τ — the
 # knob later lessons call `noise_scale`: τ = 0 returns the mean. It rejects τ < 0 and NaN σ.
+# Because z is built from the tensors with `+` and `*`, autograd reaches both parameters:
+# ∂z/∂μ = 1 and ∂z/∂log σ = σε — the pathwise derivative of section 1 (the cell prints both).
 
 # %%
 mean, log_std = torch.tensor([0.0, 1.0, -2.0]), torch.tensor([0.0, -1.0, 0.5])
@@ -156,8 +150,13 @@ try:
 except ValueError as err:
     print("bad input →", err)
 
+mean_p, log_std_p = mean.clone().requires_grad_(), log_std.clone().requires_grad_()
+distributions.reparameterize(mean_p, log_std_p, generator=torch.Generator().manual_seed(7)).sum().backward()
+print("∂z/∂μ      :", mean_p.grad)
+print("∂z/∂log σ  :", log_std_p.grad, " = σε:", log_std.exp() * noise)
+
 # %% [markdown]
-# ## 5. A VAE on mel-spectrogram segments
+# ## 4. A VAE on mel-spectrogram segments
 #
 # Data: the built-in corpus, cut into segments of 16 mel frames (0.19 s, `[80, 16]`).
 # Model (`course_lib.models.vae`): a conv encoder → $q(z|x) = \mathcal N(\mu, \mathrm{diag}\,\sigma^2)$
@@ -216,14 +215,42 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# ## 6. β and posterior collapse
+# ## 5. β and posterior collapse
 #
 # With β > 1 the KL term weighs more. Past some point the cheapest solution is to make
 # $q(z|x) = \mathcal N(0, I)$ for **every** x — KL = 0 — and let the decoder output an
 # average segment: the latents carry no information. This **posterior collapse** is the
-# failure mode behind many "the model ignores its latent" stories (Bowman et al. 2016). We
-# measure it by the number of *active units*: latent dimensions whose posterior mean varies
-# across inputs (Var_x E_q[z_d] > 0.01, Burda et al. 2016).
+# failure mode behind many "the model ignores its latent" stories (Bowman et al. 2016).
+#
+# ### Exercise — diagnose collapse
+#
+# You get the encoder's posterior parameters for a batch of N inputs, `mean` and `log_var`,
+# each `[N, D]`. Write `collapsed_dimensions(mean, log_var)` returning a bool `[D]`: True
+# where latent dimension d carries no information about the input. Before you write
+# anything, decide what "no information" means: is a dimension with a small KL collapsed?
+# Is a dimension whose posterior is far from N(0, 1) necessarily working? What does the
+# decoder actually read? The check's batch contains a dimension designed to fool each of
+# the usual answers, and it tells you which one yours fell for.
+
+# %%
+from course_lib.checks import show_solution
+from course_lib.checks.lesson02 import check_collapse_diagnosis, solution_collapsed_dimensions
+
+
+def collapsed_dimensions(mean: torch.Tensor, log_var: torch.Tensor) -> torch.Tensor:
+    # YOUR CODE HERE (one or two lines)
+    raise NotImplementedError
+
+
+diagnosis_works = check_collapse_diagnosis(collapsed_dimensions)
+
+# %%
+show_solution(solution_collapsed_dimensions)
+
+# %% [markdown]
+# Now the real thing: three VAEs trained with β = 1, 30 and 1000. The library counts
+# *active units* — `vae_lib.active_units`, Burda et al.'s test Var_x E_q[z_d] > 0.01 — and,
+# once your function passes, your diagnosis is printed beside it: the two must agree.
 
 # %%
 betas = [1.0, 30.0, 1000.0]
@@ -235,8 +262,13 @@ for beta in betas:
     hist = vae_lib.train(model, segments, steps=collapse_steps, batch_size=64, beta=beta, progress=False)
     active = int(vae_lib.active_units(model, segments[:1024]).sum())
     results[beta] = (model, hist[-1], active)
+    yours = ""
+    if diagnosis_works:
+        with torch.no_grad():
+            posterior_mean, posterior_log_var = model.encode(segments[:1024])
+        yours = f"  (your diagnosis: {int((~collapsed_dimensions(posterior_mean, posterior_log_var)).sum())} working)"
     print(f"β = {beta:6.0f}: reconstruction {hist[-1]['reconstruction']:8.1f}  KL {hist[-1]['kl']:6.2f} nats  "
-          f"active units {active}/{config.latent_dim}")
+          f"active units {active}/{config.latent_dim}{yours}")
 
 with torch.no_grad():
     fig, ax = plt.subplots(1, len(betas), figsize=(12, 2.8))
@@ -253,7 +285,7 @@ with torch.no_grad():
 # *conditioned on text* (lesson 03) and the decoder must reproduce a waveform.
 
 # %% [markdown]
-# ## 7. Walking through latent space — see it and hear it
+# ## 6. Walking through latent space — see it and hear it
 #
 # **Traversal:** encode one segment, then sweep one latent dimension from −3 to 3 while the
 # others stay at the posterior mean. **Interpolation:** decode points on the straight line
@@ -284,10 +316,19 @@ for mels in (sweep, path):
 # %% [markdown]
 # ## Try this
 # * Change `config` to `VaeConfig.tiny()` (4 latent dimensions) or raise `latent_dim`:
-#   how do the reconstruction and the number of active units change?
+#   how do the reconstruction and the number of active units change? *Expect* (default
+#   mode, 300 steps, β = 1): 4 dimensions → reconstruction 197, KL 9.3 nats, 4/4 active;
+#   8 → 128, 17.4 nats, 8/8; 16 → 88, 25.9 nats, 16/16. At β = 1 every dimension is used, and
+#   more of them buy reconstruction with KL.
 # * Find the β where collapse begins: sweep β between 1 and 1000 and plot active units.
+#   *Expect* (same setting): β = 1, 3, 10, 30 keep 8/8 active while the KL falls 17.4 → 11.8 →
+#   6.2 → 1.3 nats and the reconstruction rises 128 → 139 → 195 → 308; at β = 100 all 8 collapse
+#   at once (KL 0.00, reconstruction 369, the same as β = 1000). Collapse is a cliff, not a slope.
 # * Replace the pathwise estimator with the score function in the VAE (sample z with
 #   `.detach()` and add `(reconstruction.detach() * log q(z|x))`): how many more steps does it need?
+#   *What to look for:* in the same number of steps the reconstruction barely moves — f is now
+#   a sum over 80 × 16 mel values, and section 2 showed the score function's variance grows
+#   with the size of f.
 #
 # ## Summary
 # * The score-function estimator needs only log q's gradient but is noisy; the pathwise
@@ -295,6 +336,9 @@ for mels in (sweep, path):
 # * `reparameterize(mean, log_std, temperature, generator)` is the one sampler every later model uses.
 # * A VAE minimises reconstruction + β·KL; β = 1 is the ELBO, large β collapses the posterior
 #   (KL → 0, no active units, one blurred output for every input).
+# * Collapse is diagnosed by whether q(z_d|x) varies with x (the spread of the posterior means
+#   across inputs), not by the KL: a stuck dimension can pay KL and carry nothing.
+# * Glow-TTS never samples in training, so it has no estimator to choose; VAEs and VITS do.
 # * The latent space is smooth: traversals and interpolations decode to gradually changing sounds.
 #
 # ## References
