@@ -19,9 +19,22 @@
 # score-based diffusion of lesson 05 — with one twist: the noise does not end at N(0, I)
 # but at **N(μ, I)**, where μ is the encoder's guess of the mel.
 #
+# > **Two common readings, corrected.**
+# > * A common reading is that Grad-TTS, like any diffusion model, starts sampling from plain
+# >   Gaussian noise N(0, I); in fact it starts from **N(μ, I)** — noise around the text's
+# >   average mel (section 1 measures what that buys).
+# > * A common reading is that Grad-TTS is "slow"; in fact that depends on the hardware, and
+# >   the number is what matters. At 10 reverse steps its paper reports the same quality as
+# >   at 100 (MOS 4.38) at a GPU real-time factor of **0.033** — 30× faster than real time
+# >   (Popov et al. 2021, arXiv:2105.06337); this course's paper-size model measures 0.036 on
+# >   one H200 (`benchmarks/bench_gpu.py`, README). On **two CPU cores** the official code
+# >   needs RTF 1.163 at 10 steps — slower than real time (`benchmarks/bench_grad_tts.py`
+# >   compares ours with that figure). Slow on a laptop CPU, fast on a GPU.
+#
 # **Goals.** By the end you can
 # 1. explain — and see — why starting the reverse process at N(μ, I) needs fewer steps;
-# 2. write the forward moments of the μ-terminal SDE and one Euler step of its reverse ODE;
+# 2. write the forward moments of the μ-terminal SDE and derive its λ_t-weighted
+#    score-matching loss;
 # 3. say what the *prior loss* is and why the model needs it;
 # 4. train Grad-TTS end to end and hear it, watching the mel emerge step by step;
 # 5. measure quality and time against the number of reverse steps.
@@ -89,8 +102,9 @@ plt.show()
 # %% [markdown]
 # The paper measured the same thing by ear: listeners compared Grad-TTS-10 with a variant
 # that generates from N(0, I) and preferred Grad-TTS in **93.8 %** of cases at 10 steps,
-# **82.3 %** at 20 and **60.3 %** at 50 (REFERENCE.md §4) — the gap closes as steps grow,
-# exactly as in the toy.
+# **82.3 %** at 20 and **60.3 %** at 50 (Popov et al. 2021, arXiv:2105.06337, its
+# preference test against the N(0, I) variant) — the gap closes as steps grow, exactly as in
+# the toy.
 
 # %%
 plt.figure(figsize=(5, 2.6))
@@ -124,15 +138,28 @@ print(param_summary(grad_tts.build(grad_tts.GradTTSConfig.tiny())))
 #
 # $$X_t\mid X_0 \sim \mathcal N\big(x_0 e^{-\rho_t/2} + \mu(1 - e^{-\rho_t/2}),\ (1-e^{-\rho_t}) I\big).$$
 #
-# The decoder is trained to output the score of this Gaussian, $-\varepsilon/\sqrt{\lambda_t}$ with
-# λ_t = 1 − e^{−ρ_t}, weighted by λ_t: $\|\sqrt{\lambda_t}\,s_\theta + \varepsilon\|^2$
-# (`diffusion.score_matching_loss`). Sampling integrates the probability-flow ODE backwards
-# with Euler steps at $t_i = 1 - (i+\tfrac12)/N$.
+# **Training the decoder: denoising score matching.** The network $s_\theta(x_t, \mu, t)$
+# should output the score $\nabla_x\log p_t(x)$ of the noisy mels. That score is unknown, but
+# for one training mel $x_0$ the conditional $X_t\mid X_0$ is the Gaussian above, whose score
+# we *can* write down — and regressing on the conditional score gives the same minimiser as
+# regressing on the true one (Vincent 2011). One more choice: at small t the target is huge
+# (the Gaussian is narrow), so each item's squared error is **weighted by λ_t**, the
+# variance of $X_t\mid X_0$, which puts every t on the same scale.
+#
+# **Sampling** integrates the probability-flow ODE $dX_t = \tfrac12\beta_t(\mu - X_t - s_\theta(X_t))\,dt$
+# backwards with Euler steps at $t_i = 1 - (i+\tfrac12)/N$: $x_{t-h} = x_t - \tfrac12(\mu - x_t - s_\theta)\,\beta_t\,h$
+# (`diffusion.reverse_ode_step`, used by `diffusion.solve_reverse` in section 1).
 #
 # ### Exercise 1 — forward moments
 
 # %%
-from course_lib.checks.lesson09 import check_forward_moments, check_ode_step
+from course_lib.checks import show_solution
+from course_lib.checks.lesson09 import (
+    check_forward_moments,
+    check_score_loss,
+    solution_forward_moments,
+    solution_score_loss,
+)
 
 
 def forward_moments(x0, mu, t):
@@ -143,17 +170,35 @@ def forward_moments(x0, mu, t):
 
 check_forward_moments(forward_moments)
 
+# %%
+show_solution(solution_forward_moments)
+
 # %% [markdown]
-# ### Exercise 2 — one Euler step of the reverse ODE
-# $dX_t = \tfrac12\beta_t(\mu - X_t - s_\theta(X_t))\,dt$, integrated from t to t − h.
+# ### Exercise 2 — the diffusion loss
+# Write `score_loss(score_model, x0, mu, t, noise)`: draw $x_t$ from $X_t\mid X_0 = x_0$ with
+# the given standard-normal `noise` (your `forward_moments` helps), call
+# `score_model(x_t, mu, t)`, and return the λ_t-weighted squared error against the score of
+# that Gaussian, averaged over all elements. Work out the target on paper first: what is
+# $\nabla_x \log\mathcal N(x; m, \lambda I)$ at $x = m + \sqrt\lambda\,\varepsilon$? The check
+# names the slip if the weight, the sign or a square root is off.
 
 # %%
-def ode_step(x_t, mu, score, beta_t, h):
-    # YOUR CODE HERE
+def score_loss(score_model, x0, mu, t, noise):
+    # YOUR CODE HERE (4–5 lines)
     raise NotImplementedError
 
 
-check_ode_step(ode_step)
+check_score_loss(score_loss)
+
+# %%
+show_solution(solution_score_loss)
+
+# %% [markdown]
+# The solution simplifies: with the target $-\varepsilon/\sqrt{\lambda_t}$ and the weight λ_t,
+# $\lambda_t\|s_\theta + \varepsilon/\sqrt{\lambda_t}\|^2 = \|\sqrt{\lambda_t}\,s_\theta + \varepsilon\|^2$ — a
+# noise-prediction MSE in which $-\sqrt{\lambda_t}\,s_\theta$ plays the role of DDPM's $\varepsilon_\theta$
+# (lesson 05). The library's `diffusion.score_matching_loss(score, noise, t, schedule, mask)`
+# is that form, with a mask for padded frames.
 
 # %% [markdown]
 # ## 4. The prior loss — a frequent question
@@ -257,26 +302,39 @@ for n, err, sec in rows:
 # %% [markdown]
 # Cost grows linearly with the steps (one U-Net call each); quality saturates after about
 # ten — the paper's Grad-TTS-10 scored 4.38 MOS, as high as 100 steps. At paper size on two
-# CPU cores one step costs ≈ 0.3–0.4 s per 3 s of audio (REFERENCE.md §3), so 10 steps are
-# slower than real time on a CPU; `benchmarks/bench_grad_tts.py` measures ours.
+# CPU cores the official code takes RTF 1.163 at 10 steps for 3 s of audio — ≈ 0.35 s per step
+# — so 10 steps are slower than real time on a CPU (`benchmarks/bench_grad_tts.py` measures
+# ours beside that figure); on a GPU the same 10 steps run at RTF 0.033 (paper) / 0.036 (ours,
+# one H200).
 #
 # ## What to try
 # * In the widget, set τ = 1 and τ = 5 with 2 steps: which is cleaner, which more varied?
-#   (The maintainers suggest 1–5 steps with τ ≈ 5 for fast CPU synthesis.)
+#   (The maintainers suggest 1–5 steps with τ ≈ 5 for fast CPU synthesis.) *Expect* (shipped
+#   tiny model, 3 held-out sentences with true durations, seeds 0 and 1): τ = 1 → error 1.445,
+#   spread between the two seeds 0.818; τ = 5 → error 1.314, spread 0.042. τ = 5 starts so close
+#   to μ that the two seeds sound almost alike: cleaner, and nearly deterministic.
 # * Use `stochastic=True` in `model.synthesize` (the reverse SDE): the paper found it no better.
+#   *Expect* (same setting, 10 steps, τ = 1.5): the ODE gives error 1.286 and spread 0.278, the
+#   SDE 1.729 and 1.222 — with 10 steps the fresh noise of each SDE step is not removed again.
 # * Train longer (`python -m course_lib train grad_tts --config tiny --out runs/grad_tts`) and
 #   redo section 7: the "diffusion loss does not decrease" complaint (Speech-Backbones #13)
-#   is normal — the loss plateaus early while the samples keep improving.
+#   is normal — the loss plateaus early while the samples keep improving. *Expect:* the
+#   shipped tiny model's MCD-DTW went from 28.0 / 27.2 / 30.8 dB at 2 / 10 / 50 steps after
+#   2,400 training steps to 26.9 / 23.2 / 22.9 dB after 4,000 (`data/checkpoints/README.md`).
 #
 # ## Summary
 # * Grad-TTS = Glow-TTS's encoder + MAS + a score-based decoder whose noise ends at N(μ, I).
 # * Starting near the answer lets ~10 Euler steps of the probability-flow ODE suffice.
 # * Three losses: durations (log MSE), prior (Gaussian NLL of the mel around μ — it also
-#   defines the alignment), diffusion (λ_t-weighted score matching on 2-s windows).
+#   defines the alignment), diffusion (λ_t-weighted score matching on 2-s windows: regress on
+#   the score −ε/√λ_t of X_t | X_0, weight λ_t, i.e. ‖√λ_t s_θ + ε‖²).
+# * "Slow" needs the hardware: RTF 0.033 at 10 steps on a GPU (paper), 1.163 on two CPU cores
+#   (official code). It outputs a mel, so it needs a vocoder.
 # * Paper config: 14,835,032 parameters (7,200,145 encoder + 7,634,887 decoder).
 #
 # ## References
 # * V. Popov, I. Vovk, V. Gogoryan, T. Sadekova, M. Kudinov. *Grad-TTS: A Diffusion
-#   Probabilistic Model for Text-to-Speech*. ICML 2021. Code: huawei-noah/Speech-Backbones.
+#   Probabilistic Model for Text-to-Speech*. ICML 2021, arXiv:2105.06337. Code: huawei-noah/Speech-Backbones.
 # * Y. Song et al. *Score-Based Generative Modeling through SDEs*. ICLR 2021.
+# * P. Vincent. *A Connection Between Score Matching and Denoising Autoencoders*. Neural Computation, 2011.
 # * J. Kim et al. *Glow-TTS*. NeurIPS 2020.

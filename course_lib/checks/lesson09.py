@@ -1,4 +1,4 @@
-"""Checks for lesson 09 (Grad-TTS): the forward moments with terminal mean μ, and one reverse ODE step."""
+"""Checks for lesson 09 (Grad-TTS): the forward moments with terminal mean μ, and the λ_t-weighted score loss."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import torch
 
 from course_lib.checks import ExerciseError, attempt
 from course_lib.checks.lesson05 import _compare
-from course_lib.diffusion import NoiseSchedule, forward_moments, reverse_ode_step
+from course_lib.diffusion import NoiseSchedule, forward_moments, score_matching_loss
 
 SCHEDULE = NoiseSchedule()  # β(t) = 0.05 + 19.95 t
 
@@ -52,19 +52,65 @@ def check_forward_moments(fn) -> bool:
     return mean_ok and var_ok
 
 
-def check_ode_step(fn) -> bool:
-    """``fn(x_t, mu, score, beta_t, h) -> x_{t−h}``: one Euler step back of the probability-flow ODE."""
-    gen = torch.Generator().manual_seed(11)
-    x_t, mu, score = (torch.randn(2, 80, 5, generator=gen) for _ in range(3))
-    beta_t, h = torch.tensor(12.0), 0.1
-    got = attempt("ODE step", fn, x_t, mu, score, beta_t, h)
+def solution_forward_moments(x0, mu, t):
+    """x0, mu: [B, 80, T]; t: [B] -> (mean [B, 80, T], variance [B, 1, 1]) of X_t | X_0 (Grad-TTS, Σ = I)."""
+    integral = (0.05 * t + 0.5 * (20.0 - 0.05) * t**2)[:, None, None]  # ∫₀ᵗ β_s ds
+    decay = torch.exp(-0.5 * integral)
+    return x0 * decay + mu * (1 - decay), 1 - torch.exp(-integral)
+
+
+def solution_score_loss(score_model, x0, mu, t, noise):
+    """The λ_t-weighted denoising score-matching loss of one batch (scalar)."""
+    mean, variance = solution_forward_moments(x0, mu, t)  # variance is λ_t
+    x_t = mean + variance.sqrt() * noise  # a draw of X_t | X_0
+    score = score_model(x_t, mu, t)
+    # X_t | X_0 is N(mean, λ_t I): its score at x_t is −(x_t − mean)/λ_t = −ε/√λ_t
+    target = -noise / variance.sqrt()
+    return (variance * (score - target) ** 2).mean()  # weight λ_t: every t on the same scale
+
+
+def _score_model(x_t, mu, t):
+    """A fixed stand-in for the U-Net: any function of (x_t, μ, t) will do for the check."""
+    return -(x_t - mu) * (1.0 + t)[:, None, None] + 0.1 * torch.tanh(mu)
+
+
+def _loss_inputs():
+    gen = torch.Generator().manual_seed(12)
+    x0, mu, noise = (torch.randn(3, 80, 5, generator=gen) for _ in range(3))
+    return x0, mu, torch.tensor([0.02, 0.3, 0.85]), noise
+
+
+def check_score_loss(fn) -> bool:
+    """``fn(score_model, x0, mu, t, noise) -> scalar``: Grad-TTS's diffusion loss for one batch."""
+    x0, mu, t, noise = _loss_inputs()
+    got = attempt("score-matching loss", fn, _score_model, x0, mu, t, noise)
     if got is None:
         return False
+    moments = forward_moments(x0, mu, t, SCHEDULE)
+    lam = moments.variance
+    x_t = moments.mean + lam.sqrt() * noise
+    score = _score_model(x_t, mu, t)
+    expected = score_matching_loss(score, noise, t, SCHEDULE)
+
+    def weighted(weight, target, s=score):
+        return (weight * (s - target) ** 2).mean()
+
+    decay = torch.exp(-0.5 * SCHEDULE.integral(t))[:, None, None]
     mistakes = {
-        "time runs backwards (t → t − h): subtract the drift·h, don't add it.":
-            x_t + 0.5 * (mu - x_t - score) * beta_t * h,
-        "the ODE uses ½·score; the reverse SDE uses the full score.": x_t - (0.5 * (mu - x_t) - score) * beta_t * h,
-        "multiply by β(t) and by the step h.": x_t - 0.5 * (mu - x_t - score) * h,
+        "without the weight λ_t the small-t terms dominate: the target −ε/√λ_t explodes as t → 0. "
+        "Multiply each item's squared error by λ_t.": weighted(1.0, -noise / lam.sqrt()),
+        "the weight is λ_t (the variance), not √λ_t.": weighted(lam.sqrt(), -noise / lam.sqrt()),
+        "the sign: the score points from x_t back toward the mean, −(x_t − mean)/λ_t = −ε/√λ_t.":
+            weighted(lam, noise / lam.sqrt()),
+        "the score of N(mean, λ_t I) at x_t = mean + √λ_t ε is −ε/√λ_t: divide ε by the standard "
+        "deviation, not by the variance.": weighted(lam, -noise / lam),
+        "x_t = mean + √λ_t·ε — the noise is scaled by the standard deviation, not by the variance λ_t.":
+            weighted(lam, -noise / lam.sqrt(), _score_model(moments.mean + lam * noise, mu, t)),
+        "x_t drifts toward μ: its mean is x0·e^{−½∫β} + μ·(1 − e^{−½∫β}), not x0·e^{−½∫β} alone.":
+            weighted(lam, -noise / lam.sqrt(), _score_model(x0 * decay + lam.sqrt() * noise, mu, t)),
+        "the network is the score model s_θ, not a noise predictor: compare it with the score −ε/√λ_t, "
+        "not with ε.": weighted(1.0, noise),
     }
-    return _compare("ODE step", got, reverse_ode_step(x_t, mu, score, beta_t, h), mistakes,
-                    "x_{t−h} = x_t − ½·(μ − x_t − s)·β(t)·h.")
+    return _compare("score-matching loss", got, expected, mistakes,
+                    "draw x_t from X_t | X_0, call the model, and regress it on the score of that Gaussian, "
+                    "weighted by its variance.")

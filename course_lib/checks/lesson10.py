@@ -1,50 +1,60 @@
-"""Checks for lesson 10 (Diff-TTS): the accelerated walk and the one-jump β between visited steps."""
+"""Checks for lesson 10 (Diff-TTS): the deterministic DDIM jump between two visited steps.
+
+The exercise: ``ddim_jump(x_t, predicted_noise, alpha_bar_t, alpha_bar_prev) -> x_prev``.
+The idea to find: estimate the clean mel from ``x_t`` and the predicted noise,
+then put back exactly as much of *that same* noise as step ``prev`` holds — no
+fresh noise (η = 0). The check compares with :func:`course_lib.diffusion.ddim_step`
+and then tests the property that makes the jump exact: with the true noise, it
+lands precisely on ``q_sample(x0, ε, ᾱ_prev)``, however far it jumps.
+"""
 
 from __future__ import annotations
 
-from course_lib.checks import ExerciseError, attempt
-from course_lib.diffusion import accelerated_timesteps
+import torch
+
+from course_lib.checks import attempt, report_close
+from course_lib.checks.lesson05 import _compare
+from course_lib.diffusion import ancestral_step, ddim_step, q_sample
 
 
-def check_skip_walk(fn) -> bool:
-    """``fn(n_steps, gamma) -> list[int]``: the visited steps T−1, T−1−γ, …, 0 (descending)."""
-    cases = [(400, 1), (400, 7), (400, 21), (400, 57), (10, 3)]
-    results = []
-    for n_steps, gamma in cases:
-        got = attempt("skip walk", fn, n_steps, gamma)
-        if got is None:
-            return False
-        results.append((n_steps, gamma, [int(s) for s in got], accelerated_timesteps(n_steps, gamma)))
-    for n_steps, gamma, got, expected in results:
-        if got == expected:
-            continue
-        if got and got[0] == n_steps:
-            hint = f"steps are 0-based: the noisiest is T−1 = {n_steps - 1}, not {n_steps}."
-        elif got == expected[::-1]:
-            hint = "walk from the noisiest step down to 0 (descending)."
-        elif got and got[-1] != 0:
-            hint = "the walk must end exactly at step 0 — that is the clean sample."
-        else:
-            hint = "use range(T − 1, −1, −γ)."
-        raise ExerciseError(f"skip walk: for T={n_steps}, γ={gamma} expected {expected[:4]}… "
-                            f"({len(expected)} steps) but got {got[:4]}… ({len(got)} steps). Hint: {hint}")
-    print("✓ skip walk: matches the reference for γ = 1, 7, 21, 57")
-    return True
+def solution_ddim_jump(x_t, predicted_noise, alpha_bar_t, alpha_bar_prev):
+    """One deterministic DDIM step (η = 0) from step t to any earlier step prev."""
+    x0_estimate = (x_t - (1 - alpha_bar_t).sqrt() * predicted_noise) / alpha_bar_t.sqrt()  # invert q_sample
+    return alpha_bar_prev.sqrt() * x0_estimate + (1 - alpha_bar_prev).sqrt() * predicted_noise  # re-noise to prev
 
 
-def check_jump_beta(fn) -> bool:
-    """``fn(alpha_bar_t, alpha_bar_prev) -> beta``: the β of one jump between two visited steps."""
-    pairs = [(0.30, 0.45), (0.02, 0.9), (0.5, 1.0)]
-    for alpha_bar_t, alpha_bar_prev in pairs:
-        got = attempt("jump β", fn, alpha_bar_t, alpha_bar_prev)
-        if got is None:
-            return False
-        expected = 1.0 - alpha_bar_t / alpha_bar_prev
-        if abs(float(got) - expected) > 1e-6:
-            hint = ("ᾱ is a product, so one jump's α is the ratio ᾱ_t/ᾱ_prev (not a difference)."
-                    if abs(float(got) - (alpha_bar_prev - alpha_bar_t)) < 1e-6
-                    else "β_jump = 1 − ᾱ_t/ᾱ_prev.")
-            raise ExerciseError(f"jump β: for ᾱ_t={alpha_bar_t}, ᾱ_prev={alpha_bar_prev} expected {expected:.4f}, "
-                                f"got {float(got):.4f}. Hint: {hint}")
-    print("✓ jump β: matches the reference")
+def _inputs():
+    gen = torch.Generator().manual_seed(1010)
+    x0, noise, other = (torch.randn(2, 80, 6, generator=gen) for _ in range(3))
+    return x0, noise, other, torch.tensor(0.04), torch.tensor(0.7)  # a long jump: ᾱ 0.04 → 0.7
+
+
+def check_ddim_jump(fn) -> bool:
+    """``fn(x_t, predicted_noise, alpha_bar_t, alpha_bar_prev) -> x_prev`` (η = 0)."""
+    x0, noise, other, ab_t, ab_prev = _inputs()
+    x_t = q_sample(x0, noise, ab_t)
+    eps = 0.6 * noise + 0.8 * other  # an imperfect network's guess
+    got = attempt("DDIM jump", fn, x_t, eps, ab_t, ab_prev)
+    if got is None:
+        return False
+    x0_hat = (x_t - (1 - ab_t).sqrt() * eps) / ab_t.sqrt()
+    mistakes = {
+        "you returned the clean estimate x̂_0; the jump goes to step prev, so put back √(1 − ᾱ_prev) of the "
+        "predicted noise.": x0_hat,
+        "invert x_t = √ᾱ_t·x_0 + √(1 − ᾱ_t)·ε fully: after removing the noise, divide by √ᾱ_t.":
+            ab_prev.sqrt() * (x_t - (1 - ab_t).sqrt() * eps) + (1 - ab_prev).sqrt() * eps,
+        "the coefficients are square roots: √ᾱ_prev·x̂_0 + √(1 − ᾱ_prev)·ε̂ (standard deviations, not variances).":
+            ab_prev * x0_hat + (1 - ab_prev) * eps,
+        "that is the DDPM ancestral mean without its noise: it shrinks the noise part too much and the "
+        "walk under-disperses. DDIM re-uses the predicted noise ε̂ itself at the new level.":
+            ancestral_step(x_t, eps, ab_t, ab_prev, None),
+        "denoise with ᾱ_t (the level x_t is at) and re-noise with ᾱ_prev — you swapped them.":
+            ab_t.sqrt() * (x_t - (1 - ab_prev).sqrt() * eps) / ab_prev.sqrt() + (1 - ab_t).sqrt() * eps,
+    }
+    if not _compare("DDIM jump", got, ddim_step(x_t, eps, ab_t, ab_prev, eta=0.0, noise=None), mistakes,
+                    "estimate x̂_0 by inverting q_sample with ε̂, then x_prev = √ᾱ_prev·x̂_0 + √(1 − ᾱ_prev)·ε̂."):
+        return False
+    exact = attempt("DDIM jump", fn, x_t, noise, ab_t, ab_prev)
+    report_close("with the true noise, the jump lands on q_sample(x0, ε, ᾱ_prev)", exact, q_sample(x0, noise, ab_prev),
+                 hint="Hint: with ε̂ = ε your x̂_0 should be exactly x_0.")
     return True
