@@ -156,7 +156,8 @@ print({k: round(v, 2) for k, v in losses.as_dict().items()}, "(untrained)")
 # (`mel_mask` is `[B, 1, T]`). The check feeds padding full of garbage, so forgetting the mask shows.
 
 # %%
-from course_lib.checks.lesson03 import check_kl_term
+from course_lib.checks import show_solution
+from course_lib.checks.lesson03 import check_kl_term, reference_kl_term
 
 
 def kl_term(posterior_mean, posterior_log_std, prior_mean, prior_log_std, mel_mask):
@@ -165,6 +166,9 @@ def kl_term(posterior_mean, posterior_log_std, prior_mean, prior_log_std, mel_ma
 
 
 check_kl_term(kl_term)
+
+# %%
+show_solution(reference_kl_term)
 
 # %% [markdown]
 # The library's version is `distributions.kl_per_frame_loss(kl, mask)`; the model's
@@ -203,26 +207,34 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# In `smoke` mode (CI) a handful of steps cannot teach the model to speak; if the course
-# ships a longer-trained copy of this tiny model, the rest of the lesson uses it there.
+# **Two models to listen to.** Yours, trained just now, and — when the course ships one —
+# the same tiny configuration trained for 1,000 steps (`data/checkpoints/cvae_tiny.pt`).
+# Section 5 plays both side by side; the rest of the lesson plays the one named by
+# `playing` and says so. By default that is the shipped model, except in `full` mode where
+# yours has trained far longer; set `playing = "yours"` (or `"shipped"`) and rerun from
+# section 5 to switch.
 
 # %%
 from course_lib.paths import CHECKPOINT_DIR
 
 shipped = CHECKPOINT_DIR / "cvae_tiny.pt"
-if current_mode() == "smoke" and shipped.exists():
-    model = cvae_lib.load(shipped)
-    print(f"using {shipped.name} (retrain: python -m course_lib train cvae --config tiny --out runs/cvae --steps 1000)")
-else:
-    print(f"using the model trained above for {train_steps} steps")
+candidates = {"yours": (model, f"the model you trained above, {train_steps} steps")}
+if shipped.exists():
+    candidates["shipped"] = (cvae_lib.load(shipped).eval(),
+                             f"{shipped.name}, 1,000 steps (retrain: python -m course_lib train cvae "
+                             "--config tiny --out runs/cvae --steps 1000)")
+playing = "shipped" if "shipped" in candidates and current_mode() != "full" else "yours"
+for key, (_, description) in candidates.items():
+    print(f"{key:8s}: {description}")
 
 # %% [markdown]
 # ## 5. Posterior vs prior: reconstruction and generation
 #
-# For a **held-out** sentence: (a) the ground truth; (b) the decoder fed the posterior
-# mean — what the autoencoder can do when it sees the audio; (c) the decoder fed a sample
-# from the prior — speech generated from the text alone (true durations, so the timing
-# matches and the mels can be compared frame by frame).
+# First the A/B: the same held-out sentence generated from the text alone by each model.
+# Then, for the model that is `playing`: (a) the ground truth; (b) the decoder fed the
+# posterior mean — what the autoencoder can do when it sees the audio; (c) the decoder fed a
+# sample from the prior — speech generated from the text alone (true durations, so the
+# timing matches and the mels can be compared frame by frame).
 
 # %%
 from course_lib.vocoder import load_vocoder
@@ -230,6 +242,17 @@ from course_lib.vocoder import load_vocoder
 vocoder = load_vocoder()
 held_out = test_set.collate([test_set[0]])
 record = corpus.split("test")[0]
+for key, (candidate, description) in candidates.items():
+    with torch.no_grad():
+        mel = candidate.synthesize(held_out.tokens, durations=held_out.durations, temperature=0.667,
+                                   generator=torch.Generator().manual_seed(0)).mel[0]
+    print(f"{key} — {description}: mel L1 to the recording {(mel - held_out.mels[0]).abs().mean():.3f}")
+    display(Audio(np.clip(vocoder(mel).numpy(), -1, 1), rate=audio.SAMPLE_RATE, normalize=False))
+
+model, description = candidates[playing]
+print(f"\nplaying from here on: {playing} — {description}")
+
+# %%
 with torch.no_grad():
     full_mask = torch.ones(1, 1, held_out.mels.shape[2])  # one utterance: no padding
     posterior_mean, _ = model.posterior_encoder(model.normalize(held_out.mels), full_mask)
@@ -357,11 +380,28 @@ sampler.ui
 # ## Try this
 # * Set `kl_weight` in the config to 0.1 or 10 (`CvaeConfig(..., kl_weight=…)`) and retrain:
 #   how do reconstruction, prior-sample quality and sample spread change? (Lesson 02's β.)
-# * Give the decoder a smaller receptive field (`decoder_dilations=(1, 1, 1)`): prior samples
-#   get noisier — why does a per-frame independent z need a decoder with context? (VITS' flow
-#   is another answer.)
+#   *Expect* (default mode, 300 steps, 16 held-out sentences, τ 0.667 — section 9's figures):
+#
+#   | kl_weight | posterior L1 | prior-sample L1 | spread |
+#   |---|---|---|---|
+#   | 0.1 | 0.341 | 1.135 | 0.712 |
+#   | 1 | 0.392 | 1.004 | 0.592 |
+#   | 10 | 0.578 | 0.882 | 0.463 |
+#
+#   A lighter KL lets the posterior carry more (better reconstruction) but the prior no longer
+#   matches it (worse, more varied samples); a heavier one does the reverse — lesson 02's β trade.
+# * Give the decoder a smaller receptive field (`decoder_dilations=(1, 1, 1)`): do prior
+#   samples get noisier? Why might a per-frame independent z need a decoder with context?
+#   (VITS' flow is another answer.) *Expect:* at 300 steps the figures barely move (posterior
+#   0.381, prior sample 0.998, spread 0.600 against 0.392 / 1.004 / 0.592) — frame-by-frame L1
+#   cannot hear frame-to-frame jitter, so listen to the samples rather than read the numbers.
 # * In the widget, type a question ("Is it raining?") and compare with the statement.
+#   *What to look for:* 232 of the 1,350 training sentences (default corpus) are questions,
+#   which eSpeak speaks with a rising end; whether the tiny model learned that rise from the
+#   phonemes alone, the last word tells you.
 # * Sort phonemes by their mean per-frame KL over the whole test split: which classes are hardest?
+#   *What to look for:* section 7's single sentence already puts pauses and stop closures at
+#   the top; over the split, check whether vowels or consonants dominate the bottom.
 #
 # ## Summary
 # * A conditional VAE bounds $\log p(x|y)$ by reconstruction − KL(q(z|x) ‖ p(z|y)); VITS
