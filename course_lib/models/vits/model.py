@@ -1,0 +1,275 @@
+"""VITS (Kim, Kong, Son; ICML 2021): a conditional VAE with a flow prior and a GAN decoder, text → waveform.
+
+Glossary (paper / official code → this module): text encoder ``enc_p`` →
+``text_encoder``; posterior encoder ``enc_q`` → ``posterior_encoder``; flow ``f_θ`` →
+``flow``; decoder ``dec`` (generator ``G``) → ``decoder``; duration predictor ``dp`` →
+``duration_predictor``; speaker embedding ``emb_g`` → ``speaker_embedding``; ``m_p, logs_p`` →
+``prior_mean``, ``prior_log_std``; ``m_q, logs_q`` → ``posterior_mean``, ``posterior_log_std``;
+``attn`` → ``alignment [B, T_text, T_frames]``; ``w`` → ``durations``; ``ids_slice`` →
+``window_starts``; ``g`` → ``speaker_cond [B, G, 1]``.
+
+Training pass (:meth:`VITS.forward`), in the order of the official ``SynthesizerTrn.forward``:
+
+1. text → per-token prior ``N(μ_p, σ_p)``; linear spectrogram → posterior sample ``z``;
+2. ``z_p = f(z)``: the posterior sample mapped into the prior's space;
+3. MAS on ``log N(z_p; μ_p, σ_p)`` (no gradient) → alignment, durations; the duration
+   predictor's loss on them; the prior expanded to frames (for the KL);
+4. a random ``segment_frames`` window of ``z`` decoded to a waveform window.
+
+Inference (:meth:`VITS.infer`): durations from the predictor, the prior expanded to
+frames and sampled with ``noise_scale``, the flow reversed, the decoder. Voice conversion
+(:meth:`VITS.voice_conversion`): posterior of speaker A → flow with A → reverse flow with
+B → decoder with B.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from course_lib.alignment import (
+    check_length_scale,
+    check_synthesis_length,
+    expand_to_frames,
+    gaussian_log_likelihood_matrix,
+    monotonic_alignment_search,
+    path_from_durations,
+    random_windows,
+)
+from course_lib.audio import HOP_LENGTH
+from course_lib.models.hifigan.generator import Generator
+from course_lib.models.vits.config import VITSConfig
+from course_lib.models.vits.duration import DeterministicDurationPredictor, StochasticDurationPredictor
+from course_lib.models.vits.flow import PriorFlow
+from course_lib.models.vits.losses import duration_loss, kl_divergence
+from course_lib.models.vits.noise import standard_normal
+from course_lib.models.vits.posterior import PosteriorEncoder
+from course_lib.nn.masks import sequence_mask
+from course_lib.nn.text_encoder import TextEncoder
+from course_lib.nn.wavenet import remove_weight_norm_everywhere
+
+
+@dataclass
+class VITSOutput:
+    """One training pass. Frame-level tensors are ``[B, C_z, T_frames]``, masks ``[B, 1, T]``."""
+
+    wave: torch.Tensor                 # [B, 1, segment_size]: the decoded windows
+    window_starts: torch.Tensor        # [B]: first latent frame of each window (first sample = start·hop)
+    window_mask: torch.Tensor          # [B, 1, segment_frames]: 0 where a window runs past its utterance
+    z: torch.Tensor                    # posterior sample
+    z_p: torch.Tensor                  # f(z), in the prior's space
+    posterior_mean: torch.Tensor
+    posterior_log_std: torch.Tensor
+    frame_prior_mean: torch.Tensor     # text prior expanded to frames by the alignment
+    frame_prior_log_std: torch.Tensor
+    spec_mask: torch.Tensor            # [B, 1, T_frames]
+    text_mask: torch.Tensor            # [B, 1, T_text]
+    alignment: torch.Tensor            # [B, T_text, T_frames], from MAS
+    durations: torch.Tensor            # [B, 1, T_text] frames per token: the duration predictor's target
+    duration_loss_terms: torch.Tensor  # [B]: the duration predictor's loss per utterance
+
+
+@dataclass
+class LatentLosses:
+    """The two losses of a pass that need no discriminator: ``kl`` (nats per frame) and ``duration`` (per token)."""
+
+    kl: torch.Tensor
+    duration: torch.Tensor
+
+
+@dataclass
+class SynthesisOutput:
+    """``wave [B, 1, N]`` (zero beyond ``wave_lengths [B]``), ``durations [B, T_text]`` frames, ``alignment``."""
+
+    wave: torch.Tensor
+    wave_lengths: torch.Tensor
+    durations: torch.Tensor
+    alignment: torch.Tensor
+
+
+def _check_knob(name: str, value: float, hint: str) -> float:
+    value = float(value)
+    if not (value >= 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be a finite number >= 0 ({hint}), got {value}")
+    return value
+
+
+class VITS(nn.Module):
+    """The VITS generator side; top-level parts as in the glossary (``speaker_embedding`` only if multi-speaker).
+
+    The discriminator is separate: :class:`~course_lib.models.vits.discriminator.VITSDiscriminator`.
+    """
+
+    def __init__(self, config: VITSConfig) -> None:
+        super().__init__()
+        self.config = config
+        cfg, speaker_channels = config, config.speaker_channels
+        self.text_encoder = TextEncoder(cfg.text_encoder_config())
+        self.decoder = Generator(cfg.generator_config())
+        post = cfg.posterior
+        self.posterior_encoder = PosteriorEncoder(cfg.spec_channels, cfg.latent_channels, post.hidden_channels,
+                                                  post.kernel_size, post.dilation_rate, post.n_layers, speaker_channels)
+        flow = cfg.flow
+        self.flow = PriorFlow(cfg.latent_channels, flow.hidden_channels, flow.kernel_size, flow.dilation_rate,
+                              flow.n_layers, flow.n_flows, speaker_channels)
+        dur = cfg.duration
+        if dur.stochastic:
+            self.duration_predictor = StochasticDurationPredictor(
+                cfg.encoder_channels, dur.kernel_size, dur.dropout, dur.n_flows, dur.n_posterior_flows,
+                dur.dds_layers, dur.num_bins, dur.tail_bound, speaker_channels)
+        else:
+            self.duration_predictor = DeterministicDurationPredictor(
+                cfg.encoder_channels, dur.filter_channels, dur.kernel_size, dur.dropout, speaker_channels)
+        if cfg.speaker_conditioned:
+            self.speaker_embedding = nn.Embedding(cfg.n_speakers, speaker_channels)  # N(0, 1) init, as official
+
+    # ------------------------------------------------------------------ speakers
+    def _speaker_cond(self, speakers: torch.Tensor | int | None, batch: int) -> torch.Tensor | None:
+        """Speaker ids (``[B]``, or one int for the whole batch) → ``[B, G, 1]``; None for a single-speaker model."""
+        n = self.config.n_speakers
+        if not self.config.speaker_conditioned:
+            if speakers is not None:
+                raise ValueError("this VITS has a single speaker: drop the speaker argument, or train a "
+                                 "multi-speaker config such as VITSConfig.vctk()")
+            return None
+        if speakers is None:
+            raise ValueError(f"this VITS has {n} speakers: pass a speaker id in 0 … {n - 1}")
+        device = self.speaker_embedding.weight.device
+        ids = torch.as_tensor(speakers, dtype=torch.long, device=device).reshape(-1)
+        if ids.numel() == 1:
+            ids = ids.expand(batch)
+        if ids.numel() != batch:
+            raise ValueError(f"got {ids.numel()} speaker ids for a batch of {batch}: give one id, or one per utterance")
+        if int(ids.min()) < 0 or int(ids.max()) >= n:
+            bad = int(ids.min()) if int(ids.min()) < 0 else int(ids.max())
+            raise ValueError(f"speaker id {bad} out of range: this model has {n} speakers, valid ids are 0 … {n - 1}")
+        return self.speaker_embedding(ids).unsqueeze(-1)
+
+    # ------------------------------------------------------------------ training
+    def forward(self, tokens: torch.Tensor, token_lengths: torch.Tensor, spec: torch.Tensor,
+                spec_lengths: torch.Tensor, speakers: torch.Tensor | int | None = None,
+                generator: torch.Generator | None = None) -> VITSOutput:
+        """Training pass. ``tokens [B, T_text]``, ``spec [B, 513, T_frames]`` (linear magnitude), lengths ``[B]``.
+
+        ``generator`` seeds the posterior sample, the duration predictor's noise and the
+        window starts.
+        """
+        speaker_cond = self._speaker_cond(speakers, tokens.shape[0])
+        # 1. the text prior per token, and a posterior sample per frame
+        prior = self.text_encoder(tokens, token_lengths)
+        post = self.posterior_encoder(spec, spec_lengths, speaker_cond, generator)
+        # 2. the posterior sample in the prior's space (log|det| = 0: mean-only couplings)
+        z_p = self.flow(post.z, post.mask, cond=speaker_cond).z
+        # 3. alignment by MAS on the prior log-likelihood of z_p: no gradient, float32 even under autocast
+        with torch.no_grad(), torch.autocast(device_type=spec.device.type, enabled=False):
+            log_likelihood = gaussian_log_likelihood_matrix(
+                z_p.float(), prior.prior_mean.float(), prior.prior_log_std.float())  # [B, T_text, T_frames]
+            alignment = monotonic_alignment_search(log_likelihood, prior.mask, post.mask)
+        durations = alignment.sum(-1).unsqueeze(1)  # [B, 1, T_text]
+        duration_terms = self.duration_predictor.loss_terms(prior.hidden, prior.mask, durations, speaker_cond,
+                                                            generator)
+        # 4. decode one random window of z per utterance
+        windows = random_windows(post.z, alignment, spec_lengths, self.config.segment_frames, generator)
+        wave = self.decoder(windows.y, speaker_cond)  # [B, 1, segment_size]
+        return VITSOutput(
+            wave=wave,
+            window_starts=windows.starts,
+            window_mask=windows.mask,
+            z=post.z,
+            z_p=z_p,
+            posterior_mean=post.mean,
+            posterior_log_std=post.log_std,
+            frame_prior_mean=expand_to_frames(prior.prior_mean, alignment),
+            frame_prior_log_std=expand_to_frames(prior.prior_log_std, alignment),
+            spec_mask=post.mask,
+            text_mask=prior.mask,
+            alignment=alignment,
+            durations=durations,
+            duration_loss_terms=duration_terms,
+        )
+
+    @staticmethod
+    def latent_losses(out: VITSOutput) -> LatentLosses:
+        """KL and duration loss of a pass (unweighted; the paper weights KL by ``kl_loss_weight`` = 1)."""
+        kl = kl_divergence(out.z_p, out.posterior_log_std, out.frame_prior_mean, out.frame_prior_log_std,
+                           out.spec_mask)
+        return LatentLosses(kl=kl, duration=duration_loss(out.duration_loss_terms, out.text_mask))
+
+    # ------------------------------------------------------------------ inference
+    @torch.no_grad()
+    def infer(self, tokens: torch.Tensor, lengths: torch.Tensor, noise_scale: float = 0.667,
+              noise_scale_w: float = 0.8, length_scale: float = 1.0, speakers: torch.Tensor | int | None = None,
+              generator: torch.Generator | None = None) -> SynthesisOutput:
+        """Batched text → waveform: ``tokens [B, T_text]``, ``lengths [B]`` → :class:`SynthesisOutput`.
+
+        ``noise_scale`` scales the prior sample (0 = its mean), ``noise_scale_w`` the
+        duration predictor's noise (0 = its most likely rhythm), ``length_scale`` the
+        durations (> 1 slower). Call in eval mode (dropout off), as :meth:`synthesize` does.
+        """
+        noise_scale = _check_knob("noise_scale", noise_scale, "0 = the prior mean, 0.667 default")
+        noise_scale_w = _check_knob("noise_scale_w", noise_scale_w, "0 = no duration noise, 0.8 default")
+        length_scale = check_length_scale(length_scale)
+        speaker_cond = self._speaker_cond(speakers, tokens.shape[0])
+        prior = self.text_encoder(tokens, lengths)
+        # 1. frames per token: exp of the sampled log-duration, scaled, rounded up
+        log_durations = self.duration_predictor.sample_log_durations(prior.hidden, prior.mask, speaker_cond,
+                                                                     noise_scale_w, generator)
+        durations = torch.ceil(torch.exp(log_durations) * prior.mask * length_scale)[:, 0]  # [B, T_text]
+        frame_lengths = durations.sum(-1).clamp_min(1).long()
+        longest = check_synthesis_length(frame_lengths, self.config.max_frames)
+        frame_mask = sequence_mask(frame_lengths, longest).to(prior.prior_mean.dtype)  # [B, 1, T_frames]
+        alignment = path_from_durations(durations, prior.mask, frame_mask)              # [B, T_text, T_frames]
+        # 2. a prior sample per frame, mapped back through the flow, decoded
+        mean = expand_to_frames(prior.prior_mean, alignment)
+        log_std = expand_to_frames(prior.prior_log_std, alignment)
+        z_p = mean + standard_normal(mean.shape, mean, generator) * torch.exp(log_std) * noise_scale
+        z = self.flow(z_p * frame_mask, frame_mask, cond=speaker_cond, reverse=True).z
+        wave_lengths = frame_lengths * HOP_LENGTH
+        wave = self.decoder(z * frame_mask, speaker_cond) * sequence_mask(wave_lengths, longest * HOP_LENGTH)
+        return SynthesisOutput(wave=wave, wave_lengths=wave_lengths, durations=durations, alignment=alignment)
+
+    @torch.no_grad()
+    def voice_conversion(self, spec: torch.Tensor, lengths: torch.Tensor, source_speaker: torch.Tensor | int,
+                         target_speaker: torch.Tensor | int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Speaker A's linear spectrogram ``[B, 513, T]`` → the same speech in speaker B's voice ``[B, 1, T·hop]``.
+
+        The flow with A's embedding removes A from the posterior sample (``z_p`` lives in
+        the speaker-independent text prior's space); the reverse flow and decoder with B's
+        embedding put B in. Zero beyond ``lengths · hop``.
+        """
+        if not self.config.speaker_conditioned:
+            raise ValueError("voice conversion needs a multi-speaker VITS (e.g. VITSConfig.vctk()); "
+                             "this one has a single speaker")
+        source = self._speaker_cond(source_speaker, spec.shape[0])
+        target = self._speaker_cond(target_speaker, spec.shape[0])
+        post = self.posterior_encoder(spec, lengths, source, generator)
+        z_p = self.flow(post.z, post.mask, cond=source).z
+        z = self.flow(z_p, post.mask, cond=target, reverse=True).z
+        wave = self.decoder(z * post.mask, target)
+        return wave * sequence_mask(lengths * HOP_LENGTH, wave.shape[-1])
+
+    @torch.no_grad()
+    def synthesize(self, tokens, noise_scale: float = 0.667, noise_scale_w: float = 0.8, length_scale: float = 1.0,
+                   seed: int | None = None, speaker: int | None = None) -> torch.Tensor:
+        """One utterance: token ids (list or ``[T_text]``) → waveform ``[N]`` in [-1, 1], in eval mode."""
+        device = next(self.parameters()).device
+        tokens = torch.as_tensor(tokens, dtype=torch.long, device=device).reshape(1, -1)
+        if tokens.shape[1] == 0:
+            raise ValueError("no tokens to synthesize: the text produced an empty token sequence")
+        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+        was_training = self.training
+        self.eval()
+        try:
+            out = self.infer(tokens, torch.tensor([tokens.shape[1]], device=device), noise_scale, noise_scale_w,
+                             length_scale, speaker, generator)
+        finally:
+            self.train(was_training)
+        return out.wave[0, 0, : int(out.wave_lengths[0])]
+
+    def remove_weight_norm(self) -> "VITS":
+        """Fold every weight-norm ``g·v/‖v‖`` into a plain weight (posterior, flow, decoder), for inference; returns self."""
+        remove_weight_norm_everywhere(self)
+        return self
