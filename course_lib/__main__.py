@@ -56,7 +56,10 @@ def _train(args: argparse.Namespace) -> int:
     """Claim the run folder (one run, one process; see ``training.run_folder``), then the model's ``train_cli``."""
     from course_lib.training.run_folder import claim_run_folder
 
+    from course_lib.vocoder import load_vocoder
+
     handler = _handler(args.model, "train")
+    args.vocoder = load_vocoder("auto", verbose=False)  # voices the audio samples written while training
     with claim_run_folder(args.out, args.resume, args.overwrite):
         return handler(args) or 0
 

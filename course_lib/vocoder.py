@@ -129,7 +129,7 @@ class HiFiGANVocoder(Vocoder):
     @classmethod
     def from_checkpoint(cls, path: str | Path, expected_config: HiFiGANConfig | None = None,
                         device: str | torch.device | None = None) -> "HiFiGANVocoder":
-        """Load a generator saved by :func:`save_generator` (or the training run's ``generator.pt``).
+        """Load a generator saved by :func:`course_lib.models.hifigan.save_generator` (or the training run's ``generator.pt``).
 
         With ``expected_config``, a checkpoint made with another configuration raises a
         ValueError naming each differing field.
@@ -169,17 +169,6 @@ def config_from_dict(config_dict: dict, source: str = "the checkpoint") -> HiFiG
             "does not know (is it another model's checkpoint?)"
         )
     return HiFiGANConfig(**config_dict)
-
-
-def save_generator(path: str | Path, generator: Generator | ISTFTGenerator,
-                   config: HiFiGANConfig | None = None) -> Path:
-    """Save a generator with the config it was trained with (default: the one it implies), so
-    :meth:`HiFiGANVocoder.from_checkpoint` can load it."""
-    from course_lib.training import save_model
-
-    if config is None:
-        config = generator.config if isinstance(generator, Generator) else HiFiGANConfig(istft=generator.config)
-    return save_model(path, generator, dataclasses.asdict(config))
 
 
 def shipped_checkpoint() -> Path | None:

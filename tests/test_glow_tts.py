@@ -168,18 +168,15 @@ def test_checkpoint_with_another_vocabulary_is_a_clear_error(tmp_path):
 
 
 def test_synth_cli_writes_a_wave(tmp_path):
-    import argparse
-
     import soundfile as sf
 
-    from course_lib.models.glow_tts import synth_cli
+    from course_lib.__main__ import main
     from course_lib.models.recipe import make_tokenizer
 
     config = GlowTTSConfig.tiny().replace(n_vocab=make_tokenizer("espeak", False).n_vocab)
     model = build(config)
     path = save_model(tmp_path / "glow.pt", model, config.to_dict())
-    args = argparse.Namespace(checkpoint=str(path), text="Hello there.", out=str(tmp_path / "hello.wav"), seed=0,
-                              temperature=0.5, length_scale=1.0, steps=None, vocoder="griffin-lim")
-    synth_cli(args)
+    assert main(["synth", "glow_tts", "--checkpoint", str(path), "--text", "Hello there.", "--out",
+                 str(tmp_path / "hello.wav"), "--temperature", "0.5", "--vocoder", "griffin-lim"]) == 0
     wave, rate = sf.read(tmp_path / "hello.wav")
     assert rate == 22050 and len(wave) > 256 and abs(wave).max() <= 1.0

@@ -6,11 +6,11 @@ import pytest
 import torch
 
 from course_lib import audio
-from course_lib.models.hifigan import CONFIGS, HiFiGANConfig, build, build_generator
+from course_lib.models.hifigan import CONFIGS, HiFiGANConfig, build, build_generator, save_generator
 from course_lib.models.hifigan.istft_generator import ISTFTGenerator, ISTFTGeneratorConfig
 from course_lib.models.hifigan.losses import mel_l1_loss
 from course_lib.models.summary import count_parameters
-from course_lib.vocoder import HiFiGANVocoder, load_vocoder, save_generator
+from course_lib.vocoder import HiFiGANVocoder, load_vocoder
 
 # REFERENCE.md §9.2: Vocos (dim 512, 8 ConvNeXt blocks) 13.46 M; "Vocos small" (256, 768, 4) 2.0 M.
 # Per block: depthwise C·k + C, LayerNorm 2C, two linears C·I + I + I·C + C, layer scale C.

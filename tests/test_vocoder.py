@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from course_lib import paths
-from course_lib.models.hifigan import HiFiGANConfig
+from course_lib.models.hifigan import HiFiGANConfig, save_generator
 from course_lib.models.hifigan.generator import Generator
 from course_lib.training import save_model
 from course_lib.vocoder import (
@@ -15,7 +15,6 @@ from course_lib.vocoder import (
     VocoderInputError,
     check_mel,
     load_vocoder,
-    save_generator,
 )
 
 

@@ -518,13 +518,12 @@ def train_cli(args) -> int:
 def synth_cli(args) -> int:
     """``python -m course_lib synth cvae --checkpoint PATH --text "…" --out FILE.wav [--seed N] [--temperature T]``."""
     from course_lib.audio import save_audio
-    from course_lib.vocoder import load_vocoder
 
     model = load(args.checkpoint)
     temperature = 0.667 if args.temperature is None else args.temperature
     result = synthesize_text(model, args.text, temperature=temperature, seed=args.seed,
                              length_scale=args.length_scale)
-    vocoder = load_vocoder("griffin_lim" if args.vocoder == "griffin-lim" else args.vocoder)
+    vocoder = args.vocoder  # loaded by the command line before any work
     wave = vocoder(result.synthesis.mel[0]).clamp(-1.0, 1.0).numpy()
     save_audio(args.out, wave, vocoder.sample_rate)
     print(f"wrote {args.out}: {len(wave) / vocoder.sample_rate:.2f} s, {len(result.phonemes)} phonemes, τ = {temperature}")

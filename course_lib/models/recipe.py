@@ -22,6 +22,8 @@ from pathlib import Path
 import torch
 from torch.utils.data import DataLoader
 
+from course_lib.audio import griffin_lim
+
 
 @dataclass
 class TrainingData:
@@ -169,6 +171,8 @@ def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callabl
               model_file: str) -> None:
     """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last ``tts/`` losses.
 
+    ``args.vocoder`` (set by the command line) voices the audio samples written while training.
+
     ``--resume`` keeps the batch size the run was trained with; asking for another one is refused.
     """
     from course_lib.training import config_json_path
@@ -185,7 +189,8 @@ def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callabl
                              f"trained with, so resuming would not continue it: drop --batch-size, or train into "
                              f"a new --out folder")
         batch_size = trained_with
-    _, history = train(configs[args.config](), args.data, args.out, args.steps, batch_size, args.resume)
+    _, history = train(configs[args.config](), args.data, args.out, args.steps, batch_size, args.resume,
+                       vocoder=args.vocoder)
     rows = [row for row in history if "tts/loss" in row]  # validation rows are interleaved
     last = rows[-1]
     print(f"trained {name} ({args.config}) to step {last['step']}; last losses: "
@@ -221,19 +226,16 @@ def text_to_tokens(text_in: str, front_end: str, add_blank: bool) -> torch.Tenso
 LOG_MEL_RANGE = (math.log(1e-5), 4.0)
 
 
-def vocode(mel: torch.Tensor, vocoder: str | Callable = "auto", verbose: bool = True) -> torch.Tensor:
-    """``[80, T]`` log-mel → wave ``[T·256]`` in [-1, 1] with the course vocoder (mel clipped to a valid range).
+def vocode(mel: torch.Tensor, vocoder: Callable = griffin_lim) -> torch.Tensor:
+    """``[80, T]`` log-mel → wave ``[T·256]`` in [-1, 1] (mel clipped to a valid range first).
 
-    ``vocoder``: a name or path for :func:`course_lib.vocoder.load_vocoder`, or a vocoder it returned.
+    ``vocoder``: any callable ``[80, T]`` → ``[T·256]`` — a :class:`course_lib.vocoder.Vocoder`, which
+    the caller loads (the command line, a lesson), or by default Griffin-Lim from ``course_lib.audio``.
     """
-    from course_lib.vocoder import load_vocoder
-
-    if isinstance(vocoder, str):
-        vocoder = load_vocoder(vocoder, verbose=verbose)
     return vocoder(mel.detach().cpu().clamp(*LOG_MEL_RANGE)).clamp(-1.0, 1.0)
 
 
-def write_wave(mel: torch.Tensor, path: str | Path, vocoder: str | Callable = "auto") -> Path:
+def write_wave(mel: torch.Tensor, path: str | Path, vocoder: Callable = griffin_lim) -> Path:
     """Vocode a ``[80, T]`` log-mel (see :func:`vocode`) and save it at 22,050 Hz."""
     from course_lib.audio import SAMPLE_RATE, save_audio
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
+from course_lib.audio import griffin_lim
 from course_lib.models import recipe
 from course_lib.models.diff_tts.config import DiffTTSConfig
 from course_lib.models.diff_tts.model import DiffTTS, gamma_for_steps
@@ -19,7 +21,8 @@ MODEL_FILE = "diff_tts.pt"
 class DiffTTSTask:
     """One Adam over all weights; loss = duration MSE + ε-MSE (see ``course_lib.training.task``)."""
 
-    def __init__(self, model: DiffTTS, sample_tokens: torch.Tensor | None = None, sample_gamma: int = 21) -> None:
+    def __init__(self, model: DiffTTS, sample_tokens: torch.Tensor | None = None, sample_gamma: int = 21,
+                 vocoder: Callable = griffin_lim) -> None:
         self.config = model.config
         self.modules = {"model": model}
         self.optimizers = {"adam": torch.optim.Adam(model.parameters(), lr=self.config.learning_rate)}
@@ -27,6 +30,7 @@ class DiffTTSTask:
         self.phases = [Phase("tts", "adam", self.loss_step)]
         self.sample_tokens = sample_tokens
         self.sample_gamma = sample_gamma
+        self.vocoder = vocoder
 
     def _losses(self, batch):
         return self.modules["model"](batch.tokens, batch.token_lengths, batch.mels, batch.mel_lengths,
@@ -45,11 +49,10 @@ class DiffTTSTask:
             return {}
         from course_lib.audio import SAMPLE_RATE
 
-        model = self.modules["model"]
-        model = getattr(model, "module", model)
+        model = self.modules["model"]  # the trainer hands hooks the bare modules, never DDP wrappers
         out = model.synthesize(self.sample_tokens.to(next(model.parameters()).device), gamma=self.sample_gamma,
                                seed=0)
-        return {"sample": (recipe.vocode(out.mel[0], verbose=False).numpy(), SAMPLE_RATE)}
+        return {"sample": (recipe.vocode(out.mel[0], self.vocoder).numpy(), SAMPLE_RATE)}
 
     def config_dict(self) -> dict:
         return self.config.to_dict()
@@ -62,7 +65,8 @@ def default_steps() -> int:
 
 
 def train(config: DiffTTSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True):
+          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
+          vocoder: Callable = griffin_lim):
     """Train on a corpus with stored durations (``None`` = the built-in corpus); writes ``out_dir/diff_tts.pt``.
 
     ``validate=False`` skips periodic validation and audio samples. Returns ``(model, history)``."""
@@ -77,7 +81,7 @@ def train(config: DiffTTSConfig, data_dir: str | None, out_dir: str | Path, step
                          "corpus, or add durations from a trained Glow-TTS/Grad-TTS alignment")
     config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end)
     model = recipe.seed_and_build(build, config)
-    task = DiffTTSTask(model, recipe.first_val_tokens(data.val_loader))
+    task = DiffTTSTask(model, recipe.first_val_tokens(data.val_loader), vocoder=vocoder)
     trainer = Trainer(task, recipe.train_config(config, out_dir, default_steps() if steps is None else steps,
                                                       validate, progress))
     history = trainer.fit(data.train_loader, data.val_loader, resume=resume)

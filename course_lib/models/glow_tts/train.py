@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
+from course_lib.audio import griffin_lim
 from course_lib.models import recipe
 from course_lib.models.glow_tts.config import GlowTTSConfig
 from course_lib.models.glow_tts.model import GlowTTS
@@ -25,7 +27,8 @@ MODEL_FILE = "glow_tts.pt"
 class GlowTTSTask:
     """What :class:`~course_lib.training.Trainer` needs: one model, one Adam, a Noam schedule, one phase."""
 
-    def __init__(self, model: GlowTTS, sample_tokens: torch.Tensor | None = None) -> None:
+    def __init__(self, model: GlowTTS, sample_tokens: torch.Tensor | None = None,
+                 vocoder: Callable = griffin_lim) -> None:
         from course_lib.training import noam_schedule
 
         self.config = model.config
@@ -36,6 +39,7 @@ class GlowTTSTask:
         self.schedulers = {"noam": noam_schedule(optimizer, d_model=cfg.encoder_channels, warmup_steps=cfg.warmup_steps)}
         self.phases = [Phase("tts", "adam", self.loss_step)]
         self.sample_tokens = sample_tokens
+        self.vocoder = vocoder
 
     def _run(self, batch):
         speakers = batch.speakers if self.config.speaker_conditioned else None
@@ -62,13 +66,10 @@ class GlowTTSTask:
         if self.sample_tokens is None:
             return {}
         from course_lib.audio import SAMPLE_RATE
-        from course_lib.vocoder import load_vocoder
 
-        model = self.modules["model"]
-        model = getattr(model, "module", model)  # unwrap DDP
+        model = self.modules["model"]  # the trainer hands hooks the bare modules, never DDP wrappers
         mel = model.synthesize(self.sample_tokens, seed=0)
-        wave = load_vocoder("auto", verbose=False)(mel.cpu())
-        return {"sample": (wave.clamp(-1, 1).cpu().numpy(), SAMPLE_RATE)}
+        return {"sample": (recipe.vocode(mel, self.vocoder).numpy(), SAMPLE_RATE)}
 
     def config_dict(self) -> dict:
         return self.config.to_dict()
@@ -81,7 +82,8 @@ def default_steps() -> int:
 
 
 def train(config: GlowTTSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, progress: bool = True):
+          batch_size: int | None = None, resume: bool = False, progress: bool = True,
+          vocoder: Callable = griffin_lim):
     """Train on a corpus folder in either layout (``None``: the built-in corpus); writes ``out_dir/glow_tts.pt``.
 
     The vocabulary size and front end are taken from the data; ``batch_size`` (None: the config's)
@@ -99,7 +101,7 @@ def train(config: GlowTTSConfig, data_dir: str | None, out_dir: str | Path, step
     model = recipe.seed_and_build(build, config)
     sample = next(iter(data.val_loader)) if data.val_loader is not None else None
     sample_tokens = sample.tokens[0, : int(sample.token_lengths[0])] if sample is not None else None
-    task = GlowTTSTask(model, sample_tokens)
+    task = GlowTTSTask(model, sample_tokens, vocoder)
     steps = default_steps() if steps is None else steps
     trainer = Trainer(task, TrainConfig(steps=steps, grad_clip_value=config.grad_clip_value, seed=config.seed,
                                         out_dir=str(out_dir), val_every=max(steps // 5, 1),

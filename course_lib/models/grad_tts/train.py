@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
 
+from course_lib.audio import griffin_lim
 from course_lib.models import recipe
 from course_lib.models.grad_tts.config import GradTTSConfig
 from course_lib.models.grad_tts.model import GradTTS
@@ -26,7 +28,8 @@ MODEL_FILE = "grad_tts.pt"
 class GradTTSTask:
     """What the course :class:`~course_lib.training.Trainer` needs (see ``course_lib.training.task``)."""
 
-    def __init__(self, model: GradTTS, sample_tokens: torch.Tensor | None = None) -> None:
+    def __init__(self, model: GradTTS, sample_tokens: torch.Tensor | None = None,
+                 vocoder: Callable = griffin_lim) -> None:
         self.config = model.config
         self.modules = {"model": model}
         decoder_params = list(model.decoder.parameters())
@@ -41,6 +44,7 @@ class GradTTSTask:
         self.schedulers: dict = {}
         self.phases = [Phase("tts", "adam", self.loss_step)]
         self.sample_tokens = sample_tokens
+        self.vocoder = vocoder
 
     def _losses(self, batch):
         speakers = batch.speakers if self.config.n_speakers > 1 else None
@@ -59,10 +63,9 @@ class GradTTSTask:
             return {}
         from course_lib.audio import SAMPLE_RATE
 
-        model = self.modules["model"]
-        model = getattr(model, "module", model)  # unwrap DDP
+        model = self.modules["model"]  # the trainer hands hooks the bare modules, never DDP wrappers
         out = model.synthesize(self.sample_tokens.to(next(model.parameters()).device), seed=0)
-        return {"sample": (recipe.vocode(out.mel[0], verbose=False).numpy(), SAMPLE_RATE)}
+        return {"sample": (recipe.vocode(out.mel[0], self.vocoder).numpy(), SAMPLE_RATE)}
 
     def config_dict(self) -> dict:
         return self.config.to_dict()
@@ -75,7 +78,8 @@ def default_steps() -> int:
 
 
 def train(config: GradTTSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True):
+          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
+          vocoder: Callable = griffin_lim):
     """Train on a corpus folder (``None`` = the built-in corpus) and write ``out_dir/grad_tts.pt``.
 
     ``validate=False`` skips the periodic validation losses and audio samples
@@ -92,7 +96,7 @@ def train(config: GradTTSConfig, data_dir: str | None, out_dir: str | Path, step
     config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
                                  n_speakers=n_speakers)
     model = recipe.seed_and_build(build, config)
-    task = GradTTSTask(model, recipe.first_val_tokens(data.val_loader))
+    task = GradTTSTask(model, recipe.first_val_tokens(data.val_loader), vocoder)
     trainer = Trainer(task, recipe.train_config(config, out_dir, default_steps() if steps is None else steps,
                                                       validate, progress))
     history = trainer.fit(data.train_loader, data.val_loader, resume=resume)

@@ -8,6 +8,9 @@ discriminator ``msd`` (so ``param_summary`` reports each). Paper configs ``v1``/
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from torch import nn
 
 from course_lib.models.hifigan.config import HiFiGANConfig
@@ -46,6 +49,17 @@ def build(config: HiFiGANConfig) -> HiFiGAN:
     return HiFiGAN(config)
 
 
+def save_generator(path: str | Path, generator: Generator | ISTFTGenerator,
+                   config: HiFiGANConfig | None = None) -> Path:
+    """Save a generator with the config it was trained with (default: the one it implies), so
+    :meth:`course_lib.vocoder.HiFiGANVocoder.from_checkpoint` can load it."""
+    from course_lib.training import save_model
+
+    if config is None:
+        config = generator.config if isinstance(generator, Generator) else HiFiGANConfig(istft=generator.config)
+    return save_model(path, generator, dataclasses.asdict(config))
+
+
 def train_cli(args) -> None:
     """``python -m course_lib train hifigan --config tiny --data DIR --out DIR [--steps N] [--resume]``."""
     from course_lib.models.hifigan.train import train_cli as _train_cli
@@ -54,4 +68,4 @@ def train_cli(args) -> None:
 
 
 __all__ = ["CONFIGS", "HiFiGAN", "HiFiGANConfig", "Generator", "ISTFTGenerator", "ISTFTGeneratorConfig", "build",
-           "build_generator", "train_cli"]
+           "build_generator", "save_generator", "train_cli"]

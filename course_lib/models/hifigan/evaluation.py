@@ -6,7 +6,7 @@ sample for sample and no alignment is needed. Two families of measures:
 **On the mel the vocoder was given** (cheap; validation during training):
 
 * **mel L1** — mean |log-mel(original) − log-mel(resynthesis)| (natural log);
-* **MCD** (Kubichek 1993; :func:`course_lib.evaluation.mel_cepstral_distortion`) — cepstra
+* **MCD** (Kubichek 1993; :func:`course_lib.cepstrum.mel_cepstral_distortion`) — cepstra
   ``c_1 … c_13`` of each log-mel frame, in dB.
 
 Both read the 1024-sample STFT *magnitudes* on the 0–8 kHz mel — exactly what Griffin-Lim
@@ -38,7 +38,7 @@ import numpy as np
 import torch
 
 from course_lib.audio import HOP_LENGTH, SAMPLE_RATE, mel_spectrogram, resample
-from course_lib.evaluation import mel_cepstral_distortion
+from course_lib.cepstrum import mel_cepstral_distortion
 
 PESQ_RATE = 16_000
 PITCH_HOP = 160            # 10 ms at 16 kHz

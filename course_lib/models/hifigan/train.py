@@ -142,9 +142,8 @@ def train_cli(args: argparse.Namespace) -> None:
     ``OUT/generator.pt`` (the generator alone, for :class:`course_lib.vocoder.HiFiGANVocoder`).
     """
     from course_lib.models import recipe
-    from course_lib.models.hifigan import CONFIGS, build
+    from course_lib.models.hifigan import CONFIGS, build, save_generator
     from course_lib.training import TrainConfig, Trainer
-    from course_lib.vocoder import save_generator
 
     if args.config not in CONFIGS:
         raise ValueError(f"unknown HiFi-GAN config {args.config!r}: choose one of {', '.join(CONFIGS)}")
