@@ -91,7 +91,8 @@ plt.show()
 # against `x0` (e.g. `[B, 1, 1]`). Replace the `raise` and run the cell.
 
 # %%
-from course_lib.checks.lesson05 import check_q_sample, check_reverse_step
+from course_lib.checks import show_solution
+from course_lib.checks.lesson05 import check_q_sample, check_reverse_step, solution_q_sample, solution_reverse_step
 
 
 def q_sample(x0: torch.Tensor, noise: torch.Tensor, alpha_bar_t: torch.Tensor) -> torch.Tensor:
@@ -100,6 +101,9 @@ def q_sample(x0: torch.Tensor, noise: torch.Tensor, alpha_bar_t: torch.Tensor) -
 
 
 check_q_sample(q_sample)
+
+# %%
+show_solution(solution_q_sample)
 
 # %% [markdown]
 # The same on a mel-spectrogram: an eSpeak sentence, scaled to roughly [−1, 1]
@@ -175,6 +179,9 @@ def reverse_step(x_t, predicted_noise, alpha_bar_t, alpha_bar_prev, noise):
 
 
 check_reverse_step(reverse_step)
+
+# %%
+show_solution(solution_reverse_step)
 
 # %% [markdown]
 # The library's sampler runs this step in a loop (`diffusion.ddpm_sample`); the network is
@@ -301,7 +308,9 @@ for method, rows in results.items():
 # * Use `variance="beta"` in `ddpm_sample` (σ² = β_t instead of β̃_t): Ho et al. found
 #   both work; on the toy, compare the spread.
 # * In section 4, start from N(0, I) instead of N(μ, I) (`mu = torch.zeros(2)`) — the
-#   SDE still works; with 3 steps instead of 50, which start lands closer?
+#   SDE still works; with 3 steps instead of 50, which start lands closer? *Expect:* the
+#   N(μ, I) start, clearly — lesson 09's section 1 measures exactly this on the same Gaussian
+#   toy across 1–50 steps: the gap is largest at few steps and closes by 50.
 #
 # ## Summary
 # * Forward: x_t = √ᾱ_t x₀ + √(1−ᾱ_t) ε, no matter how many steps — `q_sample`.

@@ -128,7 +128,8 @@ print("durations found:", path.sum(1).tolist(), " true:", true_durations)
 # backtrack. The check compares with brute force on 3 × 7 and with the library on 12 × 40.
 
 # %%
-from course_lib.checks.lesson07 import check_mas
+from course_lib.checks import show_solution
+from course_lib.checks.lesson07 import check_mas, solution_mas
 
 
 def mas(log_likelihood):
@@ -137,6 +138,9 @@ def mas(log_likelihood):
 
 
 check_mas(mas)
+
+# %%
+show_solution(solution_mas)
 
 # %% [markdown]
 # ## 4. The fast version
@@ -300,7 +304,9 @@ for name, values in offsets.items():
 # * Score accuracy by *symbol* instead of token position (two pauses in a row are the same
 #   sound): how much of the miss was a coin toss between identical neighbours?
 # * Shuffle the frames of a held-out mel before MAS: what does the path look like, and why is
-#   it still monotonic?
+#   it still monotonic? *Expect:* still a staircase from the first token at the first frame to
+#   the last at the last — monotonic by construction, since MAS only ever searches monotonic
+#   paths — but its steps no longer follow the speech: the durations are far from the true ones.
 # * Time `maximum_path_fast` with `numba.set_num_threads(1)` and with all cores.
 #
 # ## Summary

@@ -24,6 +24,20 @@ def _compare(name: str, got, expected: torch.Tensor, mistakes: dict[str, torch.T
     return True
 
 
+def solution_q_sample(x0, noise, alpha_bar_t):
+    """x_t = √ᾱ_t·x0 + √(1 − ᾱ_t)·ε (Ho et al. 2020, eq. 4): standard deviations, whose variances add to 1."""
+    return alpha_bar_t.sqrt() * x0 + (1 - alpha_bar_t).sqrt() * noise
+
+
+def solution_reverse_step(x_t, predicted_noise, alpha_bar_t, alpha_bar_prev, noise):
+    """One ancestral step x_t → x_prev between any two steps (eq. 11 mean, σ² = β̃ from eq. 7)."""
+    alpha = alpha_bar_t / alpha_bar_prev  # one jump of the forward process
+    beta = 1 - alpha
+    mean = (x_t - beta / (1 - alpha_bar_t).sqrt() * predicted_noise) / alpha.sqrt()
+    variance = (1 - alpha_bar_prev) / (1 - alpha_bar_t) * beta
+    return mean + variance.sqrt() * noise
+
+
 def _q_sample_inputs():
     gen = torch.Generator().manual_seed(5)
     x0 = torch.randn(3, 4, 6, generator=gen)

@@ -32,6 +32,25 @@ def brute_force_path(log_likelihood: np.ndarray) -> np.ndarray:
     return best
 
 
+def solution_mas(log_likelihood):
+    """Monotonic alignment search for one utterance: ``[T_text, T_mel]`` log-likelihoods -> 0/1 path."""
+    log_likelihood = np.asarray(log_likelihood, dtype=np.float64)
+    t_text, t_mel = log_likelihood.shape
+    q = np.full((t_text, t_mel), -np.inf)
+    q[0, 0] = log_likelihood[0, 0]
+    for j in range(1, t_mel):  # Q[i, j] = L[i, j] + max(Q[i, j-1], Q[i-1, j-1]), on the band i ≤ j
+        for i in range(min(j + 1, t_text)):
+            previous = q[i, j - 1] if i == 0 else max(q[i, j - 1], q[i - 1, j - 1])
+            q[i, j] = log_likelihood[i, j] + previous
+    path = np.zeros((t_text, t_mel), dtype=np.int32)
+    i = t_text - 1
+    for j in range(t_mel - 1, -1, -1):  # backtrack from the last token at the last frame
+        path[i, j] = 1
+        if i > 0 and (i == j or q[i - 1, j - 1] > q[i, j - 1]):
+            i -= 1
+    return path
+
+
 def _as_path(name: str, got, shape) -> np.ndarray:
     path = np.asarray(got.detach().cpu() if hasattr(got, "detach") else got, dtype=np.float64)
     if path.shape != shape:
