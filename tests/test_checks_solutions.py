@@ -2,7 +2,8 @@
 
 import pytest
 
-from course_lib.checks import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson07, lesson08, lesson09
+from course_lib.checks import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08
+from course_lib.checks import lesson09
 from course_lib.checks import lesson10, show_solution
 
 PAIRS = [
@@ -16,6 +17,8 @@ PAIRS = [
     (lesson04.check_affine_coupling, lesson04.reference_affine_coupling),
     (lesson05.check_q_sample, lesson05.solution_q_sample),
     (lesson05.check_reverse_step, lesson05.solution_reverse_step),
+    (lesson06.check_fold_by_period, lesson06.solution_fold_by_period),
+    (lesson06.check_feature_matching, lesson06.solution_feature_matching),
     (lesson07.check_mas, lesson07.solution_mas),
     (lesson08.check_mle_loss, lesson08.solution_mle_loss),
     (lesson09.check_forward_moments, lesson09.solution_forward_moments),

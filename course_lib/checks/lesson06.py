@@ -24,6 +24,23 @@ def _compare(name: str, got, expected: torch.Tensor, mistakes: dict[str, torch.T
     return True
 
 
+def solution_fold_by_period(wave, period):
+    """``[B, C, N]`` -> ``[B, C, ⌈N/p⌉, p]``: reflect-pad the end to a multiple of the period, then fold."""
+    batch, channels, n = wave.shape
+    if n % period:
+        wave = F.pad(wave, (0, period - n % period), mode="reflect")
+    return wave.view(batch, channels, -1, period)
+
+
+def solution_feature_matching(real, fake):
+    """Σ over sub-discriminators and their layers of mean |real − fake| (the ×2 weight comes later)."""
+    loss = 0
+    for real_result, fake_result in zip(real, fake):
+        for real_feature, fake_feature in zip(real_result.features, fake_result.features):
+            loss = loss + torch.mean(torch.abs(real_feature - fake_feature))
+    return loss
+
+
 def check_fold_by_period(fn) -> bool:
     """``fn(wave [B, C, N], period) -> [B, C, ⌈N/p⌉, p]``, reflect-padding the end to a multiple of p."""
     wave = torch.arange(2 * 17, dtype=torch.float32).reshape(2, 1, 17)
