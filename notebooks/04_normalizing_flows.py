@@ -24,10 +24,12 @@
 # 1. write the change-of-variables formula in 1-D and in n-D, and say why the
 #    log-determinant appears;
 # 2. explain why an affine **coupling** layer has a triangular Jacobian — cheap log-det,
-#    free inverse — and implement one (exercise);
+#    free inverse — and implement one (exercise); say what its **mean-only**
+#    (volume-preserving) form, the one VITS uses, can and cannot do;
 # 3. use ActNorm with data-dependent initialisation and the invertible 1×1 convolution;
 # 4. train a flow on a 2-D toy, plot its density and its samples at several temperatures;
-# 5. run a flow on mel frames, the job it does inside Glow-TTS.
+# 5. run a flow on mel frames, the job it does inside Glow-TTS — frame by frame, and with
+#    couplings that look across time.
 #
 # **Glossary** (Glow-TTS/VITS code → here): `x, logdet = flow(x, x_mask, g, reverse)` →
 # `FlowOutput(z, log_det) = layer(x, mask, cond, reverse)`; `logs` → `log_scale`;
@@ -129,6 +131,27 @@ plt.show()
 # %% [markdown]
 # The upper-right block (how $z_a$ depends on $x_b$) is empty and the lower-right block is
 # diagonal: the Jacobian is block-triangular, as derived.
+#
+# ### The mean-only (volume-preserving) coupling
+#
+# Fix $s = 0$: $z_b = x_b + m(x_a)$. The diagonal block becomes $I$, so $\det J = 1$ and
+# $\log|\det J| = 0$ — the layer moves probability mass around but never compresses or
+# stretches it (**volume preserving**, the "additive coupling" of NICE, Dinh et al. 2015).
+# VITS' flow is four of these with channel flips between them (`mean_only=True`,
+# `flows.ChannelFlip`). What does it give up? With every log-det 0, the model's density is
+# $p_X(x) = p_Z(f(x))$: it can never exceed the prior's peak density. A flow of this kind on
+# a N(0, I) prior cannot make the data *denser* than the prior; VITS gets away with it
+# because its prior is not N(0, I) but $\mathcal N(\mu_\theta(\text{text}), \sigma_\theta(\text{text})^2)$ —
+# the volume change lives in the learned σ of the prior. Section 5 measures the difference.
+
+# %%
+mean_only = flows.AffineCoupling(channels=4, hidden_channels=8, kernel_size=3, dilation_rate=1, n_layers=2,
+                                 mean_only=True).double()
+with torch.no_grad():
+    mean_only.end.weight.normal_(0, 0.3)
+J_mean_only = jacobian(lambda v: mean_only(v, mask_small).z, x_small).reshape(12, 12)
+print("mean-only coupling: log|det J| from autograd", round(float(torch.linalg.slogdet(J_mean_only).logabsdet), 6),
+      "| layer log_det", float(mean_only(x_small, mask_small).log_det))
 
 # %% [markdown]
 # ### Exercise — an affine coupling layer
@@ -138,7 +161,8 @@ plt.show()
 # log-determinant `[B]` of the direction you ran. (No masks here: all frames are real.)
 
 # %%
-from course_lib.checks.lesson04 import check_affine_coupling
+from course_lib.checks import show_solution
+from course_lib.checks.lesson04 import check_affine_coupling, reference_affine_coupling
 
 
 def affine_coupling(x, conditioner, reverse=False):
@@ -147,6 +171,9 @@ def affine_coupling(x, conditioner, reverse=False):
 
 
 check_affine_coupling(affine_coupling)
+
+# %%
+show_solution(reference_affine_coupling)
 
 # %% [markdown]
 # ## 4. Two more invertible layers
@@ -184,7 +211,8 @@ print("1x1 conv: reverse(forward(x)) error", f"{(back.z - x8).abs().max().item()
 # A 2-D point is a sequence of length 1 with 2 channels, so the same layers apply:
 # `[B, 2, 1]`. We stack blocks of ActNorm → 1×1 conv (one group of 2) → coupling, and
 # train by **maximum likelihood**: minimise $-\log p_Z(f(x)) - \log|\det J_f(x)|$ with
-# $p_Z = \mathcal N(0, I)$.
+# $p_Z = \mathcal N(0, I)$. Beside it we train VITS' kind of flow: mean-only couplings and
+# channel flips only — every log-det exactly 0 — on the same N(0, I) prior.
 
 # %%
 def two_moons(n: int, noise: float = 0.08, seed: int = 0) -> torch.Tensor:
@@ -205,6 +233,15 @@ def moon_flow(n_blocks: int = 6, hidden: int = 64) -> flows.FlowStack:
     return flows.FlowStack(layers)
 
 
+def volume_preserving_flow(n_blocks: int = 6, hidden: int = 64) -> flows.FlowStack:
+    """VITS' recipe: mean-only couplings and channel flips — log|det J| = 0 for every x."""
+    layers = []
+    for _ in range(n_blocks):
+        layers += [flows.AffineCoupling(2, hidden, kernel_size=1, dilation_rate=1, n_layers=2, mean_only=True),
+                   flows.ChannelFlip()]
+    return flows.FlowStack(layers)
+
+
 def log_prob(flow, points: torch.Tensor) -> torch.Tensor:
     """``points [N, 2]`` -> log-density ``[N]``: log N(f(x); 0, I) + log|det J|."""
     x = points.unsqueeze(-1)  # [N, 2, 1]
@@ -212,20 +249,35 @@ def log_prob(flow, points: torch.Tensor) -> torch.Tensor:
     return torch.distributions.Normal(0.0, 1.0).log_prob(out.z).sum((1, 2)) + out.log_det
 
 
+def fit_moons(flow, steps: int, name: str) -> float:
+    optimizer = torch.optim.Adam(flow.parameters(), lr=2e-3)
+    generator = torch.Generator().manual_seed(0)
+    started = time.perf_counter()
+    for step in range(steps):
+        batch = moons[torch.randint(0, len(moons), (256,), generator=generator)]
+        loss = -log_prob(flow, batch).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if step % max(steps // 5, 1) == 0 or step == steps - 1:
+            print(f"{name}  step {step:5d}  negative log-likelihood {loss.item():.3f} nats")
+    print(f"{name}: {steps} steps in {time.perf_counter() - started:.1f} s")
+    with torch.no_grad():
+        return -log_prob(flow, moons).mean().item()
+
+
 moons = two_moons(4000)
-flow = moon_flow()
-optimizer = torch.optim.Adam(flow.parameters(), lr=2e-3)
 steps = pick(smoke=40, default=1500, full=3000)
-started = time.perf_counter()
-for step in range(steps):
-    batch = moons[torch.randint(0, len(moons), (256,))]
-    loss = -log_prob(flow, batch).mean()
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    if step % max(steps // 5, 1) == 0 or step == steps - 1:
-        print(f"step {step:5d}  negative log-likelihood {loss.item():.3f} nats")
-print(f"{steps} steps in {time.perf_counter() - started:.1f} s")
+torch.manual_seed(0)
+flow = moon_flow()
+affine_nll = fit_moons(flow, steps, "affine + ActNorm + 1×1")
+torch.manual_seed(0)
+vp_flow = volume_preserving_flow()
+vp_nll = fit_moons(vp_flow, steps, "volume preserving    ")
+peak = 1 / (2 * math.pi)  # the N(0, I) prior's highest density in 2-D
+print(f"\nNLL on all 4000 points: affine {affine_nll:.3f} nats, volume preserving {vp_nll:.3f} nats")
+print(f"a volume-preserving flow's density never exceeds the prior's peak 1/(2π) = {peak:.3f}, "
+      f"so its NLL can never go below {-math.log(peak):.3f} nats")
 
 # %% [markdown]
 # **Sampling with temperature.** Run the flow backwards from $z \sim \mathcal N(0, \tau^2 I)$.
@@ -237,10 +289,13 @@ flow.eval()
 grid = torch.stack(torch.meshgrid(torch.linspace(-2.5, 2.5, 120), torch.linspace(-2, 2, 100), indexing="xy"), -1)
 with torch.no_grad():
     density = log_prob(flow, grid.reshape(-1, 2)).exp().reshape(grid.shape[:2])
-fig, axes = plt.subplots(1, 4, figsize=(15, 3.4))
+    vp_density = log_prob(vp_flow.eval(), grid.reshape(-1, 2)).exp().reshape(grid.shape[:2])
+fig, axes = plt.subplots(1, 5, figsize=(18, 3.4))
 axes[0].imshow(density.numpy(), origin="lower", extent=(-2.5, 2.5, -2, 2), cmap="magma")
-axes[0].set_title("learned density p(x)")
-for ax, temperature in zip(axes[1:], (0.3, 0.7, 1.0)):
+axes[0].set_title(f"affine flow p(x), max {density.max():.2f}")
+axes[1].imshow(vp_density.numpy(), origin="lower", extent=(-2.5, 2.5, -2, 2), cmap="magma")
+axes[1].set_title(f"volume preserving, max {vp_density.max():.2f}")
+for ax, temperature in zip(axes[2:], (0.3, 0.7, 1.0)):
     with torch.no_grad():
         z_samples = torch.randn(1500, 2, 1, generator=torch.Generator().manual_seed(1)) * temperature
         samples = flow(z_samples, torch.ones(1500, 1, 1), reverse=True).z[:, :, 0]
@@ -253,12 +308,17 @@ plt.show()
 # %% [markdown]
 # ## 6. A flow on mel frames
 #
-# The same machinery on real speech features: every 80-bin log-mel frame of the built-in
-# corpus is a point in $\mathbb R^{80}$. A diagonal Gaussian (one mean and variance per bin)
-# is the baseline; a small flow (ActNorm, grouped 1×1 conv, coupling) must beat it, because
-# it can model how the bins move *together*. Glow-TTS' decoder is this, plus: frames
-# squeezed in pairs (80 → 160 channels), couplings that look at neighbouring frames, and a
-# prior whose mean comes from the text.
+# The same machinery on real speech features. First, every 80-bin log-mel frame of the
+# built-in corpus as a point in $\mathbb R^{80}$: a diagonal Gaussian (one mean and variance
+# per bin) is the baseline, and a small flow (ActNorm, grouped 1×1 conv, coupling) must beat
+# it, because it can model how the bins move *together*. With `kernel_size=1` its couplings
+# read one frame at a time: this is a density of **single frames**, blind to time.
+#
+# Speech is not a bag of frames: a frame is very predictable from its neighbours. So next
+# we feed windows of 16 consecutive frames `[B, 80, 16]` and give the couplings
+# `kernel_size=5` (two layers: each coupling sees ±4 frames), as Glow-TTS does — now the
+# shift and scale of a frame's bins depend on the frames around it. Both flows see the same
+# 256 frames per step; the likelihoods are per mel value, so they compare directly.
 
 # %%
 from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
@@ -266,31 +326,54 @@ from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
 corpus = load_corpus(ensure_corpus())
 dataset = TextMelDataset(corpus.split("train").utterances[: pick(smoke=20, default=200, full=400)],
                          tokenizer=corpus.tokenizer)
-frames = torch.cat([dataset[i].mel for i in range(len(dataset))], dim=1).T  # [N, 80]
+mels = [dataset[i].mel for i in range(len(dataset))]  # each [80, T_i]
+frames = torch.cat(mels, dim=1).T  # [N, 80]
 print("mel frames:", tuple(frames.shape))
 mean, std = frames.mean(0), frames.std(0)
 baseline_nll = -torch.distributions.Normal(mean, std).log_prob(frames).mean()
 print(f"diagonal Gaussian baseline: {baseline_nll:.3f} nats per bin")
 
 
-def mel_flow(n_blocks: int = 4) -> flows.FlowStack:
+def mel_flow(kernel_size: int, n_blocks: int = 4) -> flows.FlowStack:
     layers = []
     for _ in range(n_blocks):
         layers += [flows.ActNorm(80), flows.InvConvNear(80, n_split=4),
-                   flows.AffineCoupling(80, 64, kernel_size=1, dilation_rate=1, n_layers=2)]
+                   flows.AffineCoupling(80, 64, kernel_size=kernel_size, dilation_rate=1, n_layers=2)]
     return flows.FlowStack(layers)
 
 
-frame_flow = mel_flow()
-opt = torch.optim.Adam(frame_flow.parameters(), lr=1e-3)
-for step in range(pick(smoke=40, default=600, full=1500)):
-    batch = frames[torch.randint(0, len(frames), (256,))].unsqueeze(-1)  # [256, 80, 1]
-    out = frame_flow(batch, torch.ones(256, 1, 1))
-    nll = -(torch.distributions.Normal(0.0, 1.0).log_prob(out.z).sum((1, 2)) + out.log_det).mean() / 80
-    opt.zero_grad()
-    nll.backward()
-    opt.step()
-print(f"flow: {nll.item():.3f} nats per bin (baseline {baseline_nll:.3f})")
+window = 16
+windows = torch.stack([mel[:, j: j + window] for mel in mels
+                       for j in range(0, mel.shape[1] - window + 1, window)])  # [N, 80, 16]
+held_out = windows[-len(windows) // 10:]
+windows = windows[: len(windows) - len(held_out)]
+print(f"{len(windows)} training and {len(held_out)} held-out windows of {window} frames")
+
+
+def nll_per_value(flow, x: torch.Tensor) -> torch.Tensor:
+    """Negative log-likelihood in nats per mel value of ``x [B, 80, T]``."""
+    out = flow(x, torch.ones(x.shape[0], 1, x.shape[2]))
+    return -(torch.distributions.Normal(0.0, 1.0).log_prob(out.z).sum((1, 2)) + out.log_det).mean() / x[0].numel()
+
+
+mel_steps = pick(smoke=20, default=300, full=1500)
+results = {}
+for name, kernel_size in (("one frame at a time (kernel 1)", 1), ("across time (kernel 5)", 5)):
+    torch.manual_seed(0)
+    mel_model = mel_flow(kernel_size)
+    opt = torch.optim.Adam(mel_model.parameters(), lr=1e-3)
+    generator = torch.Generator().manual_seed(0)
+    for step in range(mel_steps):
+        nll = nll_per_value(mel_model, windows[torch.randint(0, len(windows), (256 // window,), generator=generator)])
+        opt.zero_grad()
+        nll.backward()
+        opt.step()
+    with torch.no_grad():
+        results[name] = nll_per_value(mel_model.eval(), held_out).item()
+held_out_baseline = -torch.distributions.Normal(mean, std).log_prob(held_out.transpose(1, 2)).mean().item()
+print(f"held-out NLL, nats per mel value: diagonal Gaussian {held_out_baseline:.3f}")
+for name, value in results.items():
+    print(f"  flow, {name:32s} {value:.3f}")
 
 # %% [markdown]
 # ## 7. The library version
@@ -310,9 +393,13 @@ print(param_summary(build(GlowTTSConfig.paper())))
 # ## What to try
 # * Remove the ActNorm layers from `moon_flow` (or the 1×1 convs) and compare the final
 #   likelihood and the samples.
-# * Make the couplings `mean_only=True` (volume preserving, as in VITS): what happens to the
-#   moons? Why can a volume-preserving flow still model them, given enough layers?
-# * Sample the moons at temperature 0: where do all samples go?
+# * Give the volume-preserving moon flow a learned scale back: put one `flows.ActNorm(2)` at
+#   the start of `volume_preserving_flow`. *Expect:* its NLL drops below the 1/(2π) limit —
+#   one global scale is enough volume change to concentrate the moons, which is the role
+#   VITS' learned prior σ plays.
+# * Sample the moons at temperature 0: where do all samples go? *Expect:* every sample is
+#   the same point, $f^{-1}(0)$ — the image of the prior's mode, not necessarily the data's
+#   densest spot; temperature is a knob on the latent, not on the data.
 #
 # ## Summary
 # * Change of variables: $\log p_X(x) = \log p_Z(f(x)) + \log|\det J_f(x)|$; log-dets add over layers.
