@@ -62,7 +62,7 @@
 # | VITS | best quality, hard to run in real time | checked in lesson 12 |
 # | Diff-TTS | an improved Grad-TTS | **wrong** as history: Diff-TTS came first and is independent (lesson 10); quality checked in lesson 12 |
 # | Grad-TTS | slow | needs a number: RTF 0.033 at 10 steps on a GPU in its paper (lesson 09); checked in lesson 12 |
-# | Glow-TTS | fast, parallel synthesis | checked in lesson 12 |
+# | Glow-TTS | listed beside the others, without a verdict | checked in lesson 12 (speed, quality, alignment) |
 
 # %%
 import matplotlib.pyplot as plt
