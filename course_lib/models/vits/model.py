@@ -45,7 +45,7 @@ from course_lib.models.vits.config import VITSConfig
 from course_lib.models.vits.duration import DeterministicDurationPredictor, StochasticDurationPredictor
 from course_lib.models.vits.flow import PriorFlow
 from course_lib.models.vits.losses import duration_loss, kl_divergence
-from course_lib.models.vits.noise import standard_normal
+from course_lib.models.vits.noise import standard_normal_frame_major
 from course_lib.models.vits.posterior import PosteriorEncoder
 from course_lib.nn.masks import sequence_mask
 from course_lib.nn.text_encoder import TextEncoder
@@ -225,7 +225,7 @@ class VITS(nn.Module):
         # 2. a prior sample per frame, mapped back through the flow, decoded
         mean = expand_to_frames(prior.prior_mean, alignment)
         log_std = expand_to_frames(prior.prior_log_std, alignment)
-        z_p = mean + standard_normal(mean.shape, mean, generator) * torch.exp(log_std) * noise_scale
+        z_p = mean + standard_normal_frame_major(mean, generator) * torch.exp(log_std) * noise_scale
         z = self.flow(z_p * frame_mask, frame_mask, cond=speaker_cond, reverse=True).z
         wave_lengths = frame_lengths * HOP_LENGTH
         wave = self.decoder(z * frame_mask, speaker_cond) * sequence_mask(wave_lengths, longest * HOP_LENGTH)

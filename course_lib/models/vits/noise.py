@@ -14,3 +14,17 @@ def standard_normal(shape: tuple[int, ...], like: torch.Tensor, generator: torch
     device = generator.device if generator is not None else like.device
     noise = torch.randn(shape, generator=generator, device=device, dtype=like.dtype)
     return noise.to(like.device)
+
+
+def standard_normal_frame_major(like: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """``N(0, I)`` shaped like ``like [B, C, T]``, filled in ``[B, T, C]`` memory order.
+
+    The official inference draws the prior sample with ``randn_like`` on a prior it
+    expanded as ``[B, T, C]`` and transposed; torch fills such a tensor in memory order,
+    so this draw gives the official sample for the same CPU seed (a contiguous draw of
+    the same numbers would not: its elements land elsewhere).
+    """
+    b, c, t = like.shape
+    device = generator.device if generator is not None else like.device
+    noise = torch.empty((b, t, c), device=device, dtype=like.dtype).transpose(1, 2).normal_(generator=generator)
+    return noise.to(like.device)
