@@ -60,8 +60,8 @@ class SplineCoupling(FlowLayer):
     """Rational-quadratic spline coupling: the second half of the channels, given the first and ``cond``.
 
     ``x [B, C, T]`` (C even), ``cond [B, F, 1 or T]`` (added inside the DDS convs). The
-    last 1×1 conv starts at zero, so a new coupling is the identity (uniform bins,
-    unit derivatives).
+    last 1×1 conv starts at zero, so a new coupling is close to the identity: uniform
+    bins whose knots lie on the diagonal, interior derivatives ``softplus(0) ≈ 0.69``.
     """
 
     def __init__(self, channels: int, filter_channels: int, kernel_size: int, n_layers: int,
