@@ -1,5 +1,6 @@
 """The project's own plumbing: dependencies in step, notebooks convertible, CLI wired."""
 
+import argparse
 import re
 import subprocess
 import sys
@@ -110,4 +111,24 @@ def test_cli_unknown_model_is_a_clear_error():
     result = subprocess.run([sys.executable, "-m", "course_lib", "info", "tacotron"], capture_output=True, text=True,
                             cwd=ROOT)
     assert result.returncode == 2
-    assert "unknown model 'tacotron'" in result.stderr
+    assert "invalid choice: 'tacotron'" in result.stderr and "glow_tts" in result.stderr
+
+
+def test_the_cli_model_lists_match_the_modules_and_every_argument_has_help():
+    from course_lib.__main__ import build_parser
+    from course_lib.models import MODEL_MODULES, SYNTHESIZERS, TRAINABLE, model_module
+
+    built = [name for name in MODEL_MODULES if name != "vits"]  # VITS joins the lists when it ships
+    assert [n for n in built if hasattr(model_module(n), "train_cli")] == [n for n in MODEL_MODULES if n in TRAINABLE]
+    assert [n for n in built if hasattr(model_module(n), "synth_cli")] == [n for n in MODEL_MODULES if n in SYNTHESIZERS]
+    def check(parser, command):
+        for action in parser._actions:
+            if action.dest != "help":
+                assert action.help, f"`{command} {'/'.join(action.option_strings) or action.dest}` has no help text"
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    check(sub, f"{command} {name}")
+
+    root = build_parser()
+    for verb, parser in root._subparsers._group_actions[0].choices.items():
+        check(parser, verb)

@@ -264,7 +264,8 @@ def add_corpus_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentP
     from course_lib.mode import MODES
 
     corpus = subparsers.add_parser("corpus", help="build the built-in eSpeak NG corpus")
-    actions = corpus.add_subparsers(dest="corpus_command", required=True)
+    actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION",
+                                    help="what to do: build (the only action)")
     build = actions.add_parser("build", help="synthesize the corpus (LJSpeech layout + durations)")
     build.add_argument("--mode", choices=MODES, default=None, help="size preset (default: $TTS_COURSE_MODE)")
     build.add_argument("--voices", default=None,
