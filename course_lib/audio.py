@@ -132,24 +132,6 @@ def check_wav_path(path: str | Path, flag: str = "path") -> Path:
     return path
 
 
-def normalize_loudness(wave, target_dbfs: float = -20.0, peak_limit: float = 0.99):
-    """Scale a wave to an RMS level of ``target_dbfs`` (dB full scale), keeping the peak ≤ ``peak_limit``.
-
-    Silence (RMS below -80 dBFS) is returned unchanged rather than amplified noise.
-    """
-    is_torch = isinstance(wave, torch.Tensor)
-    array = _as_numpy(wave).astype(np.float32)
-    rms = float(np.sqrt(np.mean(array**2))) if array.size else 0.0
-    if rms < 1e-4:
-        return wave
-    gain = 10 ** (target_dbfs / 20) / rms
-    peak = float(np.abs(array).max()) * gain
-    if peak > peak_limit:
-        gain *= peak_limit / peak
-    out = array * gain
-    return torch.from_numpy(out) if is_torch else out
-
-
 def frames_for_samples(n_samples: int) -> int:
     """Number of mel frames for a wave of ``n_samples`` (= n_samples // hop)."""
     return n_samples // HOP_LENGTH

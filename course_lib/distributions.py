@@ -200,12 +200,6 @@ def masked_time_sum(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return sum_over_channels(x, mask).sum(dim=1)
 
 
-def masked_time_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """``[B, C, T]`` → ``[B]``: per-frame sum over channels, averaged over each utterance's real frames."""
-    frames = mask.sum(dim=(1, 2)).clamp_min(1.0)
-    return masked_time_sum(x, mask) / frames
-
-
 def kl_per_frame_loss(kl: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Scalar loss: elementwise KL ``[B, C, T]`` summed over channels, averaged over all real frames.
 
@@ -214,4 +208,3 @@ def kl_per_frame_loss(kl: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """
     _check_mask(x=kl, mask=mask)
     return masked_sum(kl, mask) / mask.sum().clamp_min(1.0)
-

@@ -207,37 +207,3 @@ def test_corrupt_audio_error_names_the_file(lj_folder):
         dataset[3]
     with pytest.raises(ValueError, match="LJ001-0004.wav"):
         dataset.mel_lengths
-
-
-def test_random_segments_are_aligned_and_reproducible(lj_folder):
-    corpus = load_ljspeech(lj_folder)
-    dataset = TextMelDataset(corpus, segment_samples=4 * HOP_LENGTH, seed=9)
-    item = dataset[5]
-    assert item.mel.shape == (80, 4) and item.wave.shape == (4 * HOP_LENGTH,) and item.durations is None
-    again = dataset[5]
-    assert torch.equal(item.wave, again.wave)
-    dataset.set_epoch(1)
-    starts = {tuple(dataset[5].wave[:8].tolist()) for _ in range(2)}
-    assert len(starts) == 1  # same epoch, same window
-    # the window's mel is the mel of the window's wave (away from the reflect-padded edges)
-    long = TextMelDataset(corpus, segment_samples=12 * HOP_LENGTH, seed=9)[5]
-    assert torch.allclose(mel_spectrogram(long.wave)[:, 3:-3], long.mel[:, 3:-3], atol=1e-3)
-    # a clip shorter than the window is padded with silence
-    short = TextMelDataset(corpus, segment_samples=200 * HOP_LENGTH)[0]
-    assert short.mel.shape == (80, 200) and short.mel[:, -1].eq(SILENCE_LOG_MEL).all()
-    with pytest.raises(ValueError, match="multiple of 256"):
-        TextMelDataset(corpus, segment_samples=1000)
-
-
-def test_segment_windows_change_with_epoch_but_not_with_call_order(lj_folder):
-    corpus = load_ljspeech(lj_folder)
-    windows = {}
-    for epoch in range(4):
-        dataset = TextMelDataset(corpus, segment_samples=2 * HOP_LENGTH, seed=1)
-        dataset.set_epoch(epoch)
-        windows[epoch] = dataset[5].wave
-    dataset = TextMelDataset(corpus, segment_samples=2 * HOP_LENGTH, seed=1)
-    dataset.set_epoch(3)
-    dataset[4], dataset[2]  # other draws first
-    assert torch.equal(dataset[5].wave, windows[3])
-    assert len({tuple(w[:4].tolist()) for w in windows.values()}) > 1

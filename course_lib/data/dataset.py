@@ -4,10 +4,7 @@
 log-mel from :func:`course_lib.audio.mel_spectrogram`, optional durations,
 speaker id, optional wave). :func:`collate` pads a list of items into a
 :class:`TextMelBatch`. Shapes use B batch, T_text tokens, T_mel frames, N samples.
-
-Random wave segments (vocoder training) come from a generator seeded by
-``(seed, epoch, index)`` — never from global state — so a resumed run draws
-exactly the segments an uninterrupted run would, in any DataLoader worker.
+(Vocoder training cuts its own random segments: ``course_lib.models.hifigan.segments``.)
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ import math
 from dataclasses import dataclass, fields, replace
 from typing import Callable, Sequence
 
-import numpy as np
 import torch
 
 from course_lib.data.corpus import Corpus, UtteranceRecord
@@ -126,21 +122,14 @@ class TextMelDataset(torch.utils.data.Dataset):
 
     ``tokenizer`` encodes symbol lists (default: the corpus's); ``frontend`` maps a
     record to its symbols (default: the corpus's :meth:`Corpus.symbols_for`, or the
-    stored phonemes for plain records). ``segment_samples`` (a multiple of 256)
-    cuts a random aligned wave/mel window per item — the vocoder recipe; items
-    then have no durations. ``cache_mels`` keeps computed mels in memory.
-
-    DataLoader workers get a copy of the dataset when an epoch's iteration
-    starts, so call :meth:`set_epoch` before iterating and leave
-    ``persistent_workers`` off when segments are used (a persistent worker would
-    keep the epoch it started with); each worker then has its own mel cache.
+    stored phonemes for plain records). ``return_wave`` adds each item's wave
+    (a model that slices its own audio windows, e.g. VITS). ``cache_mels`` keeps
+    computed mels in memory (each DataLoader worker has its own cache).
     """
 
     def __init__(self, corpus_or_records: Corpus | Sequence[UtteranceRecord], tokenizer=None,
                  frontend: Callable[[UtteranceRecord], list[str]] | None = None, return_wave: bool = False,
-                 segment_samples: int | None = None, seed: int = 0, cache_mels: bool = False):
-        from course_lib.audio import HOP_LENGTH
-
+                 cache_mels: bool = False):
         corpus = corpus_or_records if isinstance(corpus_or_records, Corpus) else None
         self.records = tuple(corpus_or_records)
         if not self.records:
@@ -151,15 +140,9 @@ class TextMelDataset(torch.utils.data.Dataset):
             tokenizer = corpus.tokenizer
         if frontend is None:
             frontend = corpus.symbols_for if corpus is not None else _stored_phonemes
-        if segment_samples is not None and (segment_samples <= 0 or segment_samples % HOP_LENGTH):
-            raise ValueError(f"segment_samples={segment_samples} must be a positive multiple of {HOP_LENGTH} "
-                             f"(e.g. 8192) so the wave and mel windows line up")
         self.tokenizer = tokenizer
         self.frontend = frontend
-        self.return_wave = return_wave or segment_samples is not None
-        self.segment_samples = segment_samples
-        self.seed = seed
-        self.epoch = 0
+        self.return_wave = return_wave
         self.cache_mels = cache_mels
         self._mels: dict[int, torch.Tensor] = {}
         self._tokens: dict[int, list[int]] = {}
@@ -167,10 +150,6 @@ class TextMelDataset(torch.utils.data.Dataset):
 
     def __len__(self) -> int:
         return len(self.records)
-
-    def set_epoch(self, epoch: int) -> None:
-        """Choose the epoch whose random segments are drawn (call before each epoch)."""
-        self.epoch = int(epoch)
 
     @property
     def mel_lengths(self) -> list[int]:
@@ -228,26 +207,11 @@ class TextMelDataset(torch.utils.data.Dataset):
         tokens = self.tokens(index)
         mel, wave = self._load(index)
         durations = None
-        if record.durations is not None and self.segment_samples is None:
+        if record.durations is not None:
             durations = torch.tensor(_with_blanks(list(record.durations), len(tokens)), dtype=torch.long)
-        if self.segment_samples is not None:
-            mel, wave = self._segment(index, mel, wave)
         return TextMelItem(id=record.id, tokens=torch.tensor(tokens, dtype=torch.long), mel=mel,
                            durations=durations, speaker=record.speaker,
                            wave=wave if self.return_wave else None)
-
-    def _segment(self, index: int, mel: torch.Tensor, wave: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """A random frame-aligned window of ``segment_samples``; short items are padded with silence."""
-        from course_lib.audio import HOP_LENGTH
-
-        frames = self.segment_samples // HOP_LENGTH
-        rng = np.random.default_rng([self.seed, self.epoch, index])
-        if mel.shape[-1] > frames:
-            start = int(rng.integers(0, mel.shape[-1] - frames + 1))
-            return mel[:, start: start + frames], wave[start * HOP_LENGTH: (start + frames) * HOP_LENGTH]
-        missing = frames - mel.shape[-1]
-        return (torch.nn.functional.pad(mel, (0, missing), value=SILENCE_LOG_MEL),
-                torch.nn.functional.pad(wave, (0, missing * HOP_LENGTH)))
 
     def collate(self, items: Sequence[TextMelItem]) -> TextMelBatch:
         """:func:`collate` with this dataset's pad id (pass as ``DataLoader(collate_fn=dataset.collate)``)."""
