@@ -1,4 +1,5 @@
-"""Training HiFi-GAN on the course trainer: a discriminator step, then a generator step.
+"""Training HiFi-GAN on the course trainer: the course's GAN task (``course_lib.models.gan``) with
+HiFi-GAN's generator, its two discriminators and a 45 · mel L1 reconstruction loss.
 
 Recipe (official ``train.py``, REFERENCE.md §1.5): AdamW lr 2e-4, betas (0.8, 0.99), both
 learning rates decayed ×0.999 once per epoch, random 8192-sample segments.
@@ -26,69 +27,38 @@ from torch import nn
 
 from course_lib.audio import SAMPLE_RATE, load_audio, mel_spectrogram
 from course_lib.mode import pick
+from course_lib.models.gan import GANRecipe, GANTask, Generated
 from course_lib.models.hifigan.config import HiFiGANConfig
-from course_lib.models.hifigan.discriminators import judge
 from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
-from course_lib.models.hifigan.losses import discriminator_losses, generator_losses, mel_l1_loss
+from course_lib.models.hifigan.losses import mel_l1_loss
 from course_lib.models.hifigan.segments import SegmentLoader, WaveBatch
-from course_lib.training.schedules import exponential_schedule
-from course_lib.training.task import Phase
 
 
-class HiFiGANTask:
-    """Modules, optimizers, schedules and the two phases of HiFi-GAN training (see module docstring).
+def gan_recipe(config: HiFiGANConfig) -> GANRecipe:
+    """The GAN task's recipe from a HiFi-GAN config."""
+    return GANRecipe(learning_rate=config.learning_rate, adam_betas=tuple(config.adam_betas),
+                     lr_decay=config.lr_decay, feature_loss_weight=config.feature_loss_weight,
+                     discriminator_start=config.discriminator_start)
+
+
+class HiFiGANTask(GANTask):
+    """The GAN task with HiFi-GAN's generator, ``mpd`` and ``msd``, and 45 · mel L1 (see module docstring).
 
     ``model`` is what :func:`course_lib.models.hifigan.build` returns (``generator``, ``mpd``, ``msd``).
     ``sample_wave`` (numpy ``[N]``, optional) is resynthesised by :meth:`sample_audio` at each validation.
     """
 
     def __init__(self, model: nn.Module, config: HiFiGANConfig, sample_wave=None) -> None:
+        super().__init__(model.generator, {"mpd": model.mpd, "msd": model.msd}, gan_recipe(config))
         self.config = config
-        self.modules = {"generator": model.generator, "mpd": model.mpd, "msd": model.msd}
-        betas = tuple(config.adam_betas)
-        generator_opt = torch.optim.AdamW(model.generator.parameters(), config.learning_rate, betas=betas)
-        discriminator_opt = torch.optim.AdamW(
-            list(model.mpd.parameters()) + list(model.msd.parameters()), config.learning_rate, betas=betas
-        )
-        self.optimizers = {"generator": generator_opt, "discriminator": discriminator_opt}
-        self.schedulers = {
-            name: exponential_schedule(opt, config.lr_decay, interval="epoch") for name, opt in self.optimizers.items()
-        }
-        self.phases = [
-            Phase("discriminator", "discriminator", self.discriminator_step, start_step=config.discriminator_start),
-            Phase("generator", "generator", self.generator_step),
-        ]
         self.sample_wave = sample_wave
 
-    # ------------------------------------------------------------------ the two phases
-    def discriminator_step(self, batch: WaveBatch, cache: dict) -> tuple[torch.Tensor, dict]:
-        # 1. forward: the generator's output is kept for the generator step
-        fake = self.modules["generator"](batch.mels)            # [B, 1, segment]
-        cache["fake"] = fake
-        # 2. losses on the detached fake: the discriminators' gradient stops at G's output
-        period = judge(self.modules["mpd"], batch.waves, fake.detach())
-        scale = judge(self.modules["msd"], batch.waves, fake.detach())
-        losses = discriminator_losses(period.real, period.fake, scale.real, scale.fake)
-        return losses.total, {"period": losses.period, "scale": losses.scale}
+    def generate(self, batch: WaveBatch) -> Generated:
+        return Generated(fake=self.modules["generator"](batch.mels), real=batch.waves)   # [B, 1, segment]
 
-    def generator_step(self, batch: WaveBatch, cache: dict) -> tuple[torch.Tensor, dict]:
-        if "fake" not in cache:
-            # warm-up (before config.discriminator_start): no discriminator yet, mel L1 alone
-            fake = self.modules["generator"](batch.mels)
-            mel = mel_l1_loss(batch.waves, fake)
-            return self.config.mel_loss_weight * mel, {"mel": mel}
-        fake = cache["fake"]
-        mpd, msd = self.modules["mpd"], self.modules["msd"]
-        # real audio only supplies feature-matching targets: scored without a graph, so the
-        # backward pass runs through the discriminators for the fake batch alone
-        with torch.no_grad():
-            period_real, scale_real = mpd(batch.waves), msd(batch.waves)
-        period_fake, scale_fake = mpd(fake), msd(fake)
-        losses = generator_losses(period_real, period_fake, scale_real, scale_fake, batch.waves, fake,
-                                  mel_loss_weight=self.config.mel_loss_weight,
-                                  feature_loss_weight=self.config.feature_loss_weight)
-        return losses.total, {"adversarial": losses.adversarial, "feature_matching": losses.feature_matching,
-                              "mel": losses.mel}
+    def reconstruction(self, batch: WaveBatch, generated: Generated) -> tuple[torch.Tensor, dict]:
+        mel = mel_l1_loss(generated.real, generated.fake)
+        return self.config.mel_loss_weight * mel, {"mel": mel}
 
     # ------------------------------------------------------------------ hooks
     def validate(self, val_waves) -> dict[str, float]:
