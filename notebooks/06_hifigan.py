@@ -251,6 +251,15 @@ def fold(wave: torch.Tensor, period: int) -> torch.Tensor:
 check_fold_by_period(fold)
 
 # %% [markdown]
+# Stuck? Reveal the library's version (click to expand) — try the exercise first.
+
+# %%
+from course_lib.checks import show_solution
+from course_lib.checks.lesson06 import solution_feature_matching, solution_fold_by_period
+
+show_solution(solution_fold_by_period)
+
+# %% [markdown]
 # **Multi-scale discriminator (MSD)**, from MelGAN: three 1-D conv stacks with large
 # grouped kernels, on the raw wave, on the wave average-pooled ×2 and ×4. The MPD sees
 # samples p apart but never a continuous stretch; the MSD sees continuous audio at three
@@ -306,6 +315,9 @@ def feature_matching(real, fake) -> torch.Tensor:
 
 
 check_feature_matching(feature_matching)
+
+# %%
+show_solution(solution_feature_matching)
 
 # %% [markdown]
 # The library's version, on the untrained tiny model: how big is each term?
