@@ -65,8 +65,9 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    """Check ``--out`` and load ``--vocoder`` before the model's ``synth_cli`` does any work."""
+    """Check ``--out``, the knobs and ``--vocoder`` (loading it) before the model's ``synth_cli`` does any work."""
     from course_lib.audio import check_wav_path
+    from course_lib.models import model_module
     from course_lib.vocoder import load_vocoder
 
     handler = _handler(args.model, "synth")
@@ -74,7 +75,16 @@ def _synth(args: argparse.Namespace) -> int:
     if not Path(args.checkpoint).is_file():
         raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such file; give the model file a training run "
                                 "wrote (e.g. runs/x/glow_tts.pt)")
-    args.vocoder = load_vocoder(args.vocoder)
+    if getattr(model_module(args.model), "MAKES_WAVEFORMS", False):
+        if args.vocoder is not None:
+            raise ValueError(f"{args.model} goes from text straight to a waveform and uses no vocoder: drop --vocoder")
+    else:
+        given = [flag for flag, value in (("--noise-scale-w", args.noise_scale_w), ("--speaker", args.speaker))
+                 if value is not None]
+        if given:
+            raise ValueError(f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} for VITS; {args.model}'s "
+                             f"synth takes no such knob: drop {' and '.join(given)}")
+        args.vocoder = load_vocoder(args.vocoder or "auto")
     return handler(args) or 0
 
 
@@ -92,6 +102,16 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+    return value
+
+
+def _nonnegative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
     return value
 
 
@@ -180,10 +200,16 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", type=_path, required=True, help="output .wav file (16-bit PCM, 22,050 Hz)")
     synth.add_argument("--seed", type=_seed, default=0,
                        help="seed of the sampled noise, 0 … 2^32 − 1: the same seed gives the same wave (default 0)")
-    synth.add_argument("--temperature", type=_finite(0.0, inclusive=True), default=None,
-                       help="prior noise scale, ≥ 0: Glow-TTS multiplies σ by it (default 0.667), Grad-TTS "
+    synth.add_argument("--temperature", "--noise-scale", dest="temperature", type=_finite(0.0, inclusive=True),
+                       default=None,
+                       help="prior noise scale, ≥ 0: Glow-TTS and VITS multiply σ by it (default 0.667), Grad-TTS "
                             "divides the terminal noise by it (τ, default 1.5), the CVAE scales z (default 0.667); "
                             "0 = the mean voice. Diff-TTS has none")
+    synth.add_argument("--noise-scale-w", type=_finite(0.0, inclusive=True), default=None,
+                       help="VITS only: noise of the stochastic duration predictor, ≥ 0 (default 0.8; 0 = its "
+                            "most likely rhythm)")
+    synth.add_argument("--speaker", type=_nonnegative_int, default=None,
+                       help="speaker id of a multi-speaker model, 0 … n_speakers − 1 (VITS)")
     synth.add_argument("--length-scale", type=_finite(0.0, inclusive=False), default=1.0,
                        help="speed, > 0: 1 = the predicted durations, 1.2 = 20 %% slower (default 1.0)")
     synth.add_argument("--steps", type=_positive_int, default=None,
@@ -191,9 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "50 scored 22.9 against 23.2 dB MCD-DTW at 5× the time), Diff-TTS network calls of "
                             f"the skip-γ walk (default {DIFF_TTS_SYNTH_CALLS}: γ = 21, the best MCD-DTW of the "
                             "shipped model, 16.0 dB, and about 20× faster than all 400)")
-    synth.add_argument("--vocoder", default="auto",
+    synth.add_argument("--vocoder", default=None,
                        help="auto (the shipped neural vocoder, else Griffin-Lim; default), griffin-lim, or a "
-                            "vocoder generator.pt")
+                            "vocoder generator.pt; VITS makes its own waveform and takes none")
     synth.set_defaults(func=_synth)
 
     vocode = verbs.add_parser("vocode", help="copy synthesis: wav → mel → vocoder → wav",

@@ -16,8 +16,8 @@ from types import ModuleType
 
 # what `python -m course_lib train` / `synth` can do with each (its module defines train_cli / synth_cli;
 # tests/test_packaging.py checks the two lists against the modules)
-TRAINABLE = ("cvae", "glow_tts", "grad_tts", "diff_tts", "hifigan")
-SYNTHESIZERS = ("cvae", "glow_tts", "grad_tts", "diff_tts")
+TRAINABLE = ("cvae", "glow_tts", "grad_tts", "diff_tts", "hifigan", "vits")
+SYNTHESIZERS = ("cvae", "glow_tts", "grad_tts", "diff_tts", "vits")
 
 MODEL_MODULES = {
     "vae": "course_lib.models.vae",

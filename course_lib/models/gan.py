@@ -42,6 +42,7 @@ class GANRecipe:
     learning_rate: float = 2e-4
     adam_betas: tuple[float, float] = (0.8, 0.99)
     adam_eps: float = 1e-8
+    weight_decay: float = 0.01  # AdamW's default, which both official repositories keep
     lr_decay: float = 0.999
     feature_loss_weight: float = 2.0
     discriminator_start: int = 0
@@ -72,7 +73,8 @@ class GANTask:
         self.recipe = recipe
         self.discriminator_names = tuple(discriminators)
         self.modules = {"generator": generator, **discriminators}
-        kwargs = dict(lr=recipe.learning_rate, betas=tuple(recipe.adam_betas), eps=recipe.adam_eps)
+        kwargs = dict(lr=recipe.learning_rate, betas=tuple(recipe.adam_betas), eps=recipe.adam_eps,
+                      weight_decay=recipe.weight_decay)
         discriminator_params = [p for module in discriminators.values() for p in module.parameters()]
         self.optimizers = {"generator": torch.optim.AdamW(generator.parameters(), **kwargs),
                            "discriminator": torch.optim.AdamW(discriminator_params, **kwargs)}

@@ -44,11 +44,12 @@ def make_tokenizer(front_end: str, add_blank: bool):
 
 
 def training_data(data_dir: str | None, add_blank: bool, batch_size: int, seed: int,
-                  val_batches: int = 2) -> TrainingData:
+                  val_batches: int = 2, return_wave: bool = False) -> TrainingData:
     """Loaders over a corpus folder in either layout (``None``: the built-in corpus for the current mode).
 
     Every clip is checked first (:meth:`TextMelDataset.check_alignable`). Mels are cached in memory
-    after the first epoch; the validation loader holds at most ``val_batches`` batches.
+    after the first epoch; the validation loader holds at most ``val_batches`` batches. ``return_wave``
+    adds the padded waves to every batch (VITS decodes windows of them).
     """
     from course_lib.data import LengthBucketSampler, TextMelDataset, ensure_corpus, open_corpus
 
@@ -56,14 +57,16 @@ def training_data(data_dir: str | None, add_blank: bool, batch_size: int, seed: 
     tokenizer = make_tokenizer(corpus.front_end, add_blank)
     if not corpus.split("train").utterances:
         raise ValueError(f"{corpus.root} has no utterances in the train split; add clips or fix splits.tsv")
-    train = TextMelDataset(corpus.split("train"), tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True)
+    train = TextMelDataset(corpus.split("train"), tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True,
+                           return_wave=return_wave)
     train.check_alignable()
     sampler = LengthBucketSampler(train.mel_lengths, batch_size, seed=seed, drop_last=len(train) >= batch_size)
     train_loader = DataLoader(train, batch_sampler=sampler, collate_fn=train.collate)
     val_records = corpus.split("val").utterances[: val_batches * batch_size]
     val_loader = None
     if val_records:
-        val = TextMelDataset(val_records, tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True)
+        val = TextMelDataset(val_records, tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True,
+                             return_wave=return_wave)
         val.check_alignable()
         val_loader = DataLoader(val, batch_size=batch_size, collate_fn=val.collate)
     return TrainingData(corpus=corpus, tokenizer=tokenizer, train_loader=train_loader, val_loader=val_loader)
@@ -168,10 +171,11 @@ def shipped_or_trained(shipped_file: str, load: Callable, train: Callable, tiny_
 
 
 def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callable], train: Callable,
-              model_file: str) -> None:
+              model_file: str, needs_vocoder: bool = True) -> None:
     """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last ``tts/`` losses.
 
-    ``args.vocoder`` (set by the command line) voices the audio samples written while training.
+    ``args.vocoder`` (set by the command line) voices the audio samples written while training, for
+    models that make mels (``needs_vocoder``; VITS makes its own waves).
 
     ``--resume`` keeps the batch size the run was trained with; asking for another one is refused.
     """
@@ -189,12 +193,13 @@ def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callabl
                              f"trained with, so resuming would not continue it: drop --batch-size, or train into "
                              f"a new --out folder")
         batch_size = trained_with
-    _, history = train(configs[args.config](), args.data, args.out, args.steps, batch_size, args.resume,
-                       vocoder=args.vocoder)
-    rows = [row for row in history if "tts/loss" in row]  # validation rows are interleaved
+    voice = {"vocoder": args.vocoder} if needs_vocoder else {}
+    _, history = train(configs[args.config](), args.data, args.out, args.steps, batch_size, args.resume, **voice)
+    phase = "tts" if needs_vocoder else "generator"
+    rows = [row for row in history if f"{phase}/loss" in row]  # validation rows are interleaved
     last = rows[-1]
     print(f"trained {name} ({args.config}) to step {last['step']}; last losses: "
-          + ", ".join(f"{k}={v:.3f}" for k, v in last.items() if k.startswith("tts/")))
+          + ", ".join(f"{k}={v:.3f}" for k, v in last.items() if k.startswith(f"{phase}/")))
     print(f"model written to {Path(args.out) / model_file}")
 
 

@@ -43,8 +43,27 @@ def build_discriminator(config: VITSConfig | Mapping[str, Any]) -> VITSDiscrimin
     return VITSDiscriminator(_config(config).discriminator)
 
 
+# VITS goes from text straight to a waveform: `synth` needs no vocoder
+MAKES_WAVEFORMS = True
+
+
+def train_cli(args) -> None:
+    """``python -m course_lib train vits --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
+    from course_lib.models.vits.train import train_cli as _train_cli
+
+    _train_cli(args)
+
+
+def synth_cli(args) -> None:
+    """``python -m course_lib synth vits --checkpoint PATH --text "..." --out FILE.wav [--speaker N]``."""
+    from course_lib.models.vits.train import synth_cli as _synth_cli
+
+    _synth_cli(args)
+
+
 __all__ = [
     "CONFIGS",
+    "MAKES_WAVEFORMS",
     "DecoderConfig",
     "DeterministicDurationPredictor",
     "DiscriminatorConfig",
@@ -66,5 +85,7 @@ __all__ = [
     "duration_loss",
     "kl_divergence",
     "rational_quadratic_spline",
+    "synth_cli",
+    "train_cli",
     "wave_windows",
 ]

@@ -173,6 +173,7 @@ class VITSConfig(ConfigIO):
     # text side (the prior's encoder, shared with Glow-TTS and Grad-TTS)
     n_vocab: int = 178
     add_blank: bool = True  # a blank token between symbols (the tokenizer inserts it)
+    front_end: str = "espeak"  # the symbols: eSpeak phonemes (built-in corpus) or "arpabet" (CMUdict, LJSpeech)
     latent_channels: int = 192
     encoder_channels: int = 192
     encoder_filter_channels: int = 768

@@ -1,0 +1,161 @@
+"""Training task, model files and command-line entry points for VITS.
+
+Recipe (official ``train.py`` / ``ljs_base.json``): the course's GAN task
+(``course_lib.models.gan``) with VITS as the generator and its discriminator (one scale
+discriminator + MPD); AdamW (lr 2e-4, betas 0.8/0.99, eps 1e-9), both learning rates decayed
+×0.999875 once per epoch. The generator's reconstruction losses, beside adversarial +
+2·feature matching:
+
+* 45 · mel L1 between the decoded 32-frame window (8192 samples) and the same span of the
+  recording, on the 0–11,025 Hz mel (``fmax=None``), as HiFi-GAN;
+* 1 · KL between the flow-mapped posterior sample and the aligned text prior
+  (:func:`course_lib.models.vits.losses.kl_divergence`);
+* the duration loss (the stochastic predictor's negative variational bound, or the
+  deterministic one's MSE).
+
+Batches carry the padded waves; the posterior's linear spectrogram is computed from them
+here (float32 even under autocast), so the data plumbing is the acoustic models'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import torch
+
+from course_lib.audio import SAMPLE_RATE, linear_spectrogram
+from course_lib.models import recipe
+from course_lib.models.gan import GANRecipe, GANTask, Generated
+from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.vits.config import VITSConfig
+from course_lib.models.vits.discriminator import VITSDiscriminator
+from course_lib.models.vits.model import VITS
+from course_lib.models.vits.windows import wave_windows
+
+MODEL_FILE = "vits.pt"
+
+
+def gan_recipe(config: VITSConfig) -> GANRecipe:
+    """The GAN task's recipe from a VITS config."""
+    return GANRecipe(learning_rate=config.learning_rate, adam_betas=tuple(config.adam_betas),
+                     adam_eps=config.adam_eps, weight_decay=config.weight_decay, lr_decay=config.lr_decay,
+                     feature_loss_weight=config.feature_loss_weight)
+
+
+class VITSTask(GANTask):
+    """The GAN task with VITS as the generator (see module docstring); ``sample_tokens [T_text]`` is spoken
+    at each validation, to listen while training."""
+
+    def __init__(self, model: VITS, discriminator: VITSDiscriminator, sample_tokens: torch.Tensor | None = None
+                 ) -> None:
+        super().__init__(model, {"discriminator": discriminator}, gan_recipe(model.config))
+        self.config = model.config
+        self.sample_tokens = sample_tokens
+
+    def generate(self, batch) -> Generated:
+        if batch.waves is None:
+            raise ValueError("VITS trains on waves: build the loaders with recipe.training_data(..., return_wave=True)")
+        with torch.autocast(device_type=batch.waves.device.type, enabled=False):
+            spec = linear_spectrogram(batch.waves[:, 0].float())               # [B, 513, T_frames]
+        speakers = batch.speakers if self.config.speaker_conditioned else None
+        out = self.modules["generator"](batch.tokens, batch.token_lengths, spec, batch.mel_lengths, speakers)
+        real = wave_windows(batch.waves, out.window_starts, self.config.segment_size)   # [B, 1, 8192]
+        return Generated(fake=out.wave, real=real, extras=out)
+
+    def reconstruction(self, batch, generated: Generated) -> tuple[torch.Tensor, dict]:
+        cfg = self.config
+        mel = mel_l1_loss(generated.real.float(), generated.fake.float())
+        latent = VITS.latent_losses(generated.extras)
+        loss = cfg.mel_loss_weight * mel + cfg.kl_loss_weight * latent.kl + latent.duration
+        return loss, {"mel": mel, "kl": latent.kl, "duration": latent.duration}
+
+    # ------------------------------------------------------------------ hooks
+    def validate(self, val_loader) -> dict[str, float]:
+        """Mean mel L1, KL and duration loss over the validation batches (no discriminator)."""
+        sums, count = {"mel": 0.0, "kl": 0.0, "duration": 0.0}, 0
+        device = next(self.modules["generator"].parameters()).device
+        for batch in val_loader:
+            batch = batch.to(device)
+            _, logs = self.reconstruction(batch, self.generate(batch))
+            for name in sums:
+                sums[name] += float(logs[name])
+            count += 1
+        return {name: value / max(count, 1) for name, value in sums.items()}
+
+    def sample_audio(self) -> dict:
+        """One validation sentence, text → wave, at the inference defaults and seed 0."""
+        if self.sample_tokens is None:
+            return {}
+        model = self.modules["generator"]  # the trainer hands hooks the bare modules, never DDP wrappers
+        speaker = 0 if self.config.speaker_conditioned else None
+        wave = model.synthesize(self.sample_tokens, seed=0, speaker=speaker)
+        return {"sample": (wave.cpu().numpy(), SAMPLE_RATE)}
+
+    def config_dict(self) -> dict:
+        return self.config.to_dict()
+
+
+def default_steps() -> int:
+    from course_lib.mode import pick
+
+    return pick(smoke=2, default=2000, full=800_000)
+
+
+def train(config: VITSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
+          batch_size: int | None = None, resume: bool = False, progress: bool = True):
+    """Train on a corpus folder in either layout (``None``: the built-in corpus); writes ``out_dir/vits.pt``.
+
+    The vocabulary, front end and number of speakers (for a multi-speaker config) come from the
+    data; ``batch_size`` (None: the config's) is saved in the run's config. Returns ``(model, history)``.
+    """
+    from course_lib.models.vits import build, build_discriminator
+    from course_lib.training import TrainConfig, Trainer, save_model
+
+    if batch_size is not None:
+        config = dataclasses.replace(config, batch_size=batch_size)  # saved with the run, kept on --resume
+    data = recipe.training_data(data_dir, config.add_blank, config.batch_size, config.seed, return_wave=True)
+    n_speakers = data.corpus.n_speakers if config.n_speakers > 1 else 1
+    config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
+                                 n_speakers=n_speakers)
+    model = recipe.seed_and_build(build, config)
+    task = VITSTask(model, build_discriminator(config), recipe.first_val_tokens(data.val_loader))
+    steps = default_steps() if steps is None else steps
+    trainer = Trainer(task, TrainConfig(steps=steps, seed=config.seed, out_dir=str(out_dir),
+                                        val_every=max(steps // 5, 1), checkpoint_every=max(min(steps // 10, 500), 1),
+                                        log_every=min(10, steps), progress=progress))
+    history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
+    save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
+    return model, history
+
+
+def load(path: str | Path, device: str | torch.device | None = None) -> VITS:
+    """A trained VITS from a ``save_model`` file, checked against the tokenizer of its front end."""
+    from course_lib.models.vits import build
+
+    return recipe.load_checked(path, build, "vits", device)
+
+
+def train_cli(args: argparse.Namespace) -> None:
+    from course_lib.models.vits import CONFIGS
+
+    recipe.train_cli(args, "vits", CONFIGS, train, MODEL_FILE, needs_vocoder=False)
+
+
+def synth_cli(args: argparse.Namespace) -> None:
+    """Text → wave in one model: no vocoder. ``--temperature`` is VITS's ``noise_scale``."""
+    from course_lib.audio import save_audio
+
+    recipe.synth_steps(args, "VITS")
+    model = load(args.checkpoint)
+    model.remove_weight_norm()  # inference only: fold g·v/‖v‖ once
+    cfg = model.config
+    tokens = recipe.text_to_tokens(args.text, cfg.front_end, cfg.add_blank)[0]
+    noise_scale = cfg.noise_scale if args.temperature is None else args.temperature
+    noise_scale_w = cfg.noise_scale_w if args.noise_scale_w is None else args.noise_scale_w
+    wave = model.synthesize(tokens, noise_scale=noise_scale, noise_scale_w=noise_scale_w,
+                            length_scale=args.length_scale, seed=args.seed, speaker=args.speaker)
+    path = save_audio(args.out, wave.cpu().numpy(), SAMPLE_RATE)
+    print(f"wrote {path} ({wave.numel() / SAMPLE_RATE:.2f} s, noise scale {noise_scale}, duration noise "
+          f"{noise_scale_w}, length scale {args.length_scale})")
