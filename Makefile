@@ -38,6 +38,7 @@ corpus: $(STAMP)
 
 lab: setup corpus
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --notebook-dir=notebooks \
+	  --LabApp.app_settings_dir=$(CURDIR)/config/jupyterlab \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/00_audio_and_text.ipynb
 
 test: setup test-unit test-notebooks

@@ -445,7 +445,8 @@ print(f"parameters: V3 {count_parameters(v3):,}, iSTFT small {count_parameters(i
 # Everything runs at 86 frames a second, so even a wider network (dim 256 against V3's
 # 256 → 32 channels) costs a fraction of one HiFi-GAN stage, and the inverse STFT is a few
 # milliseconds. VITS's decoder is a HiFi-GAN generator — 97 % of VITS's inference time on a
-# CPU (REFERENCE.md §9.2) — which is why MB-iSTFT-VITS and lesson 11 put an iSTFT head there.
+# CPU (the official jaywalnut310/vits ljs_base, one thread: real-time factor 1.08) — which is why
+# MB-iSTFT-VITS puts an iSTFT head there, and why lesson 11 weighs one for its CPU model.
 #
 # It trains exactly like HiFi-GAN: same discriminators, same losses, same task. Only
 # `HiFiGANConfig.istft` changes (`CONFIGS["istft_small"]`).
