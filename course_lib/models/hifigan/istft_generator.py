@@ -54,8 +54,11 @@ class ISTFTGeneratorConfig:
     intermediate_dim: int = 1536
     n_layers: int = 8
     kernel_size: int = 7
+    speaker_channels: int = 0  # VITS multi-speaker: an embedding projected and added after the input conv
 
     def __post_init__(self) -> None:
+        if self.speaker_channels < 0:
+            raise ValueError(f"ISTFTGeneratorConfig.speaker_channels must be ≥ 0, got {self.speaker_channels}")
         for name in ("in_channels", "dim", "intermediate_dim", "n_layers"):
             if getattr(self, name) < 1:
                 raise ValueError(f"ISTFTGeneratorConfig.{name} must be ≥ 1, got {getattr(self, name)}")
@@ -103,6 +106,7 @@ class ISTFTGenerator(nn.Module):
         super().__init__()
         self.config = config
         self.embed = nn.Conv1d(config.in_channels, config.dim, config.kernel_size, padding=config.kernel_size // 2)
+        self.speaker_proj = nn.Conv1d(config.speaker_channels, config.dim, 1) if config.speaker_channels else None
         self.norm = nn.LayerNorm(config.dim, eps=1e-6)
         self.blocks = nn.ModuleList(
             ConvNeXtBlock(config.dim, config.intermediate_dim, config.kernel_size, 1.0 / config.n_layers)
@@ -112,9 +116,14 @@ class ISTFTGenerator(nn.Module):
         self.head = nn.Linear(config.dim, 2 * config.n_bins)   # log-magnitude and phase per bin
         self.apply(_init_weights)
 
-    def spectrum(self, mel: torch.Tensor) -> torch.Tensor:
-        """``mel [B, in_channels, T]`` → complex STFT frames ``[B, 513, T]`` (float32)."""
+    def spectrum(self, mel: torch.Tensor, speaker: torch.Tensor | None = None) -> torch.Tensor:
+        """``mel [B, in_channels, T]`` (``speaker [B, speaker_channels, 1]``) → complex STFT frames ``[B, 513, T]``
+        (float32)."""
         x = self.embed(mel)                                                   # [B, C, T]
+        if self.speaker_proj is not None:
+            if speaker is None:
+                raise ValueError("this generator was built with speaker_channels > 0: pass speaker [B, S, 1]")
+            x = x + self.speaker_proj(speaker)
         x = self.norm(x.transpose(1, 2)).transpose(1, 2)
         for block in self.blocks:
             x = block(x)
@@ -123,9 +132,9 @@ class ISTFTGenerator(nn.Module):
         magnitude = torch.exp(log_magnitude).clamp(max=MAX_MAGNITUDE)
         return torch.complex(magnitude * torch.cos(phase), magnitude * torch.sin(phase))
 
-    def forward(self, mel: torch.Tensor) -> torch.Tensor:
+    def forward(self, mel: torch.Tensor, speaker: torch.Tensor | None = None) -> torch.Tensor:
         """``mel [B, in_channels, T]`` → ``wave [B, 1, T·256]`` (not clipped; the vocoder clips to [-1, 1])."""
-        wave = istft(self.spectrum(mel))                                      # [B, T·256]
+        wave = istft(self.spectrum(mel, speaker))                             # [B, T·256]
         return wave.unsqueeze(1)
 
     def remove_weight_norm(self) -> "ISTFTGenerator":

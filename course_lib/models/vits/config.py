@@ -28,6 +28,7 @@ from course_lib.audio import HOP_LENGTH, N_FFT
 from course_lib.models.config_io import ConfigIO
 from course_lib.models.hifigan.config import HIFIGAN_PERIOD_CHANNELS, HiFiGANConfig
 from course_lib.models.hifigan.discriminators import ScaleLayout
+from course_lib.models.hifigan.istft_generator import ISTFTGeneratorConfig
 from course_lib.nn.text_encoder import TextEncoderConfig
 
 _VITS_SCALE = ScaleLayout.vits()
@@ -96,7 +97,9 @@ class DurationConfig(ConfigIO):
 
 @dataclass(frozen=True)
 class DecoderConfig(ConfigIO):
-    """The HiFi-GAN-shaped decoder (defaults: V1's layout, as in ``ljs_base.json``)."""
+    """The HiFi-GAN-shaped decoder (defaults: V1's layout, as in ``ljs_base.json``), or with ``istft`` set
+    the frame-rate inverse-STFT generator of lesson 06 (MB-iSTFT-VITS's idea; the upsampling fields are
+    then unused)."""
 
     MODEL_NAME: ClassVar[str] = "VITS decoder"
 
@@ -106,9 +109,12 @@ class DecoderConfig(ConfigIO):
     upsample_initial_channel: int = 512
     resblock_kernel_sizes: tuple[int, ...] = (3, 7, 11)
     resblock_dilation_sizes: tuple[tuple[int, ...], ...] = ((1, 3, 5), (1, 3, 5), (1, 3, 5))
+    istft: ISTFTGeneratorConfig | None = None
 
     def __post_init__(self) -> None:
         _tuples(self)
+        if isinstance(self.istft, Mapping):  # read back from a checkpoint's JSON
+            object.__setattr__(self, "istft", ISTFTGeneratorConfig(**self.istft))
         self.generator_config(192, 0)  # HiFiGANConfig checks the upsampling chain here, at construction
 
     def generator_config(self, in_channels: int, speaker_channels: int) -> HiFiGANConfig:
@@ -125,6 +131,8 @@ class DecoderConfig(ConfigIO):
             post_weight_norm=False,
             post_bias=False,
             speaker_channels=speaker_channels,
+            istft=None if self.istft is None else dataclasses.replace(self.istft, in_channels=in_channels,
+                                                                        speaker_channels=speaker_channels),
         )
 
 

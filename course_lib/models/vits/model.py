@@ -40,7 +40,7 @@ from course_lib.alignment import (
     random_windows,
 )
 from course_lib.audio import HOP_LENGTH
-from course_lib.models.hifigan.generator import Generator
+from course_lib.models.hifigan import build_generator
 from course_lib.models.vits.config import VITSConfig
 from course_lib.models.vits.duration import DeterministicDurationPredictor, StochasticDurationPredictor
 from course_lib.models.vits.flow import PriorFlow
@@ -108,7 +108,7 @@ class VITS(nn.Module):
         self.config = config
         cfg, speaker_channels = config, config.speaker_channels
         self.text_encoder = TextEncoder(cfg.text_encoder_config())
-        self.decoder = Generator(cfg.generator_config())
+        self.decoder = build_generator(cfg.generator_config())
         post = cfg.posterior
         self.posterior_encoder = PosteriorEncoder(cfg.spec_channels, cfg.latent_channels, post.hidden_channels,
                                                   post.kernel_size, post.dilation_rate, post.n_layers, speaker_channels)
@@ -267,7 +267,7 @@ class VITS(nn.Module):
                              length_scale, speaker, generator)
         finally:
             self.train(was_training)
-        return out.wave[0, 0, : int(out.wave_lengths[0])]
+        return out.wave[0, 0, : int(out.wave_lengths[0])].clamp(-1.0, 1.0)  # an iSTFT decoder is not tanh-bounded
 
     def remove_weight_norm(self) -> "VITS":
         """Fold every weight-norm ``g·v/‖v‖`` into a plain weight (posterior, flow, decoder), for inference; returns self."""
