@@ -452,6 +452,12 @@ def test_resume_with_other_settings_is_refused(model, runs, tmp_path, capsys):
     assert checkpoint_bytes(out, model) == before
 
 
+def test_resume_without_a_run_is_refused(tmp_path, capsys):
+    assert_refused(cli(capsys, *train_argv(MODELS[0], tmp_path / "empty", "--resume")),
+                   "holds no checkpoint.pt", "drop --resume")
+    assert not list((tmp_path / "empty").iterdir())
+
+
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
 def test_a_short_run_reports_its_last_losses(model, runs):
     stdout = (runs[model.name].parent / f"{model.name}_stdout.txt").read_text()

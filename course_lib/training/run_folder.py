@@ -51,6 +51,9 @@ def claim_run_folder(out: str | Path, resume: bool, overwrite: bool) -> Iterator
     try:
         _remove_leftovers(folder)
         run_files = _run_files(folder)
+        if resume and not (folder / "checkpoint.pt").is_file():
+            raise RunFolderError(f"--resume: {folder} holds no checkpoint.pt, so there is no run to continue: drop "
+                                 "--resume to start one there, or give the --out folder of the run to continue")
         if run_files and not resume:
             names = ", ".join(path.name + ("/" if path.is_dir() else "") for path in run_files)
             if not overwrite:
