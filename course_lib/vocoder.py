@@ -28,7 +28,8 @@ from course_lib.models.hifigan.generator import Generator
 from course_lib.models.hifigan.istft_generator import ISTFTGenerator
 
 SHIPPED_PATTERN = "hifigan_*.pt"
-TRAIN_COMMAND = "python -m course_lib train hifigan --config tiny --out runs/hifigan"  # built-in corpus by default
+# the course vocoder's recipe (data/checkpoints/README.md); the built-in multi-speaker corpus by default
+TRAIN_COMMAND = "python -m course_lib train hifigan --config istft_small --out runs/vocoder"
 
 
 class VocoderInputError(ValueError):
@@ -198,11 +199,11 @@ def load_vocoder(name: str = "auto", device: str | torch.device | None = None, v
         if checkpoint is None:
             if name == "hifigan":
                 raise FileNotFoundError(
-                    f"no shipped HiFi-GAN in {paths.CHECKPOINT_DIR} ({SHIPPED_PATTERN}); train one with "
+                    f"no shipped neural vocoder in {paths.CHECKPOINT_DIR} ({SHIPPED_PATTERN}); train one with "
                     f"`{TRAIN_COMMAND}` or use load_vocoder('griffin_lim')"
                 )
             vocoder = GriffinLimVocoder()
-            message = (f"vocoder: {vocoder.name} — no HiFi-GAN checkpoint in {paths.CHECKPOINT_DIR}; "
+            message = (f"vocoder: {vocoder.name} — no neural vocoder checkpoint in {paths.CHECKPOINT_DIR}; "
                        f"train one with `{TRAIN_COMMAND}`")
         else:
             vocoder = HiFiGANVocoder.from_checkpoint(checkpoint, device=device)
