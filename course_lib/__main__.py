@@ -211,6 +211,22 @@ def build_parser() -> argparse.ArgumentParser:
                             "vocoder generator.pt; VITS makes its own waveform and takes none")
     synth.set_defaults(func=_synth)
 
+    convert = verbs.add_parser("convert", help="voice conversion: a recording in another speaker's voice",
+                               description="Resynthesise a recording of one speaker in another's voice with a "
+                                           "multi-speaker VITS (posterior of A → flow with A → reverse flow with B "
+                                           "→ decoder with B).")
+    convert.add_argument("model", choices=("vits",), metavar="MODEL", help="vits (the only model that converts)")
+    convert.add_argument("--checkpoint", type=_path, required=True, help="a multi-speaker VITS model file")
+    convert.add_argument("--in", dest="input", type=_path, required=True,
+                         help="recording to convert (WAV, FLAC or OGG; read as mono at 22,050 Hz)")
+    convert.add_argument("--from-speaker", type=_nonnegative_int, required=True,
+                         help="speaker id of the recording's voice, 0 … n_speakers − 1")
+    convert.add_argument("--speaker", type=_nonnegative_int, required=True,
+                         help="speaker id to convert to, 0 … n_speakers − 1")
+    convert.add_argument("--out", type=_path, required=True, help="output .wav file (16-bit PCM, 22,050 Hz)")
+    convert.add_argument("--seed", type=_seed, default=0, help="seed of the posterior sample (default 0)")
+    convert.set_defaults(func=_convert)
+
     vocode = verbs.add_parser("vocode", help="copy synthesis: wav → mel → vocoder → wav",
                               description="Resynthesise any audio file through the course vocoder: read it (mono, "
                                           "resampled to 22,050 Hz), compute the course mel, vocode it.")
@@ -222,6 +238,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="'auto' (the shipped vocoder, else Griffin-Lim) or 'griffin-lim' (default: auto)")
     vocode.set_defaults(func=_vocode)
     return parser
+
+
+def _convert(args: argparse.Namespace) -> int:
+    """Check ``--out`` and ``--checkpoint`` before the model's ``convert_cli`` does any work."""
+    from course_lib.audio import check_wav_path
+
+    handler = _handler(args.model, "convert")
+    check_wav_path(args.out, "--out")
+    if not Path(args.checkpoint).is_file():
+        raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such file; give a multi-speaker VITS model file")
+    return handler(args) or 0
 
 
 def _vocode(args: argparse.Namespace) -> int:

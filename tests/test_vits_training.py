@@ -76,3 +76,37 @@ def test_warm_losses_are_the_papers_sum():
     expected = (logs["adversarial"] + 2 * logs["feature_matching"] + 45 * logs["mel"] + logs["kl"]
                 + logs["duration"])
     torch.testing.assert_close(total, expected)
+
+
+def test_voice_conversion_from_the_command_line_and_its_bad_input(tmp_path, capsys):
+    import dataclasses
+
+    import numpy as np
+
+    from course_lib.models.recipe import make_tokenizer
+    from course_lib.training import save_model
+
+    config = dataclasses.replace(VITSConfig.tiny(), n_vocab=make_tokenizer("espeak", True).n_vocab, n_speakers=3,
+                                 speaker_channels=16)
+    many = save_model(tmp_path / "many.pt", build(config), config.to_dict())
+    single_config = VITSConfig.tiny().replace(n_vocab=config.n_vocab)
+    single = save_model(tmp_path / "single.pt", build(single_config), single_config.to_dict())
+    t = np.arange(int(0.5 * 44100)) / 44100
+    stereo_44k = np.stack([0.3 * np.sin(2 * np.pi * 150 * t)] * 2, axis=1).astype(np.float32)
+    sf.write(tmp_path / "a.wav", stereo_44k, 44100)
+    sf.write(tmp_path / "silent.wav", np.zeros(22050, np.float32), 22050)
+    sf.write(tmp_path / "click.wav", 0.3 * np.ones(100, np.float32), 22050)
+
+    def convert(checkpoint, source, *extra):
+        return main(["convert", "vits", "--checkpoint", str(checkpoint), "--in", str(tmp_path / source),
+                     "--from-speaker", "0", "--speaker", "2", "--out", str(tmp_path / "b.wav"), *extra])
+
+    assert convert(many, "a.wav") == 0, capsys.readouterr().err   # stereo at 44.1 kHz: read as mono 22,050 Hz
+    wave, rate = sf.read(tmp_path / "b.wav")
+    assert rate == 22050 and wave.ndim == 1 and wave.size == (22050 // 2 // 256) * 256
+    for checkpoint, source, message in ((single, "a.wav", "single-speaker VITS"), (many, "silent.wav", "is silent"),
+                                        (many, "click.wav", "too short to convert")):
+        assert convert(checkpoint, source) == 2
+        assert message in capsys.readouterr().err
+    assert convert(many, "a.wav", "--speaker", "7") == 2   # argparse keeps the last --speaker: 7 of 3
+    assert "0 … 2" in capsys.readouterr().err

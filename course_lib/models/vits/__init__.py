@@ -54,6 +54,13 @@ def train_cli(args) -> None:
     _train_cli(args)
 
 
+def convert_cli(args) -> None:
+    """``python -m course_lib convert vits --checkpoint PATH --in a.wav --from-speaker A --speaker B --out b.wav``."""
+    from course_lib.models.vits.train import convert_cli as _convert_cli
+
+    _convert_cli(args)
+
+
 def synth_cli(args) -> None:
     """``python -m course_lib synth vits --checkpoint PATH --text "..." --out FILE.wav [--speaker N]``."""
     from course_lib.models.vits.train import synth_cli as _synth_cli
@@ -85,6 +92,7 @@ __all__ = [
     "duration_loss",
     "kl_divergence",
     "rational_quadratic_spline",
+    "convert_cli",
     "synth_cli",
     "train_cli",
     "wave_windows",

@@ -143,6 +143,35 @@ def train_cli(args: argparse.Namespace) -> None:
     recipe.train_cli(args, "vits", CONFIGS, train, MODEL_FILE, needs_vocoder=False)
 
 
+def convert_cli(args: argparse.Namespace) -> None:
+    """Voice conversion: a recording of ``--from-speaker`` → the same speech in ``--speaker``'s voice.
+
+    The recording is read as mono at 22,050 Hz (other rates are resampled, stereo is averaged).
+    """
+    import numpy as np
+
+    from course_lib.audio import HOP_LENGTH, load_audio, save_audio
+
+    model = load(args.checkpoint)
+    if not model.config.speaker_conditioned:
+        raise ValueError(f"{args.checkpoint} is a single-speaker VITS: voice conversion needs a multi-speaker one "
+                         "(train with a multi-speaker config on the multi-voice corpus)")
+    model.remove_weight_norm().eval()
+    wave = load_audio(args.input)
+    if wave.size < 2 * HOP_LENGTH:
+        raise ValueError(f"{args.input} lasts {wave.size / SAMPLE_RATE * 1000:.0f} ms, too short to convert: give at "
+                         f"least {2 * HOP_LENGTH / SAMPLE_RATE * 1000:.0f} ms of speech")
+    if float(np.sqrt(np.mean(wave**2))) < 1e-4:
+        raise ValueError(f"{args.input} is silent (RMS below -80 dBFS): there is no voice to convert")
+    spec = linear_spectrogram(torch.from_numpy(wave))[None]                   # [1, 513, T]
+    generator = torch.Generator().manual_seed(args.seed)
+    with torch.no_grad():
+        converted = model.voice_conversion(spec, torch.tensor([spec.shape[-1]]), args.from_speaker, args.speaker,
+                                           generator)[0, 0].clamp(-1.0, 1.0)
+    path = save_audio(args.out, converted.numpy(), SAMPLE_RATE)
+    print(f"wrote {path} ({converted.numel() / SAMPLE_RATE:.2f} s, speaker {args.from_speaker} → {args.speaker})")
+
+
 def synth_cli(args: argparse.Namespace) -> None:
     """Text → wave in one model: no vocoder. ``--temperature`` is VITS's ``noise_scale``."""
     from course_lib.audio import save_audio
