@@ -36,6 +36,7 @@ import numba
 import numpy as np
 import torch
 
+from course_lib.framing import HOP_LENGTH, SAMPLE_RATE
 from course_lib.nn.masks import sequence_mask
 
 # numba's default threading layer here is OpenMP; its worker threads keep spinning after
@@ -227,7 +228,7 @@ def check_synthesis_length(mel_lengths: torch.Tensor, max_frames: int = MAX_SYNT
     """The longest of ``mel_lengths [B]`` (frames); a ValueError, worded alike for every model, above ``max_frames``."""
     longest = int(mel_lengths.max())
     if longest > max_frames:
-        raise ValueError(f"the text expands to {longest} frames (> {max_frames}, about {max_frames * 256 / 22050:.0f} "
+        raise ValueError(f"the text expands to {longest} frames (> {max_frames}, about {max_frames * HOP_LENGTH / SAMPLE_RATE:.0f} "
                          "s): split it into sentences and synthesise them one by one, or lower the length scale")
     return longest
 

@@ -27,13 +27,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
-SAMPLE_RATE = 22050
-N_FFT = 1024
-HOP_LENGTH = 256
-WIN_LENGTH = 1024
-N_MELS = 80
-FMIN = 0.0
-FMAX = 8000.0
+from course_lib.framing import FMAX, FMIN, HOP_LENGTH, N_FFT, N_MELS, SAMPLE_RATE, WIN_LENGTH
 LOG_CLAMP = 1e-5
 # sqrt(re² + im² + eps) keeps the gradient of |X| finite where X = 0 (as in HiFi-GAN)
 _MAGNITUDE_EPS = 1e-9

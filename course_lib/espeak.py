@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SAMPLE_RATE = 22050
+from course_lib.framing import SAMPLE_RATE
 
 # espeak_AUDIO_OUTPUT / initialise options / event types / parameters (speak_lib.h)
 _AUDIO_OUTPUT_SYNCHRONOUS = 2

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from course_lib.models.summary import param_summary
-from course_lib.nn.unet import ScoreUNet, UNetConfig, masked_group_norm, pad_to_multiple, sinusoidal_embedding
+from course_lib.nn.layers import sinusoidal_embedding
+from course_lib.nn.unet import ScoreUNet, UNetConfig, masked_group_norm, pad_to_multiple
 
 
 @pytest.fixture(autouse=True, scope="module")

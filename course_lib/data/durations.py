@@ -33,7 +33,7 @@ from typing import Sequence
 
 import numpy as np
 
-HOP_LENGTH = 256  # the course hop (course_lib.audio.HOP_LENGTH); kept here so building needs no torch
+from course_lib.framing import HOP_LENGTH
 
 
 @dataclass(frozen=True)

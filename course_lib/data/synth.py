@@ -30,9 +30,8 @@ from typing import Sequence
 import numpy as np
 import soundfile as sf
 
-from course_lib.data.durations import HOP_LENGTH, padded_length
-
-SAMPLE_RATE = 22050
+from course_lib.data.durations import padded_length
+from course_lib.framing import HOP_LENGTH, SAMPLE_RATE
 CHUNK_SIZE = 200  # utterances per fresh process; part of the output format (changes the bytes)
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the folder holding course_lib/
 

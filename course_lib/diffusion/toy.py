@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from course_lib.diffusion.ddpm import epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
-from course_lib.nn.unet import sinusoidal_embedding
+from course_lib.nn.layers import sinusoidal_embedding
 
 
 def ring_of_gaussians(n: int, n_modes: int = 8, radius: float = 1.5, std: float = 0.1,

@@ -1,10 +1,12 @@
-"""Small layers shared by the text encoders, duration predictors and flows.
+"""Small layers shared by the text encoders, duration predictors, flows and diffusion networks.
 
 Everything works on channel-first sequences ``[B, C, T]``, the layout of
 ``nn.Conv1d``; masks are ``[B, 1, T]`` (see :mod:`course_lib.nn.masks`).
 """
 
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import nn
@@ -77,3 +79,17 @@ class ConvReluNorm(nn.Module):
             x = conv(x * mask)
             x = self.dropout(torch.relu(norm(x)))
         return (residual + self.proj(x)) * mask
+
+
+def sinusoidal_embedding(t: torch.Tensor, dim: int, scale: float = 1000.0) -> torch.Tensor:
+    """``[B]`` times -> ``[B, dim]`` sin/cos features (Transformer positions, Vaswani et al. 2017).
+
+    Diffusion time lives in [0, 1]; multiplying by ``scale`` (Grad-TTS's
+    ``pe_scale`` = 1000) spreads it over the range integer positions would have,
+    so the fast frequencies still change between nearby times.
+    """
+    half = dim // 2
+    # frequencies 1 … 1/10000, geometric (the first and last are exact)
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, device=t.device, dtype=torch.float32) / (half - 1))
+    angles = scale * t.float()[:, None] * freqs[None, :]  # [B, half]
+    return torch.cat([angles.sin(), angles.cos()], dim=-1).to(t.dtype if t.is_floating_point() else torch.float32)

@@ -25,12 +25,13 @@ its real frames.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from course_lib.nn.layers import sinusoidal_embedding
 
 
 @dataclass(frozen=True)
@@ -57,20 +58,6 @@ def pad_to_multiple(x: torch.Tensor, mask: torch.Tensor, multiple: int = 4) -> P
         x = F.pad(x, (0, extra))
         mask = F.pad(mask, (0, extra))
     return PaddedMel(x=x, mask=mask, length=length)
-
-
-def sinusoidal_embedding(t: torch.Tensor, dim: int, scale: float = 1000.0) -> torch.Tensor:
-    """``[B]`` times -> ``[B, dim]`` sin/cos features (Transformer positions, Vaswani et al. 2017).
-
-    Diffusion time lives in [0, 1]; multiplying by ``scale`` (Grad-TTS's
-    ``pe_scale`` = 1000) spreads it over the range integer positions would have,
-    so the fast frequencies still change between nearby times.
-    """
-    half = dim // 2
-    # frequencies 1 … 1/10000, geometric (the first and last are exact)
-    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, device=t.device, dtype=torch.float32) / (half - 1))
-    angles = scale * t.float()[:, None] * freqs[None, :]  # [B, half]
-    return torch.cat([angles.sin(), angles.cos()], dim=-1).to(t.dtype if t.is_floating_point() else torch.float32)
 
 
 def masked_group_norm(x: torch.Tensor, mask: torch.Tensor, norm: nn.GroupNorm) -> torch.Tensor:

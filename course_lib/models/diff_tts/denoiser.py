@@ -23,7 +23,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from course_lib.nn.unet import sinusoidal_embedding
+from course_lib.nn.layers import sinusoidal_embedding
 from course_lib.nn.wavenet import gated_activation
 
 
