@@ -68,8 +68,15 @@ def test_tiny_is_small_and_keeps_every_part():
     config = VITSConfig.tiny()
     summary = param_summary(build(config))
     assert set(summary.parts) == set(PAPER_PARTS)
-    assert summary.total < 2_000_000
+    assert summary.total < 3_500_000  # 3.17 M, of which the iSTFT decoder is 1.97 M
     assert config.duration.stochastic and config.segment_frames == 32
+    assert config.decoder.istft is not None and config.discriminator_start > 0
+
+
+def test_tiny_multi_conditions_every_part_on_the_speaker():
+    config = VITSConfig.tiny_multi()
+    assert config.speaker_conditioned and config.speaker_channels == 64
+    assert VITSConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
 
 
 @pytest.mark.parametrize("changes,message", [
@@ -77,6 +84,7 @@ def test_tiny_is_small_and_keeps_every_part():
     ({"speaker_channels": 16}, "single speaker"),
     ({"segment_size": 8000}, "multiple of the hop"),
     ({"latent_channels": 191}, "even"),
+    ({"discriminator_start": -1}, "discriminator_start"),
 ])
 def test_bad_configs_name_the_fix(changes, message):
     with pytest.raises(ValueError, match=message):

@@ -19,9 +19,9 @@ def test_the_cli_trains_resumes_exactly_and_synthesises(tmp_path, capsys):
     assert _train(tmp_path, "stopped", "--steps", "2", "--resume") == 0
     saved = {run: torch.load(tmp_path / run / "checkpoint.pt", weights_only=True) for run in ("straight", "stopped")}
     last = [row for row in saved["straight"]["history"] if "generator/loss" in row][-1]
-    keys = {"discriminator/loss", "discriminator/discriminator", "generator/adversarial",
-            "generator/feature_matching", "generator/mel", "generator/kl", "generator/duration"}
-    assert keys <= set(last)
+    # tiny's first steps are its warm-up: reconstruction, KL and duration alone, no discriminator yet
+    assert {"generator/mel", "generator/kl", "generator/duration"} <= set(last)
+    assert not any(key.startswith("discriminator/") or key == "generator/adversarial" for key in last)
     for part in ("generator", "discriminator"):   # resumed = uninterrupted, weight for weight
         a, b = saved["straight"]["modules"][part], saved["stopped"]["modules"][part]
         assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), part

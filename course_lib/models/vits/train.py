@@ -35,13 +35,17 @@ from course_lib.models.vits.model import VITS
 from course_lib.models.vits.windows import wave_windows
 
 MODEL_FILE = "vits.pt"
+SHIPPED_FILE = "vits_tiny_multi.pt"
+TRAIN_COMMAND = ("python -m course_lib train vits --config tiny_multi --data data/cache/corpus/espeak-multi-default "
+                 "--out runs/vits --steps 200000")
 
 
 def gan_recipe(config: VITSConfig) -> GANRecipe:
     """The GAN task's recipe from a VITS config."""
     return GANRecipe(learning_rate=config.learning_rate, adam_betas=tuple(config.adam_betas),
                      adam_eps=config.adam_eps, weight_decay=config.weight_decay, lr_decay=config.lr_decay,
-                     feature_loss_weight=config.feature_loss_weight)
+                     feature_loss_weight=config.feature_loss_weight,
+                     discriminator_start=config.discriminator_start)
 
 
 class VITSTask(GANTask):
@@ -104,11 +108,12 @@ def default_steps() -> int:
 
 
 def train(config: VITSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, progress: bool = True):
+          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True):
     """Train on a corpus folder in either layout (``None``: the built-in corpus); writes ``out_dir/vits.pt``.
 
     The vocabulary, front end and number of speakers (for a multi-speaker config) come from the
-    data; ``batch_size`` (None: the config's) is saved in the run's config. Returns ``(model, history)``.
+    data; ``batch_size`` (None: the config's) is saved in the run's config. ``validate=False`` skips
+    periodic validation and audio samples. Returns ``(model, history)``.
     """
     from course_lib.models.vits import build, build_discriminator
     from course_lib.training import TrainConfig, Trainer, save_model
@@ -123,7 +128,7 @@ def train(config: VITSConfig, data_dir: str | None, out_dir: str | Path, steps: 
     task = VITSTask(model, build_discriminator(config), recipe.first_val_tokens(data.val_loader))
     steps = default_steps() if steps is None else steps
     trainer = Trainer(task, TrainConfig(steps=steps, seed=config.seed, out_dir=str(out_dir),
-                                        val_every=max(steps // 5, 1), checkpoint_every=max(min(steps // 10, 500), 1),
+                                        val_every=max(steps // 5, 1) if validate else None, checkpoint_every=max(min(steps // 10, 500), 1),
                                         log_every=min(10, steps), progress=progress))
     history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
     save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
@@ -135,6 +140,17 @@ def load(path: str | Path, device: str | torch.device | None = None) -> VITS:
     from course_lib.models.vits import build
 
     return recipe.load_checked(path, build, "vits", device)
+
+
+def shipped_or_trained(steps: int) -> tuple[VITS, str]:
+    """The shipped multi-voice tiny VITS (``data/checkpoints/vits_tiny_multi.pt``) if present, else train one now
+    on the built-in multi-voice corpus. Returns the model (eval mode) and a sentence saying which happened."""
+    from course_lib.data import ensure_corpus
+
+    def train_multi(config, _data_dir, out_dir, steps, validate):
+        return train(config, str(ensure_corpus(multispeaker=True)), out_dir, steps=steps, validate=validate)
+
+    return recipe.shipped_or_trained(SHIPPED_FILE, load, train_multi, VITSConfig.tiny_multi(), steps, TRAIN_COMMAND)
 
 
 def train_cli(args: argparse.Namespace) -> None:
