@@ -1,4 +1,4 @@
-"""Benchmark: quality of a trained Glow-TTS, Grad-TTS or Diff-TTS on held-out sentences.
+"""Benchmark: quality of a trained Glow-TTS, Grad-TTS, Diff-TTS or VITS on held-out sentences.
 
 Scores a checkpoint on the first N sentences of the built-in corpus's test split with
 :mod:`course_lib.evaluation` — alignment accuracy (MAS on the model's own likelihood vs
@@ -9,12 +9,19 @@ durations. The model must beat both. Diffusion models are scored at several numb
 of reverse steps (Grad-TTS ``--steps``) or skip factors (Diff-TTS ``--gammas``), with the
 synthesis time per sentence, so quality can be read against compute.
 
+VITS speaks waves, so its MCD is on the mel of its wave; ``--vocoder griffin-lim`` (or
+``auto``, or a vocoder ``.pt``) puts the mel models through a vocoder too and scores the mel
+of that wave, so every model is measured the same way. A multi-speaker checkpoint is scored
+on the multi-voice corpus's test split (every voice), with that corpus's own baseline.
+
     python benchmarks/bench_tts_quality.py              # every shipped checkpoint
     python benchmarks/bench_tts_quality.py glow_tts [CHECKPOINT]
     python benchmarks/bench_tts_quality.py grad_tts [CHECKPOINT] --steps 2,10,50
     python benchmarks/bench_tts_quality.py diff_tts [CHECKPOINT] --gammas 57,21,7,1
+    python benchmarks/bench_tts_quality.py vits [CHECKPOINT] --vocoder griffin-lim
 
-CHECKPOINT defaults to the shipped ``data/checkpoints/<model>_tiny.pt``; a trainer
+CHECKPOINT defaults to the shipped ``data/checkpoints/<model>_tiny.pt`` (VITS:
+``vits_tiny_multi.pt``); a trainer
 ``checkpoint.pt`` works too. Targets (Glow-TTS issue): alignment accuracy ≥ 90 %, MCD
 below both baselines. Ends with one JSON object per figure per line.
 """
@@ -28,12 +35,13 @@ import time
 import torch
 
 from course_lib import evaluation
-from course_lib.models import diff_tts, glow_tts, grad_tts
+from course_lib.models import diff_tts, glow_tts, grad_tts, vits
 from course_lib.paths import CHECKPOINT_DIR
 
-MODELS = {"glow_tts": glow_tts, "grad_tts": grad_tts, "diff_tts": diff_tts}
+MODELS = {"glow_tts": glow_tts, "grad_tts": grad_tts, "diff_tts": diff_tts, "vits": vits}
 CONFIG_CLASSES = {"glow_tts": glow_tts.GlowTTSConfig, "grad_tts": grad_tts.GradTTSConfig,
-                  "diff_tts": diff_tts.DiffTTSConfig}
+                  "diff_tts": diff_tts.DiffTTSConfig, "vits": vits.VITSConfig}
+SHIPPED = {kind: f"{kind}_tiny.pt" for kind in MODELS} | {"vits": "vits_tiny_multi.pt"}
 
 
 def emit(benchmark: str, metric: str, value: float | None, unit: str, target: str | None = None) -> None:
@@ -50,7 +58,7 @@ def load_any(kind: str, path: str):
     payload = read_torch_file(path)
     if "modules" in payload:
         model = MODELS[kind].build(CONFIG_CLASSES[kind].from_dict(payload["config"]["task"]))
-        model.load_state_dict(payload["modules"]["model"])
+        model.load_state_dict(payload["modules"]["generator" if kind == "vits" else "model"])
         print(f"{path}: trainer checkpoint at step {payload['step']}")
         return model.eval()
     load = __import__(f"course_lib.models.{kind}.train", fromlist=["load"]).load
@@ -66,20 +74,57 @@ def settings(kind: str, args) -> list[dict]:
     return [{}]
 
 
-def score_model(kind: str, path: str, args, test: list, baseline_mcd: float) -> None:
+def through(vocoder, scorer: evaluation.Scorer) -> evaluation.Scorer:
+    """``scorer`` with each synthesized mel voiced by ``vocoder`` and analysed again (None: unchanged)."""
+    import dataclasses
+
+    from course_lib.audio import mel_spectrogram
+
+    if vocoder is None or scorer.needs_wave:
+        return scorer
+    return dataclasses.replace(scorer, name=f"{scorer.name} → {vocoder.name}",
+                               synthesize=lambda item, seed: mel_spectrogram(vocoder(scorer.synthesize(item, seed))))
+
+
+class TestSet:
+    """The test sentences (with waves) and the per-phoneme-mean baseline of one built-in corpus."""
+
+    def __init__(self, multispeaker: bool, sentences: int) -> None:
+        from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+
+        start = time.perf_counter()
+        corpus = load_corpus(ensure_corpus(multispeaker=multispeaker))
+        train = TextMelDataset(corpus.split("train"), tokenizer=corpus.tokenizer)
+        baseline = evaluation.PhonemeMeanMel((train[i] for i in range(len(train))), corpus.tokenizer.n_vocab)
+        test_set = TextMelDataset(corpus.split("test").utterances[:sentences], tokenizer=corpus.tokenizer,
+                                  return_wave=True)
+        self.items = [test_set[i] for i in range(len(test_set))]
+        self.baseline_mcd = evaluation.baseline_mcd(baseline, self.items)
+        voices = "multi-voice" if multispeaker else "single-voice"
+        print(f"{voices} corpus: per-phoneme means from {len(train)} train utterances in "
+              f"{time.perf_counter() - start:.0f} s; {len(self.items)} test sentences "
+              f"({len({item.speaker for item in self.items})} voices); per-phoneme mean mel (true durations) "
+              f"MCD-DTW {self.baseline_mcd:.2f} dB")
+
+
+def score_model(kind: str, path: str, args, tests: dict, vocoder) -> None:
     """Print the model's scores (one line per sampler setting) beside the untrained model's."""
     model = load_any(kind, path)
+    multispeaker = getattr(model.config, "n_speakers", 1) > 1
+    if multispeaker not in tests:
+        tests[multispeaker] = TestSet(multispeaker, args.sentences)
+    test, baseline_mcd = tests[multispeaker].items, tests[multispeaker].baseline_mcd
     torch.manual_seed(model.config.seed)
     untrained = MODELS[kind].build(model.config).eval()
     name = f"{kind}_quality"
-    untrained_scores = evaluation.score(evaluation.scorer_for(untrained, name="untrained"), test)
+    untrained_scores = evaluation.score(through(vocoder, evaluation.scorer_for(untrained, name="untrained")), test)
     floor = min(baseline_mcd, untrained_scores.mcd)
     print(f"{kind} from {path}; baseline {untrained_scores.describe()}")
     emit(name, "mcd_dtw_mean_mel_true_durations", baseline_mcd, "dB")
     emit(name, "mcd_dtw_untrained", untrained_scores.mcd, "dB")
     for setting in settings(kind, args):
         start = time.perf_counter()
-        scores = evaluation.score(evaluation.scorer_for(model, **setting), test)
+        scores = evaluation.score(through(vocoder, evaluation.scorer_for(model, **setting)), test)
         seconds = (time.perf_counter() - start) / len(test)
         print(f"{scores.describe()} — {seconds:.2f} s per sentence; "
               f"{'beats' if scores.mcd < floor else 'does NOT beat'} both baselines")
@@ -100,33 +145,28 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=20, help="test sentences to score")
     parser.add_argument("--steps", default="2,10,50", help="Grad-TTS reverse steps to score")
     parser.add_argument("--gammas", default="57,21,7", help="Diff-TTS skip factors to score (1 = all 400 steps)")
+    parser.add_argument("--vocoder", default=None,
+                        help="voice the mel models' output with this vocoder (griffin-lim, auto, or a .pt) and "
+                             "score the mel of that wave, as VITS's is; default: score their mels directly")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+    from course_lib.vocoder import load_vocoder
 
+    vocoder = None if args.vocoder is None else load_vocoder(args.vocoder)
     if args.model == "all":
         if args.checkpoint:
             parser.error("give a model name with a checkpoint")
-        runs = [(kind, CHECKPOINT_DIR / f"{kind}_tiny.pt") for kind in sorted(MODELS)]
+        runs = [(kind, CHECKPOINT_DIR / SHIPPED[kind]) for kind in sorted(MODELS)]
         for kind, path in runs:
             if not path.exists():
                 print(f"{kind}: no shipped checkpoint ({path.name}); skipped")
         runs = [(kind, str(path)) for kind, path in runs if path.exists()]
     else:
-        runs = [(args.model, args.checkpoint or str(CHECKPOINT_DIR / f"{args.model}_tiny.pt"))]
-
-    corpus = load_corpus(ensure_corpus())
-    start = time.perf_counter()
-    train = TextMelDataset(corpus.split("train"), tokenizer=corpus.tokenizer)
-    baseline = evaluation.PhonemeMeanMel((train[i] for i in range(len(train))), corpus.tokenizer.n_vocab)
-    test_set = TextMelDataset(corpus.split("test").utterances[: args.sentences], tokenizer=corpus.tokenizer)
-    test = [test_set[i] for i in range(len(test_set))]
-    baseline_mcd = evaluation.baseline_mcd(baseline, test)
-    print(f"per-phoneme means from {len(train)} train utterances in {time.perf_counter() - start:.0f} s; "
-          f"{len(test)} test sentences; per-phoneme mean mel (true durations) MCD-DTW {baseline_mcd:.2f} dB")
+        runs = [(args.model, args.checkpoint or str(CHECKPOINT_DIR / SHIPPED[args.model]))]
+    tests: dict = {}
     for kind, path in runs:
-        score_model(kind, path, args, test, baseline_mcd)
+        score_model(kind, path, args, tests, vocoder)
 
 
 if __name__ == "__main__":

@@ -82,28 +82,32 @@ class PhonemeMeanMel:
 # ---------------------------------------------------------------------- models behind one interface
 @dataclass(frozen=True)
 class Scorer:
-    """What scoring needs from a model, per test item (``tokens [T_text]``, ``mel [80, T]``):
+    """What scoring needs from a model, per test item (``tokens [T_text]``, ``mel [80, T]``, ``speaker``,
+    and ``wave [N]`` for a model that reads the recording itself):
 
-    * ``synthesize(tokens, seed) -> mel [80, T']``
-    * ``predict_durations(tokens) -> [T_text]`` frames (before rounding)
-    * ``align(tokens, mel) -> [T_text]`` frames, or ``None`` for a model without its own alignment
+    * ``synthesize(item, seed) -> mel [80, T']`` (for a text → wave model: the mel of its wave)
+    * ``predict_durations(item) -> [T_text]`` frames (before rounding)
+    * ``align(item) -> [T_text]`` frames, or ``None`` for a model without its own alignment
+    * ``needs_wave``: whether the items must carry their waves (``TextMelDataset(return_wave=True)``)
     """
 
     name: str
-    synthesize: Callable[[torch.Tensor, int], torch.Tensor]
-    predict_durations: Callable[[torch.Tensor], torch.Tensor]
-    align: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None
+    synthesize: Callable[[object, int], torch.Tensor]
+    predict_durations: Callable[[object], torch.Tensor]
+    align: Callable[[object], torch.Tensor] | None = None
+    needs_wave: bool = False
 
 
 def scorer_for(model, name: str | None = None, **synthesis) -> Scorer:
-    """A :class:`Scorer` for a Glow-TTS, Grad-TTS or Diff-TTS model (put in eval mode).
+    """A :class:`Scorer` for a Glow-TTS, Grad-TTS, Diff-TTS or VITS model (put in eval mode).
 
     ``synthesis`` goes to the model's sampler: ``noise_scale`` (Glow-TTS), ``n_steps`` and
-    ``temperature`` (Grad-TTS), ``gamma`` (Diff-TTS).
+    ``temperature`` (Grad-TTS), ``gamma`` (Diff-TTS), ``noise_scale`` and ``noise_scale_w`` (VITS).
     """
     from course_lib.models.diff_tts import DiffTTS
     from course_lib.models.glow_tts import GlowTTS
     from course_lib.models.grad_tts import GradTTS
+    from course_lib.models.vits import VITS
 
     model.eval()
     one = torch.tensor([1])
@@ -114,37 +118,75 @@ def scorer_for(model, name: str | None = None, **synthesis) -> Scorer:
     if isinstance(model, GlowTTS):
         noise_scale = synthesis.get("noise_scale", model.config.noise_scale)
 
-        def synthesize(tokens, seed):
-            out = model.infer(tokens[None], lengths(tokens), noise_scale=noise_scale,
+        def synthesize(item, seed):
+            out = model.infer(item.tokens[None], lengths(item.tokens), noise_scale=noise_scale,
                               generator=torch.Generator().manual_seed(seed))
             return out.mel[0, :, : int(out.mel_lengths[0])]
 
-        def align(tokens, mel):
-            return model(tokens[None], lengths(tokens), mel[None], lengths(mel)).alignment[0].sum(-1)
+        def align(item):
+            return model(item.tokens[None], lengths(item.tokens), item.mel[None], lengths(item.mel)).alignment[0].sum(-1)
 
         return Scorer(name or f"Glow-TTS (noise {noise_scale})", synthesize,
-                      lambda tokens: model.encoder(tokens[None], lengths(tokens)).log_duration[0, 0].exp(), align)
+                      lambda item: model.encoder(item.tokens[None], lengths(item.tokens)).log_duration[0, 0].exp(),
+                      align)
     if isinstance(model, GradTTS):
         n_steps = synthesis.get("n_steps", model.config.n_steps)
         temperature = synthesis.get("temperature", model.config.temperature)
 
-        def synthesize(tokens, seed):
-            out = model.synthesize(tokens, n_steps=n_steps, temperature=temperature, seed=seed)
+        def synthesize(item, seed):
+            out = model.synthesize(item.tokens, n_steps=n_steps, temperature=temperature, seed=seed)
             return out.mel[0, :, : int(out.mel_lengths[0])]
 
         return Scorer(name or f"Grad-TTS ({n_steps} steps, τ {temperature})", synthesize,
-                      lambda tokens: model.encoder(tokens[None], lengths(tokens)).log_duration[0, 0].exp(),
-                      lambda tokens, mel: model(tokens[None], lengths(tokens), mel[None], lengths(mel)).durations[0])
+                      lambda item: model.encoder(item.tokens[None], lengths(item.tokens)).log_duration[0, 0].exp(),
+                      lambda item: model(item.tokens[None], lengths(item.tokens), item.mel[None],
+                                         lengths(item.mel)).durations[0])
     if isinstance(model, DiffTTS):
         gamma = synthesis.get("gamma", model.config.gamma)
 
-        def synthesize(tokens, seed):
-            out = model.synthesize(tokens, gamma=gamma, seed=seed)
+        def synthesize(item, seed):
+            out = model.synthesize(item.tokens, gamma=gamma, seed=seed)
             return out.mel[0, :, : int(out.mel_lengths[0])]
 
         return Scorer(name or f"Diff-TTS (γ {gamma})", synthesize,
-                      lambda tokens: model.encoder(tokens[None], lengths(tokens))[1][0, 0].exp())
-    raise TypeError(f"no scorer for {type(model).__name__}: expected GlowTTS, GradTTS or DiffTTS")
+                      lambda item: model.encoder(item.tokens[None], lengths(item.tokens))[1][0, 0].exp())
+    if isinstance(model, VITS):
+        return _vits_scorer(model, name, synthesis)
+    raise TypeError(f"no scorer for {type(model).__name__}: expected GlowTTS, GradTTS, DiffTTS or VITS")
+
+
+def _vits_scorer(model, name: str | None, synthesis: dict) -> Scorer:
+    """VITS speaks waves: its MCD is on the mel of its wave; its alignment is MAS on the flow-mapped posterior
+    of the recording's linear spectrogram; its durations come from the stochastic predictor at ``noise_scale_w``."""
+    from course_lib.audio import linear_spectrogram, mel_spectrogram
+
+    noise_scale = synthesis.get("noise_scale", model.config.noise_scale)
+    noise_scale_w = synthesis.get("noise_scale_w", model.config.noise_scale_w)
+
+    def speaker(item):
+        return item.speaker if model.config.speaker_conditioned else None
+
+    def synthesize(item, seed):
+        wave = model.synthesize(item.tokens, noise_scale=noise_scale, noise_scale_w=noise_scale_w, seed=seed,
+                                speaker=speaker(item))
+        return mel_spectrogram(wave)
+
+    def predict_durations(item):
+        prior = model.text_encoder(item.tokens[None], torch.tensor([item.tokens.shape[-1]]))
+        log_durations = model.duration_predictor.sample_log_durations(
+            prior.hidden, prior.mask, model._speaker_cond(speaker(item), 1), noise_scale_w,
+            torch.Generator().manual_seed(0))
+        return log_durations[0, 0].exp()
+
+    def align(item):
+        spec = linear_spectrogram(item.wave)[None]                                  # [1, 513, T]
+        speakers = None if speaker(item) is None else torch.tensor([item.speaker])
+        out = model(item.tokens[None], torch.tensor([item.tokens.shape[-1]]), spec, torch.tensor([spec.shape[-1]]),
+                    speakers)
+        return out.durations[0, 0]
+
+    return Scorer(name or f"VITS (noise {noise_scale}, duration noise {noise_scale_w})", synthesize,
+                  predict_durations, align, needs_wave=True)
 
 
 # ---------------------------------------------------------------------- the whole test
@@ -172,10 +214,10 @@ def score(scorer: Scorer, items: Sequence, seed: int = 0) -> TTSScores:
     """Score one model on test ``items`` (``tokens``, ``mel``, true ``durations``)."""
     mcds, maes, accuracies, accuracies_1 = [], [], [], []
     for item in items:
-        mcds.append(mcd_dtw(scorer.synthesize(item.tokens, seed).float().cpu(), item.mel))
-        maes.append(duration_mae(scorer.predict_durations(item.tokens).cpu(), item.durations))
+        mcds.append(mcd_dtw(scorer.synthesize(item, seed).float().cpu(), item.mel))
+        maes.append(duration_mae(scorer.predict_durations(item).cpu(), item.durations))
         if scorer.align is not None:
-            found = scorer.align(item.tokens, item.mel).cpu()
+            found = scorer.align(item).cpu()
             accuracies.append(alignment_accuracy(found, item.durations))
             accuracies_1.append(alignment_accuracy(found, item.durations, tolerance=1))
     return TTSScores(scorer.name, len(items), float(np.mean(mcds)), float(np.mean(maes)),

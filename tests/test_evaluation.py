@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from course_lib import cepstrum, evaluation
-from course_lib.models import diff_tts, glow_tts, grad_tts
+from course_lib.models import diff_tts, glow_tts, grad_tts, vits
 
 
 def test_dct_basis_is_orthonormal():
@@ -95,16 +95,19 @@ def _item(n_vocab, n_tokens=6, frames=(4, 3, 5, 2, 6, 4)):
                            mel=torch.randn(80, int(durations.sum())) - 4.0)
 
 
-@pytest.mark.parametrize("kind", ["glow_tts", "grad_tts", "diff_tts"])
+@pytest.mark.parametrize("kind", ["glow_tts", "grad_tts", "diff_tts", "vits"])
 def test_every_model_scores_through_one_interface(kind):
-    module = {"glow_tts": glow_tts, "grad_tts": grad_tts, "diff_tts": diff_tts}[kind]
+    module = {"glow_tts": glow_tts, "grad_tts": grad_tts, "diff_tts": diff_tts, "vits": vits}[kind]
     config_class = {"glow_tts": glow_tts.GlowTTSConfig, "grad_tts": grad_tts.GradTTSConfig,
-                    "diff_tts": diff_tts.DiffTTSConfig}[kind]
-    config = config_class.tiny()
-    setting = {"grad_tts": {"n_steps": 2}, "diff_tts": {"gamma": 133}, "glow_tts": {}}[kind]
+                    "diff_tts": diff_tts.DiffTTSConfig, "vits": vits.VITSConfig}[kind]
+    config = config_class.tiny_multi() if kind == "vits" else config_class.tiny()
+    setting = {"grad_tts": {"n_steps": 2}, "diff_tts": {"gamma": 133}, "glow_tts": {}, "vits": {}}[kind]
     model = module.build(config)
     scorer = evaluation.scorer_for(model, **setting)
-    items = [_item(config.n_vocab)]
+    item = _item(config.n_vocab)
+    if scorer.needs_wave:  # VITS reads the recording's linear spectrogram
+        item.wave, item.speaker = torch.randn(item.mel.shape[-1] * 256) * 0.1, 3
+    items = [item]
     scores = evaluation.score(scorer, items)
     assert scores.n_items == 1 and np.isfinite(scores.mcd) and np.isfinite(scores.duration_mae)
     if kind == "diff_tts":
@@ -115,5 +118,5 @@ def test_every_model_scores_through_one_interface(kind):
 
 
 def test_scorer_refuses_other_models():
-    with pytest.raises(TypeError, match="GlowTTS, GradTTS or DiffTTS"):
+    with pytest.raises(TypeError, match="GlowTTS, GradTTS, DiffTTS or VITS"):
         evaluation.scorer_for(torch.nn.Linear(2, 2))
