@@ -16,7 +16,7 @@ For each model (Glow-TTS, Grad-TTS, Diff-TTS, HiFi-GAN V1):
 Needs CUDA: without a GPU it says so and skips (``make bench`` goes on); ``--device cpu --batch-size 1
 --steps 1`` is a slow dry run of the same code. Ends with one JSON object per figure per line.
 
-    python benchmarks/bench_gpu.py [--models glow_tts,grad_tts,diff_tts,hifigan] [--steps 20] [--batch-size N]
+    python benchmarks/bench_gpu.py [--models glow_tts,grad_tts,diff_tts,hifigan,vits] [--steps 20] [--batch-size N]
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ SAMPLE_RATE, HOP = 22050, 256
 TRAIN_TOKENS, TRAIN_FRAMES = 160, 560          # LJSpeech's typical utterance: ≈6.5 s, ≈160 symbols with blanks
 INFER_TOKENS, INFER_FRAMES = 80, 258           # 2.995 s, as in the CPU benchmarks
 # REFERENCE.md §4 (papers, other GPUs): real-time factors at batch 1
-PAPER_GPU_RTF = {"glow_tts": 0.008, "grad_tts_10": 0.033, "diff_tts": 1 / 28, "hifigan_v1": 1 / 167.9}
+PAPER_GPU_RTF = {"glow_tts": 0.008, "grad_tts_10": 0.033, "diff_tts": 1 / 28, "hifigan_v1": 1 / 167.9,
+                 "vits": 1 / 67.12}
 
 
 def emit(metric: str, value, unit: str, target=None) -> None:
@@ -204,8 +205,32 @@ def bench_hifigan(device, steps, batch_size=None):
         report_inference("hifigan_v1", time_inference(lambda: generator(mel), device), "hifigan_v1")
 
 
+def bench_vits(device, steps, batch_size=None):
+    """``ljs_base.json``: generator + discriminator steps on random text and waves; text → wave at batch 1."""
+    from course_lib.models.vits import VITSConfig, build, build_discriminator
+    from course_lib.models.vits.train import VITSTask
+
+    config = VITSConfig.paper()
+    model = build(config)
+    batch_size = batch_size or config.batch_size
+    batch = text_mel_batch(config.n_vocab, 80, batch_size)
+    batch.waves = torch.rand(batch_size, 1, TRAIN_FRAMES * HOP) - 0.5
+    train = time_training(VITSTask(model, build_discriminator(config)), batch,
+                          TrainConfig(steps=3, progress=False, log_every=1, checkpoint_every=None), device, steps)
+    report_training("vits", train, batch_size)
+    model.eval().remove_weight_norm()
+    tokens = torch.randint(1, config.n_vocab, (1, INFER_TOKENS), device=device)
+    lengths = torch.tensor([INFER_TOKENS], device=device)
+    with torch.no_grad():  # the predicted durations set the length: report per second of audio made
+        made = model.infer(tokens, lengths).wave_lengths[0].item() / SAMPLE_RATE
+        seconds = time_inference(lambda: model.infer(tokens, lengths, generator=None), device)
+    print(f"vits: inference {seconds * 1000:.1f} ms for {made:.2f} s of audio (its own durations), "
+          f"RTF {seconds / made:.4f} (paper, V100: {PAPER_GPU_RTF['vits']:.4f})", flush=True)
+    emit("vits_inference_rtf", seconds / made, "ratio", f"paper {PAPER_GPU_RTF['vits']:.4f} (V100)")
+
+
 BENCHES = {"glow_tts": bench_glow_tts, "grad_tts": bench_grad_tts, "diff_tts": bench_diff_tts,
-           "hifigan": bench_hifigan}
+           "hifigan": bench_hifigan, "vits": bench_vits}
 
 
 def main() -> None:
