@@ -16,6 +16,7 @@ from __future__ import annotations
 import torch
 
 from course_lib.checks import ExerciseError, attempt, diagnose, report_close
+from course_lib.flows import AffineCoupling, FlowOutput
 
 
 def _conditioner(x_a: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -82,3 +83,41 @@ def check_affine_coupling(fn) -> bool:
     report_close("reverse log-determinant", log_det_back, -want_log_det,
                  hint="Hint: the inverse's log-det is the forward one negated.")
     return True
+
+
+# ---------------------------------------------------------------- the learner's coupling, used in the toy flow
+def coupling_for_the_flow(fn) -> tuple[object, str]:
+    """``fn`` when it passes :func:`check_affine_coupling` (run quietly), else :func:`reference_affine_coupling`,
+    with a sentence saying which one the lesson's flow will run."""
+    import contextlib
+    import io
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            passed = check_affine_coupling(fn)
+    except Exception as err:  # ExerciseError, or the learner's code raising something else
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return reference_affine_coupling, (f"⚠ your affine_coupling does not pass the check yet ({reason}); "
+                                           "the flows below use the library's reference_affine_coupling instead")
+    if not passed:
+        return reference_affine_coupling, ("… your affine_coupling is not written yet: the flows below use the "
+                                           "library's reference_affine_coupling (write yours, rerun, and they use it)")
+    return fn, "✓ the affine flows below run on your affine_coupling (with the library's conditioner network)"
+
+
+class LearnerCoupling(AffineCoupling):
+    """The library's conditioner (1×1 conv → WaveNet → zero-initialised 1×1 conv) around a coupling
+    function ``coupling_fn(x, conditioner, reverse) -> (z, log_det)`` — the exercise's, for instance.
+
+    With :func:`reference_affine_coupling` it computes exactly what :class:`~course_lib.flows.AffineCoupling` does.
+    """
+
+    def __init__(self, coupling_fn, channels: int, hidden_channels: int, kernel_size: int, dilation_rate: int,
+                 n_layers: int, **kwargs) -> None:
+        super().__init__(channels, hidden_channels, kernel_size, dilation_rate, n_layers, **kwargs)
+        self.coupling_fn = coupling_fn
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor | None = None,
+                reverse: bool = False) -> FlowOutput:
+        z, log_det = self.coupling_fn(x * mask, lambda x_a: self.shift_and_log_scale(x_a, mask, cond), reverse)
+        return FlowOutput(z * mask, log_det)
