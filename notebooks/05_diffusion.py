@@ -39,10 +39,11 @@ import torch
 from course_lib import diffusion
 from course_lib.diffusion.toy import ring_of_gaussians, sliced_wasserstein, train_toy_denoiser
 from course_lib.mode import current_mode, pick
+from course_lib.threads import use_lesson_threads
 
 torch.manual_seed(0)
-torch.set_num_threads(1)  # every tensor here is small: one thread avoids contention
-print("mode:", current_mode())
+# one core stays free for the rest of your machine (TTS_COURSE_THREADS overrides; 1 in smoke mode)
+print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 
 # %% [markdown]
 # ## 1. Intuition: destroy slowly, learn to rebuild
@@ -125,6 +126,18 @@ for ax, level in zip(axes, [1.0, 0.7, 0.3, 0.05]):
 plt.show()
 
 # %% [markdown]
+# **Hear it.** The eye loses the words around ᾱ ≈ 0.1; the ear notices the noise far earlier.
+# Pick ᾱ_t: the noised mel is mapped back to log-mel units and played through the course
+# vocoder (Griffin-Lim until a neural one ships — its metallic phasiness is there at ᾱ = 1 too,
+# so listen for what *changes*). The line under the mels gives the signal-to-noise ratio,
+# ᾱ/(1 − ᾱ), and the step of this lesson's 100-step schedule where ᾱ_t first falls that low.
+
+# %%
+from course_lib.widgets.lesson05 import noised_mel_player
+
+noised_mel_player(mel, alpha_bar=0.9, alpha_bars=alpha_bars).ui
+
+# %% [markdown]
 # ## 3. DDPM: why "predict the noise" and why an MSE
 #
 # The reverse step we want, q(x_{t−1} | x_t), is intractable — it depends on the whole
@@ -149,10 +162,12 @@ plt.show()
 # $$L_\text{simple} = \mathbb E_{t,x_0,\varepsilon}\,\big\|\varepsilon - \varepsilon_\theta(\sqrt{\bar\alpha_t}x_0+\sqrt{1-\bar\alpha_t}\varepsilon,\ t)\big\|^2 .$$
 #
 # Training (Algorithm 1): draw x₀, a step t, noise ε; make x_t with `q_sample`; regress ε.
-# Let's train a small MLP on the ring — a few seconds.
+# Let's train a small MLP on the ring — about 20 seconds.
 
 # %%
 toy_steps = pick(smoke=150, default=2500, full=6000)
+print(f"{toy_steps} steps: " + pick(smoke="a few seconds", default="≈ 20 s on a 2-core laptop CPU",
+                                   full="≈ 45 s on a 2-core laptop CPU"))
 start = time.perf_counter()
 toy = train_toy_denoiser(alpha_bars, steps=toy_steps, progress=True)
 print(f"trained {toy_steps} steps in {time.perf_counter() - start:.1f} s; "
@@ -304,9 +319,19 @@ for method, rows in results.items():
 # the data (N(μ, I) instead of N(0, I)) so that ~10 steps suffice; lesson 09 measures it.
 #
 # ## What to try
-# * Change `toy_steps` and watch quality at γ = 1 follow the training loss.
+# * Change `toy_steps` and watch quality at γ = 1 follow the training loss. *Expect* (default
+#   mode, the section 3 sampler and seeds): 500 steps → final loss 0.284, sliced Wasserstein
+#   0.260, samples smeared between the modes; 2,500 → 0.222 and 0.062; 6,000 → 0.222 and 0.042.
+#   Quality follows the loss only at first: from 2,500 steps on the loss is flat while the
+#   samples keep tightening — the ε-MSE is dominated by large t, where the answer is nearly
+#   the input, so it hides progress at the small t that shape the modes (lesson 09 meets the
+#   same "the loss does not decrease" with Grad-TTS).
 # * Use `variance="beta"` in `ddpm_sample` (σ² = β_t instead of β̃_t): Ho et al. found
-#   both work; on the toy, compare the spread.
+#   both work; on the toy, compare the spread. *Expect* (2,500 steps): β_t ≥ β̃_t adds a little
+#   more noise per step, so the modes come out slightly wider — the standard deviation of each
+#   sample's offset from its nearest ring centre is 0.225 against 0.212 with β̃_t (the data's:
+#   0.099), sliced Wasserstein 0.068 against 0.062. The difference is small, as Ho et al. found;
+#   both are wider than the data at 2,500 steps, and 6,000 steps bring β̃_t to 0.122.
 # * In section 4, start from N(0, I) instead of N(μ, I) (`mu = torch.zeros(2)`) — the
 #   SDE still works; with 3 steps instead of 50, which start lands closer? *Expect:* the
 #   N(μ, I) start, clearly — lesson 09's section 1 measures exactly this on the same Gaussian
