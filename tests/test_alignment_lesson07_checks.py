@@ -55,3 +55,26 @@ def _uniform(log_likelihood):
 def test_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
         check_mas(wrong)
+
+
+def test_training_uses_a_passing_mas_and_falls_back_otherwise(capsys):
+    from course_lib.checks.lesson07 import mas_for_training, solution_mas
+
+    def stub(log_likelihood):
+        raise NotImplementedError
+
+    def diagonal(log_likelihood):  # every frame on token 0: not a valid alignment
+        path = np.zeros(np.shape(log_likelihood), dtype=np.int32)
+        path[0] = 1
+        return path
+
+    def mine(log_likelihood):
+        return solution_mas(log_likelihood)
+
+    fn, why = mas_for_training(mine)
+    assert fn is mine and "your mas" in why
+    fn, why = mas_for_training(stub)
+    assert fn is solution_mas and "not written yet" in why
+    fn, why = mas_for_training(diagonal)
+    assert fn is solution_mas and "does not pass" in why and "monotonic" in why
+    assert capsys.readouterr().out == ""  # the check runs quietly

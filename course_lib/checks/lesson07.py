@@ -86,3 +86,22 @@ def check_mas(fn) -> bool:
     report_close("MAS on 12×40 vs course_lib.alignment", path, expected,
                  hint="Hint: keep the band i ≤ j ≤ T_mel − T_text + i, and at i == j you must step back a token.")
     return True
+
+
+def mas_for_training(fn) -> tuple[object, str]:
+    """``fn`` when it passes :func:`check_mas` (run quietly), else :func:`solution_mas`, with a sentence
+    saying which one the lesson's training step will run."""
+    import contextlib
+    import io
+
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            passed = check_mas(fn)
+    except Exception as err:  # ExerciseError, or the learner's code raising something else
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        return solution_mas, (f"⚠ your mas does not pass the check yet ({reason}); "
+                              "the training steps below use the library's solution_mas instead")
+    if not passed:
+        return solution_mas, ("… your mas is not written yet: the training steps below use the library's "
+                              "solution_mas (write yours, rerun, and they use it)")
+    return fn, "✓ the training steps below align every utterance with your mas"
