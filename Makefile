@@ -13,7 +13,7 @@ NB_BUDGET ?= 420
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.py))
 export NUMBA_CACHE_DIR := $(CURDIR)/.numba_cache
 
-.PHONY: setup notebooks corpus lab test test-unit test-notebooks test-browser course bench clean
+.PHONY: setup notebooks corpus lab test test-unit test-notebooks test-browser course bench bench-lessons clean
 
 setup: $(STAMP) notebooks
 
@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q "$(TORCH_SPEC)"
 	$(PY) -m pip install -q -e ".[browser]"
 	$(PY) -m pip install -q -e ".[metrics]" || echo "note: the pesq package could not be built here; PESQ will be reported as unavailable"
+	$(PY) -m pip install -q -e ".[dnsmos]" || echo "note: speechmos/onnxruntime could not be installed here; DNSMOS will be reported as unavailable"
 	touch $(STAMP)
 
 # .ipynb files are generated from the jupytext .py sources (never edited by hand)
@@ -63,6 +64,10 @@ course: setup
 	@set -e; for src in $(NOTEBOOKS); do nb=$${src%.py}.ipynb; \
 	  TTS_COURSE_MODE=$(MODE) $(VENV)/bin/jupyter nbconvert --to notebook --execute \
 	    --ExecutePreprocessor.timeout=36000 --output-dir executed/$(MODE) $$nb; done
+
+# every lesson (or LESSONS="04 08") run top to bottom in MODE, its seconds; LOAD=1 also beside one CPU-bound job
+bench-lessons: setup
+	$(PY) benchmarks/bench_lessons.py --mode $(MODE) $(if $(LESSONS),--lessons $(LESSONS)) $(if $(LOAD),--load)
 
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b; done
