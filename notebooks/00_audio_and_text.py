@@ -72,8 +72,10 @@ from IPython.display import Audio, display
 
 from course_lib import audio, plots
 from course_lib.mode import current_mode, pick
+from course_lib.threads import use_lesson_threads
 
-print("mode:", current_mode())
+# one core stays free for the rest of your machine (TTS_COURSE_THREADS overrides; 1 in smoke mode)
+print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 
 # %% [markdown]
 # ## 1. The built-in corpus

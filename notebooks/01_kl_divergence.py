@@ -47,9 +47,11 @@ from tqdm.auto import tqdm
 
 from course_lib import distributions
 from course_lib.mode import current_mode, pick
+from course_lib.threads import use_lesson_threads
 
 torch.manual_seed(0)
-print("mode:", current_mode())
+# one core stays free for the rest of your machine (TTS_COURSE_THREADS overrides; 1 in smoke mode)
+print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 
 # %% [markdown]
 # ## 1. Intuition: the cost of using the wrong code book
