@@ -4,7 +4,7 @@ import pytest
 
 from course_lib.checks import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08
 from course_lib.checks import lesson09
-from course_lib.checks import lesson10, show_solution
+from course_lib.checks import lesson10, lesson11, show_solution
 
 PAIRS = [
     (lesson00.check_frame_durations, lesson00.solution_frame_durations),
@@ -24,6 +24,8 @@ PAIRS = [
     (lesson09.check_forward_moments, lesson09.solution_forward_moments),
     (lesson09.check_score_loss, lesson09.solution_score_loss),
     (lesson10.check_ddim_jump, lesson10.solution_ddim_jump),
+    (lesson11.check_kl_term, lesson11.solution_kl_term),
+    (lesson11.check_prior_log_likelihood, lesson11.solution_prior_log_likelihood),
 ]
 
 
