@@ -15,7 +15,7 @@ LAYERS = {
     "foundations": ("framing", "audio", "text", "mode", "paths", "espeak", "threads"),
     "building blocks": ("nn", "flows", "diffusion", "alignment", "distributions", "training", "data", "cepstrum"),
     "models": ("models",),
-    "vocoder and evaluation": ("vocoder", "evaluation"),
+    "vocoder and evaluation": ("vocoder", "evaluation", "quality"),
     "lessons' tools and the CLI": ("widgets", "checks", "plots", "__main__"),
 }
 LAYER_OF = {part: rank for rank, parts in enumerate(LAYERS.values()) for part in parts}

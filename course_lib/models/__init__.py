@@ -16,7 +16,7 @@ from types import ModuleType
 
 # what `python -m course_lib train` / `synth` can do with each (its module defines train_cli / synth_cli;
 # tests/test_packaging.py checks the two lists against the modules)
-TRAINABLE = ("cvae", "glow_tts", "grad_tts", "diff_tts", "hifigan", "vits")
+TRAINABLE = ("cvae", "glow_tts", "grad_tts", "diff_tts", "hifigan", "vits", "recognizer")
 SYNTHESIZERS = ("cvae", "glow_tts", "grad_tts", "diff_tts", "vits")
 
 MODEL_MODULES = {
@@ -27,6 +27,7 @@ MODEL_MODULES = {
     "grad_tts": "course_lib.models.grad_tts",
     "diff_tts": "course_lib.models.diff_tts",
     "vits": "course_lib.models.vits",
+    "recognizer": "course_lib.models.recognizer",  # the CTC phoneme recognizer lesson 12 scores PER with
 }
 
 
