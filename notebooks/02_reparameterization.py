@@ -39,9 +39,11 @@ from IPython.display import Audio, display
 
 from course_lib import audio, distributions, plots
 from course_lib.mode import current_mode, pick
+from course_lib.threads import use_lesson_threads
 
 torch.manual_seed(0)
-print("mode:", current_mode())
+# one core stays free for the rest of your machine (TTS_COURSE_THREADS overrides; 1 in smoke mode)
+print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 
 # %% [markdown]
 # ## 1. Intuition: move the randomness out of the way
@@ -185,6 +187,8 @@ print(f"{len(segments)} segments of shape {tuple(segments.shape[1:])} from {len(
 
 # %%
 vae_steps = pick(smoke=20, default=800, full=6000)
+print(f"{vae_steps} steps: " + pick(smoke="a few seconds", default="≈ 1 min on a 2-core laptop CPU",
+                                   full="≈ 8 min on a 2-core laptop CPU"))
 torch.manual_seed(0)
 vae = vae_lib.build(config)
 history = vae_lib.train(vae, segments, steps=vae_steps, batch_size=64)
@@ -255,6 +259,8 @@ show_solution(solution_collapsed_dimensions)
 # %%
 betas = [1.0, 30.0, 1000.0]
 collapse_steps = pick(smoke=10, default=300, full=2000)
+print(f"3 VAEs × {collapse_steps} steps: " + pick(smoke="a few seconds", default="≈ 1 min on a 2-core laptop CPU",
+                                                 full="≈ 6 min on a 2-core laptop CPU"))
 results = {}
 for beta in betas:
     torch.manual_seed(0)
@@ -312,6 +318,18 @@ plt.show()
 for mels in (sweep, path):
     wave = vocoder(torch.cat(list(mels), dim=1)).numpy()
     display(Audio(np.clip(wave, -1, 1), rate=audio.SAMPLE_RATE, normalize=False))
+
+# %% [markdown]
+# **A traversal you can hear.** A 16-frame segment lasts 0.19 s — too short to judge by ear.
+# The widget below decodes the whole held-out sentence, segment by segment, with one latent
+# dimension set to the same value in every segment (the others keep each segment's own
+# posterior mean); "as encoded" plays the plain reconstruction to compare with. It starts on
+# the most active dimension; move the value slider and listen to what that one number controls.
+
+# %%
+from course_lib.widgets.lesson02 import latent_traversal
+
+latent_traversal(vae, test_segments, dim=dimension, value=0.0, vocoder=vocoder).ui
 
 # %% [markdown]
 # ## Try this
