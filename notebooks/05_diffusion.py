@@ -162,12 +162,12 @@ noised_mel_player(mel, alpha_bar=0.9, alpha_bars=alpha_bars).ui
 # $$L_\text{simple} = \mathbb E_{t,x_0,\varepsilon}\,\big\|\varepsilon - \varepsilon_\theta(\sqrt{\bar\alpha_t}x_0+\sqrt{1-\bar\alpha_t}\varepsilon,\ t)\big\|^2 .$$
 #
 # Training (Algorithm 1): draw x₀, a step t, noise ε; make x_t with `q_sample`; regress ε.
-# Let's train a small MLP on the ring — about 20 seconds.
+# Let's train a small MLP on the ring — about half a minute.
 
 # %%
 toy_steps = pick(smoke=150, default=2500, full=6000)
-print(f"{toy_steps} steps: " + pick(smoke="a few seconds", default="≈ 20 s on a 2-core laptop CPU",
-                                   full="≈ 45 s on a 2-core laptop CPU"))
+print(f"{toy_steps} steps: " + pick(smoke="a few seconds", default="≈ 30 s on a 2-core laptop CPU",
+                                   full="≈ 70 s on a 2-core laptop CPU"))
 start = time.perf_counter()
 toy = train_toy_denoiser(alpha_bars, steps=toy_steps, progress=True)
 print(f"trained {toy_steps} steps in {time.perf_counter() - start:.1f} s; "
