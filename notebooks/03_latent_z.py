@@ -44,9 +44,11 @@ from torch.utils.data import DataLoader
 
 from course_lib import audio, distributions, plots
 from course_lib.mode import current_mode, pick
+from course_lib.threads import use_lesson_threads
 
 torch.manual_seed(0)
-print("mode:", current_mode())
+# one core stays free for the rest of your machine (TTS_COURSE_THREADS overrides; 1 in smoke mode)
+print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 
 # %% [markdown]
 # ## 1. Intuition

@@ -45,10 +45,11 @@ from IPython.display import HTML, Audio, display
 
 from course_lib import audio, plots
 from course_lib.mode import current_mode, pick
+from course_lib.threads import use_lesson_threads
 
 torch.manual_seed(0)
-torch.set_num_threads(min(2, torch.get_num_threads()))
-print("mode:", current_mode())
+# one core stays free for the rest of your machine (TTS_COURSE_THREADS overrides; 1 in smoke mode)
+print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 
 # %% [markdown]
 # ## 1. Why a neural vocoder: Griffin-Lim's phase problem

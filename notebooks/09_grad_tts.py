@@ -53,11 +53,11 @@ from course_lib import diffusion
 from course_lib.mode import current_mode, pick
 from course_lib.models import grad_tts
 from course_lib.models.summary import param_summary
+from course_lib.threads import use_lesson_threads
 
 torch.manual_seed(0)
-# CI shares 2 cores among many jobs, where one thread is ~10x faster than two; on your own machine use them all
-torch.set_num_threads(pick(smoke=1, default=torch.get_num_threads(), full=torch.get_num_threads()))
-print("mode:", current_mode())
+# one core stays free for the rest of your machine (TTS_COURSE_THREADS overrides; 1 in smoke mode)
+print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 
 # %% [markdown]
 # ## 1. Why N(μ, I) and not N(0, I)?
