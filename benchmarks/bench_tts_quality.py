@@ -36,6 +36,7 @@ import torch
 
 from course_lib import evaluation
 from course_lib.models import diff_tts, glow_tts, grad_tts, vits
+from course_lib.models.contract import SynthesisOptions
 from course_lib.paths import CHECKPOINT_DIR
 
 MODELS = {"glow_tts": glow_tts, "grad_tts": grad_tts, "diff_tts": diff_tts, "vits": vits}
@@ -65,25 +66,33 @@ def load_any(kind: str, path: str):
     return load(path, device="cpu").eval()
 
 
-def settings(kind: str, args) -> list[dict]:
-    """Sampler settings to score: one for Glow-TTS, one per step count / skip factor otherwise."""
+def settings(kind: str, args, model) -> list[dict]:
+    """Sampler settings to score: one for Glow-TTS and VITS, one per step count / skip factor otherwise."""
     if kind == "grad_tts":
         return [{"n_steps": int(n)} for n in args.steps.split(",")]
-    if kind == "diff_tts":
-        return [{"gamma": int(g)} for g in args.gammas.split(",")]
+    if kind == "diff_tts":  # γ → the network calls of its walk, the contract's n_steps
+        return [{"n_steps": diff_tts.steps_for_gamma(model.config.n_diffusion_steps, int(g))}
+                for g in args.gammas.split(",")]
     return [{}]
 
 
 def through(vocoder, scorer: evaluation.Scorer) -> evaluation.Scorer:
-    """``scorer`` with each synthesized mel voiced by ``vocoder`` and analysed again (None: unchanged)."""
+    """``scorer`` with each synthesized mel voiced by ``vocoder`` and analysed again (None: unchanged; a model
+    that makes its own wave is scored on it as it is)."""
     import dataclasses
 
     from course_lib.audio import mel_spectrogram
 
-    if vocoder is None or scorer.needs_wave:
+    if vocoder is None:
         return scorer
-    return dataclasses.replace(scorer, name=f"{scorer.name} → {vocoder.name}",
-                               synthesize=lambda item, seed: mel_spectrogram(vocoder(scorer.synthesize(item, seed))))
+
+    def synthesize(item, seed):
+        result = scorer.synthesize(item, seed)
+        if result.wave is not None:
+            return result
+        return dataclasses.replace(result, mel=mel_spectrogram(vocoder(result.mel)))
+
+    return dataclasses.replace(scorer, name=f"{scorer.name} → {vocoder.name}", synthesize=synthesize)
 
 
 class TestSet:
@@ -122,9 +131,10 @@ def score_model(kind: str, path: str, args, tests: dict, vocoder) -> None:
     print(f"{kind} from {path}; baseline {untrained_scores.describe()}")
     emit(name, "mcd_dtw_mean_mel_true_durations", baseline_mcd, "dB")
     emit(name, "mcd_dtw_untrained", untrained_scores.mcd, "dB")
-    for setting in settings(kind, args):
+    for setting in settings(kind, args, model):
         start = time.perf_counter()
-        scores = evaluation.score(through(vocoder, evaluation.scorer_for(model, **setting)), test)
+        scores = evaluation.score(through(vocoder, evaluation.scorer_for(model, options=SynthesisOptions(**setting))),
+                                  test)
         seconds = (time.perf_counter() - start) / len(test)
         print(f"{scores.describe()} — {seconds:.2f} s per sentence; "
               f"{'beats' if scores.mcd < floor else 'does NOT beat'} both baselines")

@@ -19,6 +19,7 @@ The cepstral distances themselves live in :mod:`course_lib.cepstrum`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ import numpy as np
 import torch
 
 from course_lib.cepstrum import mcd_dtw
+from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options
 
 # ---------------------------------------------------------------------- alignment and durations
 def alignment_accuracy(durations: torch.Tensor, true_durations: torch.Tensor, tolerance: int = 0) -> float:
@@ -36,6 +38,10 @@ def alignment_accuracy(durations: torch.Tensor, true_durations: torch.Tensor, to
     themselves are rounded to whole frames). The model's alignment may cover a few frames less
     than the recording (Glow-TTS trims the mel to a multiple of its squeeze factor); the frames
     it covers are scored.
+
+    A token that was never spoken (true duration 0: the blanks VITS and Glow-TTS's ``add_blank``
+    put between symbols) may still take frames in the model's alignment; such a frame counts as
+    right when the true token there is its neighbour — the blank sits on that boundary.
     """
     durations, true_durations = torch.as_tensor(durations).long(), torch.as_tensor(true_durations).long()
     n_frames, n_true = int(durations.sum()), int(true_durations.sum())
@@ -51,6 +57,8 @@ def alignment_accuracy(durations: torch.Tensor, true_durations: torch.Tensor, to
     hit = torch.zeros(n_frames, dtype=torch.bool)
     for shift in range(2 * tolerance + 1):  # true token of frame f - tolerance + shift
         hit |= model_tokens == padded[shift: shift + n_frames]
+    unspoken = true_durations[model_tokens] == 0
+    hit |= unspoken & ((model_tokens - true_tokens[:n_frames]).abs() == 1)
     return float(hit.float().mean())
 
 
@@ -80,113 +88,50 @@ class PhonemeMeanMel:
 
 
 # ---------------------------------------------------------------------- models behind one interface
+NAMES = {"GlowTTS": "Glow-TTS", "GradTTS": "Grad-TTS", "DiffTTS": "Diff-TTS", "VITS": "VITS"}
+
+
 @dataclass(frozen=True)
 class Scorer:
-    """What scoring needs from a model, per test item (``tokens [T_text]``, ``mel [80, T]``, ``speaker``,
-    and ``wave [N]`` for a model that reads the recording itself):
+    """One model at one setting, driven through the course contract (``course_lib.models.contract``):
+    ``generate`` for the mel (for VITS, the mel of its wave), ``predicted_durations``, ``own_alignment``.
 
-    * ``synthesize(item, seed) -> mel [80, T']`` (for a text → wave model: the mel of its wave)
-    * ``predict_durations(item) -> [T_text]`` frames (before rounding)
-    * ``align(item) -> [T_text]`` frames, or ``None`` for a model without its own alignment
-    * ``needs_wave``: whether the items must carry their waves (``TextMelDataset(return_wave=True)``)
+    ``synthesize(item, seed) -> SynthesisResult``, ``predict_durations(item) -> [T_text]`` frames
+    before rounding, ``align(item) -> [T_text]`` frames or None (a model without its own alignment).
+    Items carry ``tokens [T_text]``, ``mel [80, T]``, true ``durations``, and ``speaker`` / ``wave [N]``
+    where the model needs them.
     """
 
     name: str
-    synthesize: Callable[[object, int], torch.Tensor]
+    synthesize: Callable[[object, int], SynthesisResult]
     predict_durations: Callable[[object], torch.Tensor]
-    align: Callable[[object], torch.Tensor] | None = None
-    needs_wave: bool = False
+    align: Callable[[object], torch.Tensor | None]
 
 
-def scorer_for(model, name: str | None = None, **synthesis) -> Scorer:
-    """A :class:`Scorer` for a Glow-TTS, Grad-TTS, Diff-TTS or VITS model (put in eval mode).
+def scorer_for(model, name: str | None = None, options: SynthesisOptions | None = None) -> Scorer:
+    """A :class:`Scorer` for any course TTS model at ``options`` (its defaults if None).
 
-    ``synthesis`` goes to the model's sampler: ``noise_scale`` (Glow-TTS), ``n_steps`` and
-    ``temperature`` (Grad-TTS), ``gamma`` (Diff-TTS), ``noise_scale`` and ``noise_scale_w`` (VITS).
+    The seed of each synthesis is the scorer's; an item's speaker is used by a multi-speaker model.
+    A knob the model does not have is refused here, before any sentence is scored.
     """
-    from course_lib.models.diff_tts import DiffTTS
-    from course_lib.models.glow_tts import GlowTTS
-    from course_lib.models.grad_tts import GradTTS
-    from course_lib.models.vits import VITS
+    if not all(hasattr(model, attr) for attr in ("knobs", "generate", "predicted_durations", "own_alignment")):
+        raise TypeError(f"no scorer for {type(model).__name__}: expected a course TTS model (Glow-TTS, Grad-TTS, "
+                        "Diff-TTS or VITS: see course_lib.models.contract)")
+    label = NAMES.get(type(model).__name__, type(model).__name__)
+    options = check_options(options, model.knobs, label, model.REFUSED)
+    settings = ", ".join(f"{k} {v}" for k, v in options.given().items())
 
-    model.eval()
-    one = torch.tensor([1])
-
-    def lengths(x: torch.Tensor) -> torch.Tensor:
-        return one * x.shape[-1]
-
-    if isinstance(model, GlowTTS):
-        noise_scale = synthesis.get("noise_scale", model.config.noise_scale)
-
-        def synthesize(item, seed):
-            out = model.infer(item.tokens[None], lengths(item.tokens), noise_scale=noise_scale,
-                              generator=torch.Generator().manual_seed(seed))
-            return out.mel[0, :, : int(out.mel_lengths[0])]
-
-        def align(item):
-            return model(item.tokens[None], lengths(item.tokens), item.mel[None], lengths(item.mel)).alignment[0].sum(-1)
-
-        return Scorer(name or f"Glow-TTS (noise {noise_scale})", synthesize,
-                      lambda item: model.encoder(item.tokens[None], lengths(item.tokens)).log_duration[0, 0].exp(),
-                      align)
-    if isinstance(model, GradTTS):
-        n_steps = synthesis.get("n_steps", model.config.n_steps)
-        temperature = synthesis.get("temperature", model.config.temperature)
-
-        def synthesize(item, seed):
-            out = model.synthesize(item.tokens, n_steps=n_steps, temperature=temperature, seed=seed)
-            return out.mel[0, :, : int(out.mel_lengths[0])]
-
-        return Scorer(name or f"Grad-TTS ({n_steps} steps, τ {temperature})", synthesize,
-                      lambda item: model.encoder(item.tokens[None], lengths(item.tokens)).log_duration[0, 0].exp(),
-                      lambda item: model(item.tokens[None], lengths(item.tokens), item.mel[None],
-                                         lengths(item.mel)).durations[0])
-    if isinstance(model, DiffTTS):
-        gamma = synthesis.get("gamma", model.config.gamma)
-
-        def synthesize(item, seed):
-            out = model.synthesize(item.tokens, gamma=gamma, seed=seed)
-            return out.mel[0, :, : int(out.mel_lengths[0])]
-
-        return Scorer(name or f"Diff-TTS (γ {gamma})", synthesize,
-                      lambda item: model.encoder(item.tokens[None], lengths(item.tokens))[1][0, 0].exp())
-    if isinstance(model, VITS):
-        return _vits_scorer(model, name, synthesis)
-    raise TypeError(f"no scorer for {type(model).__name__}: expected GlowTTS, GradTTS, DiffTTS or VITS")
-
-
-def _vits_scorer(model, name: str | None, synthesis: dict) -> Scorer:
-    """VITS speaks waves: its MCD is on the mel of its wave; its alignment is MAS on the flow-mapped posterior
-    of the recording's linear spectrogram; its durations come from the stochastic predictor at ``noise_scale_w``."""
-    from course_lib.audio import linear_spectrogram, mel_spectrogram
-
-    noise_scale = synthesis.get("noise_scale", model.config.noise_scale)
-    noise_scale_w = synthesis.get("noise_scale_w", model.config.noise_scale_w)
-
-    def speaker(item):
-        return item.speaker if model.config.speaker_conditioned else None
-
-    def synthesize(item, seed):
-        wave = model.synthesize(item.tokens, noise_scale=noise_scale, noise_scale_w=noise_scale_w, seed=seed,
-                                speaker=speaker(item))
-        return mel_spectrogram(wave)
-
-    def predict_durations(item):
-        prior = model.text_encoder(item.tokens[None], torch.tensor([item.tokens.shape[-1]]))
-        log_durations = model.duration_predictor.sample_log_durations(
-            prior.hidden, prior.mask, model._speaker_cond(speaker(item), 1), noise_scale_w,
-            torch.Generator().manual_seed(0))
-        return log_durations[0, 0].exp()
+    def for_item(item, seed=None) -> SynthesisOptions:
+        speaker = getattr(item, "speaker", None) if "speaker" in model.knobs else None
+        return dataclasses.replace(options, seed=seed if seed is not None else options.seed, speaker=speaker)
 
     def align(item):
-        spec = linear_spectrogram(item.wave)[None]                                  # [1, 513, T]
-        speakers = None if speaker(item) is None else torch.tensor([item.speaker])
-        out = model(item.tokens[None], torch.tensor([item.tokens.shape[-1]]), spec, torch.tensor([spec.shape[-1]]),
-                    speakers)
-        return out.durations[0, 0]
+        speaker = getattr(item, "speaker", None) if "speaker" in model.knobs else None
+        return model.own_alignment(item.tokens, item.mel, getattr(item, "wave", None), speaker)
 
-    return Scorer(name or f"VITS (noise {noise_scale}, duration noise {noise_scale_w})", synthesize,
-                  predict_durations, align, needs_wave=True)
+    return Scorer(name or (f"{label} ({settings})" if settings else label),
+                  lambda item, seed: model.generate(item.tokens, for_item(item, seed)),
+                  lambda item: model.predicted_durations(item.tokens, for_item(item)), align)
 
 
 # ---------------------------------------------------------------------- the whole test
@@ -214,10 +159,11 @@ def score(scorer: Scorer, items: Sequence, seed: int = 0) -> TTSScores:
     """Score one model on test ``items`` (``tokens``, ``mel``, true ``durations``)."""
     mcds, maes, accuracies, accuracies_1 = [], [], [], []
     for item in items:
-        mcds.append(mcd_dtw(scorer.synthesize(item, seed).float().cpu(), item.mel))
+        mcds.append(mcd_dtw(scorer.synthesize(item, seed).mel.float().cpu(), item.mel))
         maes.append(duration_mae(scorer.predict_durations(item).cpu(), item.durations))
-        if scorer.align is not None:
-            found = scorer.align(item).cpu()
+        found = scorer.align(item)
+        if found is not None:
+            found = found.cpu()
             accuracies.append(alignment_accuracy(found, item.durations))
             accuracies_1.append(alignment_accuracy(found, item.durations, tolerance=1))
     return TTSScores(scorer.name, len(items), float(np.mean(mcds)), float(np.mean(maes)),

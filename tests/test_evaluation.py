@@ -8,6 +8,7 @@ import torch
 
 from course_lib import cepstrum, evaluation
 from course_lib.models import diff_tts, glow_tts, grad_tts, vits
+from course_lib.models.contract import SynthesisOptions
 
 
 def test_dct_basis_is_orthonormal():
@@ -56,6 +57,15 @@ def test_alignment_accuracy_counts_frames_on_the_right_token():
         evaluation.alignment_accuracy(torch.tensor([3, 2, 6]), true)
 
 
+def test_a_frame_on_a_blank_counts_when_it_sits_on_the_boundary_of_its_neighbours():
+    true = torch.tensor([0, 3, 0, 2, 0])                # blank, a, blank, b, blank: blanks never spoken
+    on_blank = torch.tensor([1, 2, 1, 1, 0])            # a's last frame and b's first go to the blank between
+    assert evaluation.alignment_accuracy(on_blank, true) == 1.0
+    far = torch.tensor([0, 2, 0, 2, 1])                 # b takes a's last frame (a miss); the final blank
+                                                        # takes b's last (forgiven: it borders b)
+    assert evaluation.alignment_accuracy(far, true) == pytest.approx(0.8)
+
+
 def test_alignment_accuracy_with_a_tolerance_forgives_near_misses_only():
     true = torch.tensor([3, 2, 5])
     early = torch.tensor([2, 3, 5])                     # boundary 1 frame early
@@ -101,12 +111,12 @@ def test_every_model_scores_through_one_interface(kind):
     config_class = {"glow_tts": glow_tts.GlowTTSConfig, "grad_tts": grad_tts.GradTTSConfig,
                     "diff_tts": diff_tts.DiffTTSConfig, "vits": vits.VITSConfig}[kind]
     config = config_class.tiny_multi() if kind == "vits" else config_class.tiny()
-    setting = {"grad_tts": {"n_steps": 2}, "diff_tts": {"gamma": 133}, "glow_tts": {}, "vits": {}}[kind]
+    setting = {"grad_tts": {"n_steps": 2}, "diff_tts": {"n_steps": 4}, "glow_tts": {}, "vits": {}}[kind]
     model = module.build(config)
-    scorer = evaluation.scorer_for(model, **setting)
+    scorer = evaluation.scorer_for(model, options=SynthesisOptions(**setting))
     item = _item(config.n_vocab)
-    if scorer.needs_wave:  # VITS reads the recording's linear spectrogram
-        item.wave, item.speaker = torch.randn(item.mel.shape[-1] * 256) * 0.1, 3
+    # VITS reads the recording's linear spectrogram, and this one is multi-speaker
+    item.wave, item.speaker = torch.randn(item.mel.shape[-1] * 256) * 0.1, 3
     items = [item]
     scores = evaluation.score(scorer, items)
     assert scores.n_items == 1 and np.isfinite(scores.mcd) and np.isfinite(scores.duration_mae)
@@ -118,5 +128,11 @@ def test_every_model_scores_through_one_interface(kind):
 
 
 def test_scorer_refuses_other_models():
-    with pytest.raises(TypeError, match="GlowTTS, GradTTS, DiffTTS or VITS"):
+    with pytest.raises(TypeError, match="course TTS model"):
         evaluation.scorer_for(torch.nn.Linear(2, 2))
+
+
+def test_a_knob_the_model_lacks_is_refused_before_scoring():
+    model = diff_tts.build(diff_tts.DiffTTSConfig.tiny())
+    with pytest.raises(ValueError, match="Diff-TTS has no noise_scale"):
+        evaluation.scorer_for(model, options=SynthesisOptions(noise_scale=0.5))

@@ -20,6 +20,7 @@ from course_lib.alignment import (check_length_scale, check_synthesis_length, ex
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
 from course_lib.diffusion.common import gaussian_like
 from course_lib.models.diff_tts.config import DiffTTSConfig
+from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options, evaluating, settings_for
 from course_lib.models.diff_tts.denoiser import NoisePredictor
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -143,6 +144,38 @@ class DiffTTS(nn.Module):
         x_t = q_sample(y, noise, per_item_alpha_bar(self.alpha_bars, step, y)) * mel_mask
         predicted = self.predict_noise(x_t, mel_mask, cond, step)
         return DiffTTSLosses(duration=dur_loss, diffusion=epsilon_loss(predicted, noise, mel_mask))
+
+    # ------------------------------------------------------------------ the course contract
+    REFUSED = {"noise_scale": "its sampler starts from N(0, I), not from a prior with a scale",
+               "noise_scale_w": "its duration predictor is deterministic", "speaker": "it has a single speaker"}
+    knobs = frozenset({"length_scale", "n_steps", "seed"})
+
+    def generate(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> SynthesisResult:
+        """``tokens [T_text]`` → mel and durations (the course contract). ``n_steps`` counts the network calls of
+        the skip-γ walk (400, 134, 58, 20, 8, …: :func:`gamma_for_steps`)."""
+        options = check_options(options, self.knobs, "Diff-TTS", self.REFUSED)
+        cfg = self.config
+        settings = settings_for(options, self.knobs, length_scale=1.0,
+                                n_steps=steps_for_gamma(cfg.n_diffusion_steps, cfg.gamma))
+        gamma = gamma_for_steps(cfg.n_diffusion_steps, settings["n_steps"])
+        device = next(self.parameters()).device
+        with evaluating(self):
+            out = self.synthesize(tokens.reshape(1, -1).to(device), gamma=gamma,
+                                  length_scale=settings["length_scale"], seed=settings["seed"])
+        return SynthesisResult(mel=out.mel[0, :, : int(out.mel_lengths[0])], durations=out.durations[0],
+                               settings=settings)
+
+    def predicted_durations(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> torch.Tensor:
+        """``[T_text]`` frames per token from the duration predictor, before rounding (length scale applied)."""
+        options = check_options(options, self.knobs, "Diff-TTS", self.REFUSED)
+        with evaluating(self):
+            log_duration = self.encoder(tokens[None], torch.tensor([tokens.shape[-1]]))[1]
+        return log_duration[0, 0].exp() * (1.0 if options.length_scale is None else options.length_scale)
+
+    def own_alignment(self, tokens: torch.Tensor, mel: torch.Tensor, wave: torch.Tensor | None = None,
+                      speaker: int | None = None) -> None:
+        """None: Diff-TTS trains on given durations and has no alignment search of its own."""
+        return None
 
     @torch.no_grad()
     def synthesize(self, tokens: torch.Tensor, token_lengths: torch.Tensor | None = None, gamma: int | None = None,

@@ -31,6 +31,8 @@ from course_lib.alignment import (
     path_from_durations,
 )
 from course_lib.models.glow_tts.config import GlowTTSConfig
+from course_lib.models.contract import (SynthesisOptions, SynthesisResult, check_options, evaluating, seeded,
+                                        settings_for)
 from course_lib.models.glow_tts.decoder import FlowDecoder
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -230,6 +232,50 @@ class GlowTTS(nn.Module):
         z = (mean + torch.exp(log_std) * noise * noise_scale) * mel_mask
         mel = self.decoder(z, mel_mask, cond=speaker_cond, reverse=True).z
         return SynthesisOutput(mel=mel, mel_lengths=mel_lengths, durations=durations, alignment=alignment)
+
+    # ------------------------------------------------------------------ the course contract
+    REFUSED = {"noise_scale_w": "its duration predictor is deterministic", "n_steps": "it decodes in one pass",
+               "speaker": "it was trained on a single speaker"}
+
+    @property
+    def knobs(self) -> frozenset[str]:
+        """The synthesis knobs this model takes (``course_lib.models.contract``)."""
+        speaker = {"speaker"} if self.config.speaker_conditioned else set()
+        return frozenset({"noise_scale", "length_scale", "seed"} | speaker)
+
+    def _speakers(self, speaker: int | None, device) -> torch.Tensor | None:
+        return None if speaker is None else torch.tensor([speaker], device=device)
+
+    def generate(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> SynthesisResult:
+        """``tokens [T_text]`` → mel and durations (the course contract)."""
+        options = check_options(options, self.knobs, "Glow-TTS", self.REFUSED)
+        settings = settings_for(options, self.knobs, noise_scale=self.config.noise_scale,
+                                length_scale=self.config.length_scale)
+        device = next(self.parameters()).device
+        tokens = tokens.reshape(1, -1).to(device)
+        with evaluating(self):
+            out = self.infer(tokens, torch.tensor([tokens.shape[1]], device=device), settings["noise_scale"],
+                             settings["length_scale"], self._speakers(settings.get("speaker"), device),
+                             seeded(settings["seed"]))
+        return SynthesisResult(mel=out.mel[0, :, : int(out.mel_lengths[0])], durations=out.durations[0],
+                               settings=settings)
+
+    def predicted_durations(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> torch.Tensor:
+        """``[T_text]`` frames per token from the duration predictor, before rounding (length scale applied)."""
+        options = check_options(options, self.knobs, "Glow-TTS", self.REFUSED)
+        length_scale = self.config.length_scale if options.length_scale is None else options.length_scale
+        with evaluating(self):
+            speaker_cond = self._speaker_cond(self._speakers(options.speaker, tokens.device), 1)
+            enc = self.encoder(tokens[None], torch.tensor([tokens.shape[-1]]), speaker_cond)
+        return enc.log_duration[0, 0].exp() * length_scale
+
+    def own_alignment(self, tokens: torch.Tensor, mel: torch.Tensor, wave: torch.Tensor | None = None,
+                      speaker: int | None = None) -> torch.Tensor:
+        """``[T_text]`` frames per token that MAS finds for the recording ``mel [80, T]``."""
+        with evaluating(self):
+            out = self(tokens[None], torch.tensor([tokens.shape[-1]]), mel[None], torch.tensor([mel.shape[-1]]),
+                       self._speakers(speaker, mel.device))
+        return out.alignment[0].sum(-1)
 
     @torch.no_grad()
     def synthesize(

@@ -46,6 +46,7 @@ from course_lib.diffusion import (
 )
 from course_lib.diffusion.common import gaussian_like
 from course_lib.models.grad_tts.config import GradTTSConfig
+from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options, evaluating, settings_for
 from course_lib.models.grad_tts.losses import prior_loss
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -188,6 +189,51 @@ class GradTTS(nn.Module):
         mu_window = expand_to_frames(enc.prior_mean, windows.path)  # [B, F, W]
         diff_loss = self.decoder.loss(windows.y, windows.mask, mu_window, speaker, generator)
         return GradTTSLosses(duration=dur_loss, prior=enc_loss, diffusion=diff_loss, durations=durations)
+
+    # ------------------------------------------------------------------ the course contract
+    REFUSED = {"noise_scale_w": "its duration predictor is deterministic",
+               "speaker": "it was trained on a single speaker"}
+
+    @property
+    def knobs(self) -> frozenset[str]:
+        """The synthesis knobs this model takes (``course_lib.models.contract``); ``noise_scale`` = 1 / τ."""
+        speaker = {"speaker"} if self.speaker_embedding is not None else set()
+        return frozenset({"noise_scale", "length_scale", "n_steps", "seed"} | speaker)
+
+    def generate(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> SynthesisResult:
+        """``tokens [T_text]`` → mel and durations (the course contract). The terminal distribution is
+        N(μ, noise_scale² I): the official temperature τ is 1 / noise_scale."""
+        options = check_options(options, self.knobs, "Grad-TTS", self.REFUSED)
+        cfg = self.config
+        settings = settings_for(options, self.knobs, noise_scale=1.0 / cfg.temperature, length_scale=1.0,
+                                n_steps=cfg.n_steps)
+        if not settings["noise_scale"] > 0:
+            raise ValueError(f"Grad-TTS needs noise_scale > 0 (its temperature τ is 1 / noise_scale; the default "
+                             f"0.667 is τ = 1.5), got {settings['noise_scale']}")
+        device = next(self.parameters()).device
+        speakers = None if settings.get("speaker") is None else torch.tensor([settings["speaker"]], device=device)
+        with evaluating(self):
+            out = self.synthesize(tokens.reshape(1, -1).to(device), n_steps=settings["n_steps"],
+                                  temperature=1.0 / settings["noise_scale"], length_scale=settings["length_scale"],
+                                  seed=settings["seed"], speakers=speakers)
+        return SynthesisResult(mel=out.mel[0, :, : int(out.mel_lengths[0])], durations=out.durations[0],
+                               settings=settings)
+
+    def predicted_durations(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> torch.Tensor:
+        """``[T_text]`` frames per token from the duration predictor, before rounding (length scale applied)."""
+        options = check_options(options, self.knobs, "Grad-TTS", self.REFUSED)
+        with evaluating(self):
+            enc = self.encoder(tokens[None], torch.tensor([tokens.shape[-1]]))
+        return enc.log_duration[0, 0].exp() * (1.0 if options.length_scale is None else options.length_scale)
+
+    def own_alignment(self, tokens: torch.Tensor, mel: torch.Tensor, wave: torch.Tensor | None = None,
+                      speaker: int | None = None) -> torch.Tensor:
+        """``[T_text]`` frames per token that MAS finds for the recording ``mel [80, T]``."""
+        speakers = None if speaker is None else torch.tensor([speaker], device=mel.device)
+        with evaluating(self):
+            out = self(tokens[None], torch.tensor([tokens.shape[-1]]), mel[None], torch.tensor([mel.shape[-1]]),
+                       speakers)
+        return out.durations[0]
 
     @torch.no_grad()
     def synthesize(self, tokens: torch.Tensor, token_lengths: torch.Tensor | None = None, n_steps: int | None = None,

@@ -39,7 +39,9 @@ from course_lib.alignment import (
     path_from_durations,
     random_windows,
 )
-from course_lib.audio import HOP_LENGTH
+from course_lib.audio import HOP_LENGTH, linear_spectrogram, mel_spectrogram
+from course_lib.models.contract import (SynthesisOptions, SynthesisResult, check_options, evaluating, seeded,
+                                        settings_for)
 from course_lib.models.hifigan import build_generator
 from course_lib.models.vits.config import VITSConfig
 from course_lib.models.vits.duration import DeterministicDurationPredictor, StochasticDurationPredictor
@@ -250,6 +252,57 @@ class VITS(nn.Module):
         z = self.flow(z_p, post.mask, cond=target, reverse=True).z
         wave = self.decoder(z * post.mask, target)
         return wave * sequence_mask(lengths * HOP_LENGTH, wave.shape[-1])
+
+    # ------------------------------------------------------------------ the course contract
+    REFUSED = {"n_steps": "it decodes in one pass", "speaker": "it was trained on a single speaker"}
+
+    @property
+    def knobs(self) -> frozenset[str]:
+        """The synthesis knobs this model takes (``course_lib.models.contract``)."""
+        speaker = {"speaker"} if self.config.speaker_conditioned else set()
+        return frozenset({"noise_scale", "noise_scale_w", "length_scale", "seed"} | speaker)
+
+    def generate(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> SynthesisResult:
+        """``tokens [T_text]`` → wave, the course mel of that wave, and durations (the course contract)."""
+        options = check_options(options, self.knobs, "VITS", self.REFUSED)
+        cfg = self.config
+        settings = settings_for(options, self.knobs, noise_scale=cfg.noise_scale, noise_scale_w=cfg.noise_scale_w,
+                                length_scale=cfg.length_scale)
+        device = next(self.parameters()).device
+        tokens = tokens.reshape(1, -1).to(device)
+        with evaluating(self):
+            out = self.infer(tokens, torch.tensor([tokens.shape[1]], device=device), settings["noise_scale"],
+                             settings["noise_scale_w"], settings["length_scale"], settings.get("speaker"),
+                             seeded(settings["seed"]))
+        wave = out.wave[0, 0, : int(out.wave_lengths[0])].clamp(-1.0, 1.0)
+        return SynthesisResult(mel=mel_spectrogram(wave.float()), durations=out.durations[0], wave=wave,
+                               settings=settings)
+
+    def predicted_durations(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> torch.Tensor:
+        """``[T_text]`` frames per token from the stochastic predictor at ``noise_scale_w`` (seeded by ``seed``,
+        0 if unset), before rounding (length scale applied)."""
+        options = check_options(options, self.knobs, "VITS", self.REFUSED)
+        cfg = self.config
+        noise_scale_w = cfg.noise_scale_w if options.noise_scale_w is None else options.noise_scale_w
+        length_scale = cfg.length_scale if options.length_scale is None else options.length_scale
+        with evaluating(self):
+            prior = self.text_encoder(tokens[None], torch.tensor([tokens.shape[-1]]))
+            log_durations = self.duration_predictor.sample_log_durations(
+                prior.hidden, prior.mask, self._speaker_cond(options.speaker, 1), noise_scale_w,
+                seeded(0 if options.seed is None else options.seed))
+        return log_durations[0, 0].exp() * length_scale
+
+    def own_alignment(self, tokens: torch.Tensor, mel: torch.Tensor, wave: torch.Tensor | None = None,
+                      speaker: int | None = None) -> torch.Tensor:
+        """``[T_text]`` frames per token that MAS finds on the flow-mapped posterior of the recording ``wave [N]``
+        (VITS reads the linear spectrogram, so the wave is needed; ``mel`` only fixes the frame count)."""
+        if wave is None:
+            raise ValueError("VITS aligns on the recording's linear spectrogram: pass its wave")
+        spec = linear_spectrogram(wave.float())[None][..., : mel.shape[-1]]        # [1, 513, T]
+        speakers = None if speaker is None else torch.tensor([speaker])
+        with evaluating(self):
+            out = self(tokens[None], torch.tensor([tokens.shape[-1]]), spec, torch.tensor([spec.shape[-1]]), speakers)
+        return out.durations[0, 0]
 
     @torch.no_grad()
     def synthesize(self, tokens, noise_scale: float = 0.667, noise_scale_w: float = 0.8, length_scale: float = 1.0,
