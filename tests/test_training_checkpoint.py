@@ -1,5 +1,6 @@
 """Checkpoint files: atomic, weights-only, clear errors; model files; config checks; RNG states."""
 
+import dataclasses
 import json
 import random
 
@@ -153,3 +154,21 @@ def test_rng_state_round_trip_and_isolation():
     with isolated_rng(seed=5):
         assert torch.equal(torch.rand(2), inside)  # the same draws each time
     assert random.random() == expected[0]  # and the outer streams untouched
+
+
+def test_a_field_added_since_the_run_was_saved_matches_while_it_keeps_its_default():
+    from course_lib.models.hifigan import CONFIGS
+    from course_lib.training.checkpoint import field_defaults
+
+    config = CONFIGS["istft_small"]()
+    expected = dataclasses.asdict(config)
+    saved = json.loads(json.dumps(expected))
+    del saved["istft"]["speaker_channels"]              # a run saved before the field existed
+    defaults = field_defaults(config)
+    assert defaults["istft.speaker_channels"] == 0 and "istft.dim" in defaults
+    check_config_match(expected, saved, what="run", defaults=defaults)
+    changed = {**expected, "istft": {**expected["istft"], "speaker_channels": 16}}
+    with pytest.raises(ValueError, match="istft.speaker_channels: expected 16, missing"):
+        check_config_match(changed, saved, what="run", defaults=defaults)
+    with pytest.raises(ValueError, match="missing"):   # without defaults: the strict comparison
+        check_config_match(expected, saved, what="run")

@@ -19,6 +19,7 @@ file whole and no half-written one behind.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import pickle
@@ -250,15 +251,38 @@ def _flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 _MISSING = object()
 
 
+def field_defaults(config: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"decoder.istft.dim": default, …}``: each field's declared default in the config dataclass ``config``,
+    following the nested dataclasses it holds (JSON values, keys as :func:`check_config_match` flattens them).
+
+    A field added to a config after a run began has no key in that run's saved config; its default
+    is what the run trained with, so a resume that leaves it at the default still matches.
+    """
+    defaults: dict[str, Any] = {}
+    for spec in dataclasses.fields(config):
+        value = getattr(config, spec.name)
+        name = f"{prefix}{spec.name}"
+        if dataclasses.is_dataclass(value):
+            defaults.update(field_defaults(value, prefix=f"{name}."))
+        elif spec.default is not dataclasses.MISSING:
+            defaults[name] = json.loads(json.dumps(spec.default))
+        elif spec.default_factory is not dataclasses.MISSING:
+            defaults[name] = json.loads(json.dumps(spec.default_factory()))
+    return defaults
+
+
 def check_config_match(
     expected: Mapping[str, Any],
     found: Mapping[str, Any],
     what: str,
     fix: str | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> None:
     """Raise a ValueError naming every key where ``found`` differs from ``expected``.
 
-    Nested dicts are compared key by key (``decoder.channels``); tuples equal lists.
+    Nested dicts are compared key by key (``decoder.channels``); tuples equal lists. A key that
+    ``found`` lacks is accepted when ``expected`` holds its default (``defaults``, from
+    :func:`field_defaults`): the field was added after ``found`` was saved.
     ``what`` names the thing checked (e.g. ``"checkpoint data/checkpoints/glow_tts.pt"``),
     ``fix`` replaces the default advice at the end of the message.
     """
@@ -271,7 +295,8 @@ def check_config_match(
         if want is _MISSING:
             differences.append(f"{key}: not expected, found {got!r}")
         elif got is _MISSING:
-            differences.append(f"{key}: expected {want!r}, missing")
+            if defaults is None or key not in defaults or defaults[key] != want:
+                differences.append(f"{key}: expected {want!r}, missing")
         elif want != got:
             differences.append(f"{key}: expected {want!r}, found {got!r}")
     if differences:

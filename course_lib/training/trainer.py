@@ -17,6 +17,7 @@ Data randomness must come from torch's global RNG in the main process
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import time
@@ -31,7 +32,8 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from tqdm.auto import tqdm
 
-from course_lib.training.checkpoint import check_config_match, load_checkpoint, load_state_dicts, save_checkpoint
+from course_lib.training.checkpoint import (check_config_match, field_defaults, load_checkpoint, load_state_dicts,
+                                           save_checkpoint)
 from course_lib.training.clipping import clip_gradients
 from course_lib.training.config import TrainConfig, TrainState
 from course_lib.training.device import amp_dtype, autocast_context, pick_device
@@ -153,6 +155,7 @@ class Trainer:
             payload["config"].get("task", {}),
             what=f"checkpoint {path}",
             fix="Build the task with the config the checkpoint was trained with, or train into a new out_dir.",
+            defaults=self._task_config_defaults(),
         )
         load_state_dicts(path, "modules", self.modules, payload["modules"])
         load_state_dicts(path, "optimizers", self.task.optimizers, payload["optimizers"])
@@ -437,6 +440,12 @@ class Trainer:
     def _task_config(self) -> dict:
         config_dict = getattr(self.task, "config_dict", None)
         return config_dict() if config_dict is not None else {}
+
+    def _task_config_defaults(self) -> dict:
+        """Field defaults of the task's config dataclass (``task.config``), so a field added since a run was
+        saved does not block its resume while it keeps its default."""
+        config = getattr(self.task, "config", None)
+        return field_defaults(config) if dataclasses.is_dataclass(config) else {}
 
     def _run_config(self) -> dict:
         return {"task": self._task_config(), "train": asdict(self.config)}
