@@ -127,8 +127,8 @@ task = GlowTTSTask(model)
 optimizer, schedule = task.optimizers["adam"], task.schedulers["noam"].scheduler
 watch = next(iter(data.val_loader))  # one held-out batch to watch
 
-steps = pick(smoke=3, default=700, full=20_000)
-print(f"{steps} steps: " + pick(smoke="a few seconds", default="≈ 4 min on a 2-core laptop CPU (measured: 0.33 s a step)",
+steps = pick(smoke=3, default=600, full=20_000)
+print(f"{steps} steps: " + pick(smoke="a few seconds", default="≈ 3–4 min on a 2-core laptop CPU (measured: 0.33–0.41 s a step)",
                               full="≈ 2 h on a CPU, minutes on a GPU"))
 snapshots, losses, started = {}, [], time.perf_counter()
 step = 0
