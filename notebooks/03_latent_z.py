@@ -193,6 +193,8 @@ print(f"library KL term {library_kl:.4f} == model.losses().kl {losses.kl:.4f}")
 from course_lib.training import TrainConfig, Trainer, plot_history
 
 train_steps = pick(smoke=8, default=300, full=20_000)
+print(f"{train_steps} steps: " + pick(smoke="a few seconds", default="≈ 2 min on a 2-core laptop CPU",
+                                     full="≈ 2 h on a CPU, minutes on a GPU"))
 loader = DataLoader(train_set, batch_sampler=LengthBucketSampler(train_set.mel_lengths, batch_size=16, seed=0),
                     collate_fn=train_set.collate)
 torch.manual_seed(0)

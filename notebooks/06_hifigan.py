@@ -463,7 +463,8 @@ print(f"parameters: V3 {count_parameters(v3):,}, iSTFT small {count_parameters(i
 # on one thread: after 2,000 warm-up steps (≈ 8 CPU minutes) the held-out PESQ-WB was 1.68
 # and the mel L1 0.51; the GAN from step 1 had 1.16 and 0.70 after 1,000 steps (≈ 21 CPU
 # minutes), and the tiny HiFi-GAN generator 1.08 and 0.99. Live, the warm-up here takes the
-# first part of the run and the GAN the rest — watch `discriminator/loss` appear halfway.
+# first part of the run and the GAN the rest — watch `discriminator/loss` appear once the
+# warm-up ends (step 200 of 260 in `default` mode).
 
 # %%
 import dataclasses
@@ -479,7 +480,7 @@ loader = SegmentLoader(train_files, batch_size=pick(smoke=1, default=8, full=16)
 live_model = build(config)
 task = HiFiGANTask(live_model, config)
 print(f"{config.discriminator_start} warm-up steps, then {steps - config.discriminator_start} GAN steps: "
-      "≈ 2 min on a laptop CPU")
+      + pick(smoke="a few seconds", default="≈ 3 min on a 2-core laptop CPU", full="many hours on a CPU, under an hour on a GPU"))
 trainer = Trainer(task, TrainConfig(steps=steps, log_every=max(1, steps // 40), progress=True))
 start = time.perf_counter()
 history = trainer.fit(loader)
