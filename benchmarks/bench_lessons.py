@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"mode {args.mode}: {available_cores()} cores, the lessons use {threads} torch thread(s)"
           f"{' (TTS_COURSE_THREADS)' if os.environ.get('TTS_COURSE_THREADS') else ''}"
           f"{'; each lesson runs idle, then beside one CPU-bound job' if args.load else ''}", flush=True)
+    if hasattr(os, "getloadavg"):  # "idle" means without this benchmark's job; say what else is running
+        print(f"load average before the first lesson: {os.getloadavg()[0]:.2f} on {available_cores()} cores "
+              "('idle' below = without the benchmark's own background job)", flush=True)
     rows, failed, figures = [], [], []
     for number in lessons:
         source = sources[number]
