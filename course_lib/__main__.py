@@ -1,4 +1,4 @@
-"""Command line: ``python -m course_lib {corpus,info,train,synth,vocode} ...``.
+"""Command line: ``python -m course_lib {corpus,info,train,synth,convert,vocode,compare} ...``.
 
     python -m course_lib corpus build --mode default [--voices en-us,en+m3] [--out DIR]
     python -m course_lib info glow_tts --config paper [--n-vocab 148] [--json]
@@ -237,7 +237,38 @@ def build_parser() -> argparse.ArgumentParser:
     choice.add_argument("--vocoder", default="auto",
                         help="'auto' (the shipped vocoder, else Griffin-Lim) or 'griffin-lim' (default: auto)")
     vocode.set_defaults(func=_vocode)
+
+    compare = verbs.add_parser("compare", help="every shipped model on the same held-out sentences, measured",
+                               description="Score the recording, its Griffin-Lim and vocoder resyntheses and every "
+                                           "shipped model on the first N test sentences: MCD-DTW, DNSMOS, PER, "
+                                           "durations, variation across seeds, CPU RTF, parameters. Writes "
+                                           "results.md, results.json, pareto.png and the wavs to --out.")
+    compare.add_argument("--models", default=None,
+                         help="comma-separated, from glow_tts, grad_tts, diff_tts, vits (default: every shipped one)")
+    compare.add_argument("--sentences", type=_positive_int, default=None,
+                         help="held-out test sentences to score (default: 1 in smoke mode, 10 otherwise)")
+    compare.add_argument("--seeds", type=_positive_int, default=None,
+                         help="samples per sentence and model (default: 1 in smoke mode, 3 otherwise)")
+    compare.add_argument("--out", type=_path, default="runs/compare",
+                         help="folder for the table, JSON, chart and wavs (default runs/compare)")
+    compare.set_defaults(func=_compare)
     return parser
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from course_lib import compare
+    from course_lib.mode import pick
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file: give a folder (it will hold results.md, the chart and wavs)")
+    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+    n_sentences = args.sentences or pick(smoke=1, default=10, full=20)
+    rows = compare.run(out, models, n_sentences, args.seeds or pick(smoke=1, default=3, full=3),
+                       pick(smoke=2, default=8, full=8))
+    print(compare.markdown(rows, n_sentences))
+    print(f"wrote {out / 'results.md'}, results.json, pareto.png and wavs/")
+    return 0
 
 
 def _convert(args: argparse.Namespace) -> int:

@@ -16,7 +16,7 @@ LAYERS = {
     "building blocks": ("nn", "flows", "diffusion", "alignment", "distributions", "training", "data", "cepstrum"),
     "models": ("models",),
     "vocoder and evaluation": ("vocoder", "evaluation", "quality"),
-    "lessons' tools and the CLI": ("widgets", "checks", "plots", "__main__"),
+    "lessons' tools and the CLI": ("widgets", "checks", "plots", "compare", "__main__"),
 }
 LAYER_OF = {part: rank for rank, parts in enumerate(LAYERS.values()) for part in parts}
 PACKAGE = Path(course_lib.__file__).parent

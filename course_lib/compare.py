@@ -1,0 +1,305 @@
+"""Every shipped model on the same held-out sentences, measured the same way (lesson 12; ``python -m course_lib
+compare``).
+
+Systems: the recording itself, its Griffin-Lim (32 iterations) resynthesis, its resynthesis by the shipped
+neural vocoder (when one ships), and every shipped text-to-speech model — Glow-TTS, Grad-TTS and Diff-TTS
+through the course vocoder (``load_vocoder("auto")``), VITS on its own (it makes the wave). The sentences
+are the first N of the built-in corpus's test split, spoken by its ``en-us`` voice (a multi-voice VITS
+speaks them as speaker 0, the same voice). Every model is driven through the synthesis contract
+(:mod:`course_lib.models.contract`) at its defaults.
+
+Measures, all on the wave each system makes:
+
+* **MCD-DTW** (dB) of the wave's mel against the recording's (:mod:`course_lib.cepstrum`);
+* **DNSMOS P.835** overall (no reference; :func:`course_lib.quality.dnsmos`), when it can run here;
+* **PER** of the course's phoneme recognizer (:mod:`course_lib.quality`), when one ships;
+* **duration error** (frames per phoneme) of the duration predictor and **alignment accuracy** of the
+  model's own alignment search (:mod:`course_lib.evaluation`);
+* **variation** across seeds of one sentence: the spread (standard deviation) of its total duration and
+  of its median F0 (``librosa.pyin``);
+* **speed**: CPU real-time factor (seconds of compute per second of audio, one sentence, median of 3)
+  at 1 thread and at :func:`course_lib.threads.lesson_threads` (when that is more than one);
+  parameters (model + vocoder).
+
+:func:`run` writes ``results.md`` (the table), ``results.json``, ``pareto.png`` (MCD-DTW against RTF,
+marker area ∝ parameters) and the wavs.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from course_lib import audio, evaluation
+from course_lib.cepstrum import mcd_dtw
+from course_lib.models.contract import SynthesisOptions
+
+SHIPPED = {"glow_tts": "glow_tts_tiny.pt", "grad_tts": "grad_tts_tiny.pt", "diff_tts": "diff_tts_tiny.pt",
+           "vits": "vits_tiny_multi.pt"}
+LABELS = {"glow_tts": "Glow-TTS", "grad_tts": "Grad-TTS", "diff_tts": "Diff-TTS", "vits": "VITS"}
+# each model at the setting the course synthesises with (``synth``'s defaults): Diff-TTS's config keeps the
+# paper's γ = 1 (all 400 network calls); the course speaks it with the 20-call walk (γ = 21)
+SETTINGS = {"diff_tts": {"n_steps": 20}}
+VARIATION_SEEDS = 8
+
+
+@dataclass
+class System:
+    """One way to make a wave for a test item: ``speak(item, seed) -> wave [N]``."""
+
+    name: str
+    speak: Callable[[object, int], torch.Tensor]
+    parameters: int | None = None
+    end_to_end: bool = False           # text → wave in one model
+    model: object | None = None        # the TTS model (for durations and alignment), None for resyntheses
+    options: SynthesisOptions | None = None  # its setting (without seed)
+    stochastic: bool = True            # does the seed change the wave?
+
+
+@dataclass
+class Row:
+    """One system's figures (means over the sentences; None where a measure does not apply or cannot run)."""
+
+    name: str
+    mcd_dtw: float | None = None
+    dnsmos_ovrl: float | None = None
+    per: float | None = None
+    duration_mae: float | None = None
+    alignment_accuracy: float | None = None
+    duration_spread_s: float | None = None
+    f0_spread_hz: float | None = None
+    rtf_1_thread: float | None = None
+    rtf_n_threads: float | None = None
+    parameters: int | None = None
+    end_to_end: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _count(module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def shipped_systems(models: Sequence[str] | None = None, vocoder_name: str = "auto") -> list[System]:
+    """The reference, its resyntheses and every shipped model among ``models`` (None: all four)."""
+    import importlib
+
+    from course_lib import paths
+    from course_lib.vocoder import GriffinLimVocoder, load_vocoder
+
+    vocoder = load_vocoder(vocoder_name, verbose=False)
+    vocoder_parameters = _count(vocoder.generator) if hasattr(vocoder, "generator") else 0
+    griffin_lim = GriffinLimVocoder()
+    systems = [
+        System("ground truth", lambda item, seed: item.wave, stochastic=False),
+        System("Griffin-Lim resynthesis", lambda item, seed: griffin_lim(item.mel), 0, stochastic=False),
+    ]
+    if vocoder.name != griffin_lim.name:
+        systems.append(System(f"{vocoder.name} resynthesis", lambda item, seed: vocoder(item.mel),
+                              vocoder_parameters, stochastic=False))
+    unknown = set(models or ()) - set(SHIPPED)
+    if unknown:
+        raise ValueError(f"unknown model(s) {', '.join(sorted(unknown))}: choose from {', '.join(SHIPPED)}")
+    for kind in models or SHIPPED:
+        path = paths.CHECKPOINT_DIR / SHIPPED[kind]
+        if not path.is_file():
+            print(f"compare: no shipped {LABELS[kind]} ({path.name}); skipped")
+            continue
+        model = importlib.import_module(f"course_lib.models.{kind}.train").load(path, device="cpu").eval()
+        systems.append(_tts_system(kind, model, vocoder, vocoder_parameters))
+    return systems
+
+
+def _tts_system(kind: str, model, vocoder, vocoder_parameters: int) -> System:
+    setting = {**SETTINGS.get(kind, {}), **({"speaker": 0} if "speaker" in model.knobs else {})}
+    label = LABELS[kind]
+
+    def speak(item, seed):
+        result = model.generate(item.tokens, SynthesisOptions(seed=seed, **setting))
+        return result.wave if result.wave is not None else vocoder(result.mel)
+
+    options = SynthesisOptions(**SETTINGS.get(kind, {}))
+    if kind == "vits":
+        return System(label, speak, _count(model), end_to_end=True, model=model, options=options)
+    return System(f"{label} + {vocoder.name}", speak, _count(model) + vocoder_parameters, model=model,
+                  options=options)
+
+
+def test_items(n_sentences: int) -> tuple[list, list[list[str]]]:
+    """The first ``n_sentences`` of the single-voice built-in corpus's test split, with waves, and the phonemes
+    spoken in each (pauses left out, as the recognizer is scored)."""
+    from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+
+    corpus = load_corpus(ensure_corpus())
+    records = corpus.split("test").utterances[:n_sentences]
+    dataset = TextMelDataset(records, tokenizer=corpus.tokenizer, return_wave=True)
+    phonemes = [[p for p in corpus.symbols_for(record) if p != "|"] for record in records]
+    return [dataset[i] for i in range(len(dataset))], phonemes
+
+
+def _rtf(system: System, item, threads: int, repeats: int) -> float:
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        times, seconds = [], 1.0
+        for repeat in range(repeats):
+            start = time.perf_counter()
+            wave = system.speak(item, repeat)
+            times.append(time.perf_counter() - start)
+            seconds = wave.numel() / audio.SAMPLE_RATE
+        return statistics.median(times) / seconds
+    finally:
+        torch.set_num_threads(before)
+
+
+def _median_f0(wave: torch.Tensor) -> float:
+    import librosa
+
+    f0, voiced, _ = librosa.pyin(wave.numpy().astype(np.float32), fmin=50, fmax=550, sr=audio.SAMPLE_RATE,
+                                 frame_length=1024, hop_length=audio.HOP_LENGTH)
+    voiced_f0 = f0[voiced & np.isfinite(f0)]
+    return float(np.median(voiced_f0)) if voiced_f0.size else float("nan")
+
+
+def _recognizer():
+    from course_lib import paths
+
+    path = paths.CHECKPOINT_DIR / "recognizer_tiny.pt"
+    if not path.is_file():
+        return None
+    from course_lib.models.recognizer import load
+
+    return load(path, device="cpu").eval()
+
+
+def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Sequence[str]], out_dir: Path,
+            seeds: int = 3, variation_seeds: int = VARIATION_SEEDS, progress: bool = True) -> list[Row]:
+    """Score every system on ``items`` (``seeds`` samples each, wavs written; ``phonemes`` spoken in each, for
+    PER), variation on the first item."""
+    from tqdm.auto import tqdm
+
+    from course_lib import quality
+    from course_lib.mode import pick
+    from course_lib.threads import lesson_threads
+
+    dnsmos_missing = quality.dnsmos_unavailable()
+    recognizer = _recognizer()
+    wav_dir = out_dir / "wavs"
+    wav_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    bar = tqdm(total=len(systems) * len(items), desc="compare", disable=not progress)
+    for system in systems:
+        row = Row(system.name, parameters=system.parameters, end_to_end=system.end_to_end)
+        mcds, moses, references, hypotheses = [], [], [], []
+        for item, spoken in zip(items, phonemes):
+            for seed in range(seeds if system.stochastic else 1):
+                with torch.no_grad():
+                    wave = system.speak(item, seed).float().clamp(-1.0, 1.0)
+                slug = system.name.lower().replace(" ", "_").replace("+", "").replace("__", "_")
+                audio.save_audio(wav_dir / f"{slug}_{item.id}_seed{seed}.wav", wave.numpy(), audio.SAMPLE_RATE)
+                mcds.append(mcd_dtw(audio.mel_spectrogram(wave), item.mel))
+                if dnsmos_missing is None and wave.numel() >= quality.DNSMOS_MIN_SECONDS * audio.SAMPLE_RATE:
+                    moses.append(quality.dnsmos(wave).ovrl)
+                elif dnsmos_missing is None:
+                    row.notes.append(f"DNSMOS: a {system.name} clip shorter than {quality.DNSMOS_MIN_SECONDS} s "
+                                     "was left out")
+                if recognizer is not None:
+                    references.append(list(spoken))
+                    hypotheses.append(quality.transcribe(recognizer, wave))
+            bar.update(1)
+        row.mcd_dtw = float(np.mean(mcds))
+        row.dnsmos_ovrl = float(np.mean(moses)) if moses else None
+        if dnsmos_missing is not None:
+            row.notes.append(dnsmos_missing)
+        if recognizer is not None:
+            row.per = quality.phoneme_error_rate(references, hypotheses)
+        if system.model is not None:
+            scores = evaluation.score(evaluation.scorer_for(system.model, options=system.options), items)
+            row.duration_mae = scores.duration_mae
+            row.alignment_accuracy = scores.alignment_accuracy
+            with torch.no_grad():
+                waves = [system.speak(items[0], seed) for seed in range(variation_seeds)]
+            row.duration_spread_s = float(np.std([w.numel() / audio.SAMPLE_RATE for w in waves]))
+            row.f0_spread_hz = float(np.nanstd([_median_f0(w.float()) for w in waves]))
+        if system.parameters is not None:  # something is computed: time it
+            repeats = pick(smoke=1, default=3, full=3)
+            with torch.no_grad():
+                row.rtf_1_thread = _rtf(system, items[0], 1, repeats)
+                if lesson_threads() > 1:
+                    row.rtf_n_threads = _rtf(system, items[0], lesson_threads(), repeats)
+        rows.append(row)
+    bar.close()
+    if recognizer is None:
+        rows[0].notes.append("PER: no shipped phoneme recognizer (data/checkpoints/recognizer_tiny.pt) yet")
+    return rows
+
+
+def _cell(value, digits: int = 2) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.{digits}f}"
+
+
+def markdown(rows: Sequence[Row], n_sentences: int) -> str:
+    """The results as a markdown table, with the notes under it."""
+    header = ("| system | MCD-DTW dB ↓ | DNSMOS ↑ | PER ↓ | duration MAE | alignment acc. | duration spread s | "
+              "F0 spread Hz | RTF 1 thread | RTF n threads | parameters | text → wave |")
+    lines = [f"Held-out test sentences: {n_sentences} (built-in corpus, en-us).", "", header,
+             "|" + "---|" * 12]
+    for r in rows:
+        lines.append(f"| {r.name} | {_cell(r.mcd_dtw)} | {_cell(r.dnsmos_ovrl)} | {_cell(r.per, 3)} | "
+                     f"{_cell(r.duration_mae)} | {_cell(r.alignment_accuracy, 3)} | {_cell(r.duration_spread_s, 3)} | "
+                     f"{_cell(r.f0_spread_hz, 1)} | {_cell(r.rtf_1_thread, 3)} | {_cell(r.rtf_n_threads, 3)} | "
+                     f"{_cell(r.parameters)} | {_cell(r.end_to_end) if r.parameters is not None else '—'} |")
+    notes = sorted({note for r in rows for note in r.notes})
+    return "\n".join(lines + ([""] + [f"* {note}" for note in notes] if notes else [])) + "\n"
+
+
+def pareto_chart(rows: Sequence[Row], path: Path) -> Path:
+    """MCD-DTW against 1-thread RTF, marker area ∝ parameters, for every system that computes something."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    timed = [r for r in rows if r.rtf_1_thread is not None]
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for r in timed:
+        size = 30 + 400 * (r.parameters or 0) / max(max(t.parameters or 1 for t in timed), 1)
+        ax.scatter(r.rtf_1_thread, r.mcd_dtw, s=size, alpha=0.6)
+        ax.annotate(r.name, (r.rtf_1_thread, r.mcd_dtw), textcoords="offset points", xytext=(6, 4), fontsize=8)
+    ax.axvline(1.0, color="grey", lw=0.8, ls="--")
+    ax.text(1.0, ax.get_ylim()[1], " real time", va="top", fontsize=8, color="grey")
+    ax.set_xscale("log")
+    ax.set_xlabel("CPU real-time factor, 1 thread (log; left = faster)")
+    ax.set_ylabel("MCD-DTW to the recording, dB (lower = closer)")
+    ax.set_title("Quality against speed (marker area ∝ parameters)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def run(out_dir: str | Path, models: Sequence[str] | None = None, n_sentences: int = 10, seeds: int = 3,
+        variation_seeds: int = VARIATION_SEEDS, progress: bool = True) -> list[Row]:
+    """Measure every shipped system and write ``results.md``, ``results.json``, ``pareto.png`` and the wavs."""
+    if n_sentences < 1 or seeds < 1 or variation_seeds < 2:
+        raise ValueError("compare needs ≥ 1 sentence, ≥ 1 seed and ≥ 2 variation seeds")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    items, phonemes = test_items(n_sentences)
+    rows = measure(shipped_systems(models), items, phonemes, out, seeds, variation_seeds, progress)
+    (out / "results.md").write_text(markdown(rows, len(items)), encoding="utf-8")
+    (out / "results.json").write_text(json.dumps([asdict(r) for r in rows], indent=2), encoding="utf-8")
+    pareto_chart(rows, out / "pareto.png")
+    return rows
