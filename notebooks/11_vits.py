@@ -22,9 +22,9 @@
 #
 # **Goals.** By the end you can
 # 1. draw VITS correctly: what the posterior reads, where the flow belongs, what aligns;
-# 2. say why the flow is applied to the posterior sample, why its log-determinant vanishes,
-#    and write the KL term (exercise 1) — and explain why the logged KL can be negative;
-# 3. compute the matrix MAS searches on $z_p$ (exercise 2);
+# 2. say why the flow is applied to the posterior sample and why its log-determinant vanishes;
+# 3. compute the matrix MAS searches on $z_p$ (exercise 1), write the KL term (exercise 2) and
+#    explain why the logged KL can be negative;
 # 4. explain the stochastic duration predictor: dequantisation, spline couplings, its bound;
 # 5. watch every loss term of a live run — reconstruction, KL, duration, adversarial, feature matching;
 # 6. hear what `noise_scale`, `noise_scale_w`, `length_scale` and the speaker do, convert a
@@ -203,7 +203,7 @@ print(f"the whole flow (4 couplings + flips): autograd log|det| = {torch.linalg.
 # summed over channels — a `[B, T_text, T_frames]` matrix — and finds the monotonic path with
 # the highest total (lesson 07). The flow only *prepares* $z_p$; the search aligns.
 #
-# ### Exercise 2 — the matrix MAS searches
+# ### Exercise 1 — the matrix MAS searches
 #
 # Write `prior_log_likelihood(z_p, prior_mean, prior_log_std)`: `z_p` is `[B, C, T_frames]`,
 # the prior per **token** `[B, C, T_text]`; return `[B, T_text, T_frames]`. (Broadcast:
@@ -285,7 +285,7 @@ plt.show()
 #
 # summed over real frames and channels and divided by the number of real **frames**.
 #
-# ### Exercise 1 — the KL term
+# ### Exercise 2 — the KL term
 #
 # Write `kl_term(z_p, posterior_log_std, prior_mean, prior_log_std, mask)`: all `[B, C, T]`
 # except `mask [B, 1, T]`; return one number, nats per real frame. The check uses a padded

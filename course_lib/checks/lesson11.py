@@ -1,6 +1,6 @@
 """Checks for lesson 11 (VITS): the KL term, and the prior log-likelihood matrix MAS reads.
 
-Exercise 1: ``kl_term(z_p, posterior_log_std, prior_mean, prior_log_std, mask) -> scalar``, VITS'
+Exercise 2 (section 6): ``kl_term(z_p, posterior_log_std, prior_mean, prior_log_std, mask) -> scalar``, VITS'
 single-sample KL in nats per real **frame**::
 
     Σ_real [ log σ_p − log σ_q − ½ + ½ (z_p − μ_p)² e^{−2 log σ_p} ] / (number of real frames)
@@ -8,7 +8,7 @@ single-sample KL in nats per real **frame**::
 checked against :func:`course_lib.models.vits.losses.kl_divergence` on a padded batch whose
 padding holds garbage.
 
-Exercise 2: ``prior_log_likelihood(z_p, prior_mean, prior_log_std) -> [B, T_text, T_frames]``,
+Exercise 1 (section 5): ``prior_log_likelihood(z_p, prior_mean, prior_log_std) -> [B, T_text, T_frames]``,
 ``log N(z_p[:, :, j]; μ_p[:, :, i], σ_p[:, :, i])`` summed over channels — the matrix MAS searches —
 checked against :func:`course_lib.alignment.gaussian_log_likelihood_matrix`, and MAS on it
 against MAS on the library's.
@@ -28,7 +28,7 @@ from course_lib.nn.masks import sequence_mask
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
-# ------------------------------------------------------------------------------------------ exercise 1: KL
+# ------------------------------------------------------------------------------------------ exercise 2: KL
 def solution_kl_term(z_p, posterior_log_std, prior_mean, prior_log_std, mask):
     """VITS' KL: the posterior's exact entropy, the prior's single-sample cross-entropy, per real frame."""
     per_value = (prior_log_std - posterior_log_std - 0.5
@@ -90,7 +90,7 @@ def check_kl_term(fn) -> bool:
     return True
 
 
-# --------------------------------------------------------------------- exercise 2: the matrix MAS searches
+# --------------------------------------------------------------------- exercise 1: the matrix MAS searches
 def solution_prior_log_likelihood(z_p, prior_mean, prior_log_std):
     """``log N(z_p[:, :, j]; μ[:, :, i], σ[:, :, i])`` summed over channels → ``[B, T_text, T_frames]``."""
     z = z_p[:, :, None, :]                                 # [B, C, 1, T_frames]
