@@ -4,7 +4,7 @@ import pytest
 
 from course_lib.checks import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08
 from course_lib.checks import lesson09
-from course_lib.checks import lesson10, lesson11, show_solution
+from course_lib.checks import lesson10, lesson11, lesson12, show_solution
 
 PAIRS = [
     (lesson00.check_frame_durations, lesson00.solution_frame_durations),
@@ -26,6 +26,8 @@ PAIRS = [
     (lesson10.check_ddim_jump, lesson10.solution_ddim_jump),
     (lesson11.check_kl_term, lesson11.solution_kl_term),
     (lesson11.check_prior_log_likelihood, lesson11.solution_prior_log_likelihood),
+    (lesson12.check_real_time_factor, lesson12.solution_real_time_factor),
+    (lesson12.check_pareto_front, lesson12.solution_pareto_front),
 ]
 
 

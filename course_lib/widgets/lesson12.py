@@ -1,0 +1,172 @@
+"""Lesson 12 tools: every system side by side — listening table, seed variation, steps against quality and speed.
+
+Pure parts (unit-tested, no UI):
+
+* :func:`clip_path` / :func:`listening_clips` — the wavs ``compare.measure`` wrote, gathered per system and
+  sentence; :func:`listening_table` lays them out as one HTML table (a row per system, a column per sentence,
+  one player per seed);
+* :func:`f0_contour` — pYIN F0 with the settings ``compare`` uses for its F0 spread; :func:`variation` draws
+  one sentence with several seeds through a compare ``System`` and measures the spread of its total duration
+  and of its median F0; :func:`variation_figure` overlays the contours, one panel per system;
+* :func:`steps_sweep` — one diffusion model at several ``n_steps`` (network calls) through the synthesis
+  contract: MCD-DTW of its mel against the recording and the real-time factor of text → mel;
+* :func:`find_row` — the first compare ``Row`` whose name starts with a label (``None`` if that system is absent).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from course_lib import audio
+from course_lib.cepstrum import mcd_dtw
+from course_lib.models.contract import SynthesisOptions
+
+F0_MIN, F0_MAX = 50.0, 550.0  # compare's pYIN range (Hz)
+
+
+# ------------------------------------------------------------------------------------------ listening table
+def clip_path(wav_dir: str | Path, system_name: str, item_id: str, seed: int) -> Path:
+    """Where ``compare.measure`` wrote ``system_name``'s wave of ``item_id`` at ``seed`` (its naming rule)."""
+    slug = system_name.lower().replace(" ", "_").replace("+", "").replace("__", "_")
+    return Path(wav_dir) / f"{slug}_{item_id}_seed{seed}.wav"
+
+
+def listening_clips(wav_dir: str | Path, system_names: Sequence[str], item_ids: Sequence[str], seeds: int = 3
+                    ) -> dict[str, dict[str, list[tuple[int, np.ndarray]]]]:
+    """``{system: {item_id: [(seed, wave), …]}}`` from the wavs on disk; a deterministic system has only seed 0.
+
+    Raises ``FileNotFoundError`` naming the folder when a system has no clip at all for a sentence.
+    """
+    clips: dict[str, dict[str, list[tuple[int, np.ndarray]]]] = {}
+    for name in system_names:
+        clips[name] = {}
+        for item_id in item_ids:
+            found = [(seed, audio.load_audio(path)) for seed in range(seeds)
+                     if (path := clip_path(wav_dir, name, item_id, seed)).is_file()]
+            if not found:
+                raise FileNotFoundError(f"no clip of {name!r} for {item_id} in {wav_dir}: run compare.measure "
+                                        "with this folder first")
+            clips[name][item_id] = found
+    return clips
+
+
+def listening_table(clips: dict[str, dict[str, list[tuple[int, np.ndarray]]]], sentences: dict[str, str],
+                    sample_rate: int = audio.SAMPLE_RATE) -> str:
+    """One HTML table: a row per system, a column per sentence (its text as the header), a player per seed."""
+    from IPython.display import Audio
+
+    item_ids = list(sentences)
+    head = "".join(f"<th style='text-align:left;max-width:16em'>{html.escape(sentences[i])}</th>" for i in item_ids)
+    rows = []
+    for name, per_item in clips.items():
+        cells = []
+        for item_id in item_ids:
+            players = "".join(
+                f"<div style='white-space:nowrap'><small>{'seed ' + str(seed) if len(per_item[item_id]) > 1 else ''}"
+                f"</small>{Audio(np.clip(wave, -1, 1), rate=sample_rate, normalize=False)._repr_html_()}</div>"
+                for seed, wave in per_item.get(item_id, []))
+            cells.append(f"<td style='vertical-align:top'>{players}</td>")
+        rows.append(f"<tr><th style='text-align:left'>{html.escape(name)}</th>{''.join(cells)}</tr>")
+    return f"<table><tr><th>system</th>{head}</tr>{''.join(rows)}</table>"
+
+
+# ---------------------------------------------------------------------------------------------- variation
+def f0_contour(wave, sample_rate: int = audio.SAMPLE_RATE) -> tuple[np.ndarray, np.ndarray]:
+    """``(times [F] s, f0 [F] Hz with NaN where unvoiced)`` by ``librosa.pyin`` at compare's settings."""
+    import librosa
+
+    wave = np.asarray(wave.numpy() if isinstance(wave, torch.Tensor) else wave, dtype=np.float32)
+    f0, voiced, _ = librosa.pyin(wave, fmin=F0_MIN, fmax=F0_MAX, sr=sample_rate, frame_length=1024,
+                                 hop_length=audio.HOP_LENGTH)
+    f0 = np.where(voiced & np.isfinite(f0), f0, np.nan)
+    return np.arange(len(f0)) * audio.HOP_LENGTH / sample_rate, f0
+
+
+@dataclass(frozen=True)
+class Variation:
+    """One system's samples of one sentence: per seed its length (s) and F0 contour; the spreads across seeds."""
+
+    name: str
+    seeds: tuple[int, ...]
+    seconds: tuple[float, ...]
+    contours: tuple[tuple[np.ndarray, np.ndarray], ...]  # (times, f0) per seed
+    duration_spread_s: float   # standard deviation of the total duration
+    f0_spread_hz: float        # standard deviation of the median F0 (compare's definition)
+    voiced_share: float        # share of frames pYIN calls voiced, over all samples
+    waves: tuple[np.ndarray, ...] = ()
+
+
+def variation(system, item, seeds: Sequence[int] = range(8), keep_waves: bool = False) -> Variation:
+    """Speak ``item`` with every seed through a compare ``System`` (``speak(item, seed) -> wave``) and measure."""
+    waves, contours = [], []
+    for seed in seeds:
+        with torch.no_grad():
+            wave = system.speak(item, seed).float().clamp(-1.0, 1.0).numpy()
+        waves.append(wave)
+        contours.append(f0_contour(wave))
+    medians = [float(np.nanmedian(f0)) if np.isfinite(f0).any() else np.nan for _, f0 in contours]
+    voiced = np.concatenate([np.isfinite(f0) for _, f0 in contours])
+    seconds = tuple(len(w) / audio.SAMPLE_RATE for w in waves)
+    return Variation(system.name, tuple(seeds), seconds, tuple(contours), float(np.std(seconds)),
+                     float(np.nanstd(medians)) if np.isfinite(medians).any() else float("nan"),
+                     float(voiced.mean()), tuple(waves) if keep_waves else ())
+
+
+def variation_figure(variations: Sequence[Variation], title: str | None = None):
+    """One panel per system, the F0 contours of all its seeds overlaid on one time axis (a ``Figure``)."""
+    from matplotlib.figure import Figure
+
+    if not variations:
+        raise ValueError("no variations to draw: pass what variation() returned, one per system")
+    fig = Figure(figsize=(11, 1.9 * len(variations) + 0.6))
+    axes = np.atleast_1d(fig.subplots(len(variations), 1, sharex=True, sharey=True))
+    for ax, v in zip(axes, variations):
+        for index, (seed, (times, f0)) in enumerate(zip(v.seeds, v.contours)):
+            ax.plot(times, f0, color=f"C{index % 10}", linewidth=1.2, alpha=0.85, label=f"seed {seed}")
+            ax.axvline(v.seconds[index], color=f"C{index % 10}", linewidth=0.6, alpha=0.5)
+        ax.set_title(f"{v.name}: length spread {v.duration_spread_s * 1000:.0f} ms, median-F0 spread "
+                     f"{v.f0_spread_hz:.1f} Hz, {v.voiced_share:.0%} of frames voiced", fontsize=9, loc="left")
+        ax.set_ylabel("F0 (Hz)")
+        ax.grid(alpha=0.3)
+    axes[0].legend(ncol=min(8, len(variations[0].seeds)), fontsize=7, loc="upper right")
+    axes[-1].set_xlabel("time (s) — thin vertical lines: where each sample ends")
+    fig.suptitle(title or "the same sentence, one curve per seed (pYIN; gaps are unvoiced)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+# ------------------------------------------------------------------------------------------ steps sweep
+@dataclass(frozen=True)
+class SweepPoint:
+    n_steps: int
+    mcd_dtw: float   # mean over the items, dB, the model's mel against the recording's
+    rtf: float       # median over the items of (seconds of text → mel) / (seconds of audio)
+
+
+def steps_sweep(model, items: Sequence, n_steps: Sequence[int], seed: int = 0) -> list[SweepPoint]:
+    """``model.generate`` at each ``n_steps`` on every item (``item.tokens``, ``item.mel``): MCD-DTW and RTF."""
+    points = []
+    for steps in n_steps:
+        mcds, rtfs = [], []
+        for item in items:
+            start = time.perf_counter()
+            with torch.no_grad():
+                result = model.generate(item.tokens, SynthesisOptions(n_steps=int(steps), seed=seed))
+            seconds = time.perf_counter() - start
+            mel = result.mel.reshape(result.mel.shape[-2], -1).float().cpu()
+            mcds.append(mcd_dtw(mel, item.mel))
+            rtfs.append(seconds / (mel.shape[-1] * audio.HOP_LENGTH / audio.SAMPLE_RATE))
+        points.append(SweepPoint(int(steps), float(np.mean(mcds)), float(np.median(rtfs))))
+    return points
+
+
+def find_row(rows: Sequence, label: str):
+    """The first row whose ``name`` starts with ``label`` (e.g. ``"Grad-TTS"``), or ``None``."""
+    return next((row for row in rows if row.name.startswith(label)), None)
