@@ -65,27 +65,26 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    """Check ``--out``, the knobs and ``--vocoder`` (loading it) before the model's ``synth_cli`` does any work."""
+    """Check ``--out``, ``--checkpoint`` and ``--vocoder`` (loading it), then the one synth path
+    (:func:`course_lib.models.recipe.synth_cli`: the model's ``load``, then the synthesis contract)."""
     from course_lib.audio import check_wav_path
-    from course_lib.models import model_module
+    from course_lib.models import recipe, synth_recipe
     from course_lib.vocoder import load_vocoder
 
-    handler = _handler(args.model, "synth")
+    synth = synth_recipe(args.model)
+    if synth is None:
+        raise ValueError(f"`synth` is not available for {args.model} yet")
     check_wav_path(args.out, "--out")
     if not Path(args.checkpoint).is_file():
         raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such file; give the model file a training run "
                                 "wrote (e.g. runs/x/glow_tts.pt)")
-    if getattr(model_module(args.model), "MAKES_WAVEFORMS", False):
+    if synth.makes_waves:
         if args.vocoder is not None:
             raise ValueError(f"{args.model} goes from text straight to a waveform and uses no vocoder: drop --vocoder")
     else:
-        given = [flag for flag, value in (("--noise-scale-w", args.noise_scale_w), ("--speaker", args.speaker))
-                 if value is not None]
-        if given:
-            raise ValueError(f"{' and '.join(given)} {'is' if len(given) == 1 else 'are'} for VITS; {args.model}'s "
-                             f"synth takes no such knob: drop {' and '.join(given)}")
         args.vocoder = load_vocoder(args.vocoder or "auto")
-    return handler(args) or 0
+    recipe.synth_cli(args, synth)
+    return 0
 
 
 class _Parser(argparse.ArgumentParser):
@@ -180,7 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=_train)
 
     synth = verbs.add_parser("synth", help="text -> wav with a trained checkpoint",
-                             description="Synthesise one text with a trained model file and the course vocoder.")
+                             description="Synthesise one text with a trained model file through the synthesis contract "
+                                         "(course_lib.models.contract) and the course vocoder (VITS makes its "
+                                         "own wave). A knob the model does not have is an error, never ignored.")
     synth.add_argument("model", choices=SYNTHESIZERS, metavar="MODEL", help=f"one of: {', '.join(SYNTHESIZERS)}")
     synth.add_argument("--checkpoint", type=_path, required=True,
                        help="the model file a run wrote (e.g. runs/glow/glow_tts.pt) or a shipped one in "
@@ -189,20 +190,27 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", type=_path, required=True, help="output .wav file (16-bit PCM, 22,050 Hz)")
     synth.add_argument("--seed", type=_seed, default=0,
                        help="seed of the sampled noise, 0 … 2^32 − 1: the same seed gives the same wave (default 0)")
-    synth.add_argument("--temperature", "--noise-scale", dest="temperature", type=_finite(0.0, inclusive=True),
-                       default=None,
-                       help="prior noise scale, ≥ 0: Glow-TTS and VITS multiply σ by it (default 0.667), Grad-TTS "
-                            "divides the terminal noise by it (τ, default 1.5), the CVAE scales z (default 0.667); "
-                            "0 = the mean voice. Diff-TTS has none")
+    noise = synth.add_mutually_exclusive_group()
+    noise.add_argument("--noise-scale", type=_finite(0.0, inclusive=True), default=None,
+                       help="prior noise scale, ≥ 0, for every model that samples a prior: the standard deviation "
+                            "of the prior sample relative to the prior's own (default 0.667; 0 = the mean voice). "
+                            "Grad-TTS's is 1/τ; Diff-TTS has none")
+    noise.add_argument("--temperature", type=_finite(0.0, inclusive=True), default=None,
+                       help="the model's official temperature, ≥ 0 (or --noise-scale, not both): Glow-TTS's T "
+                            "(= noise scale, default 0.667), Grad-TTS's τ > 0 (noise scale 1/τ, default 1.5), "
+                            "the CVAE's τ (scales z, default 0.667); VITS calls it noise_scale and Diff-TTS has "
+                            "none")
     synth.add_argument("--noise-scale-w", type=_finite(0.0, inclusive=True), default=None,
-                       help="VITS only: noise of the stochastic duration predictor, ≥ 0 (default 0.8; 0 = its "
-                            "most likely rhythm)")
+                       help="noise of a stochastic duration predictor (VITS), ≥ 0 (default 0.8; 0 = its most "
+                            "likely rhythm); a model with a deterministic one refuses it")
     synth.add_argument("--speaker", type=_nonnegative_int, default=None,
-                       help="speaker id of a multi-speaker model, 0 … n_speakers − 1 (VITS)")
+                       help="speaker id of a multi-speaker model, 0 … n_speakers − 1; a single-speaker one "
+                            "refuses it")
     synth.add_argument("--length-scale", type=_finite(0.0, inclusive=False), default=1.0,
                        help="speed, > 0: 1 = the predicted durations, 1.2 = 20 %% slower (default 1.0)")
     synth.add_argument("--steps", type=_positive_int, default=None,
-                       help="diffusion models only: Grad-TTS reverse ODE steps (default 10: its paper's setting; "
+                       help="decoder network calls, ≥ 1, for the diffusion models (a one-pass model refuses it): "
+                            "Grad-TTS reverse ODE steps (default 10: its paper's setting; "
                             "50 scored 22.9 against 23.2 dB MCD-DTW at 5× the time), Diff-TTS network calls of "
                             f"the skip-γ walk (default {DIFF_TTS_SYNTH_CALLS}: γ = 21, the best MCD-DTW of the "
                             "shipped model, 16.0 dB, and about 20× faster than all 400)")

@@ -294,7 +294,9 @@ BAD_SYNTH_ARGS = [
     (["--seed", str(2**70)], "out of range: give a seed from 0 to 4294967295"),
     (["--length-scale", "inf"], "argument --length-scale: inf must be a finite number > 0"),
     (["--length-scale", "0"], "argument --length-scale: 0 must be a finite number > 0"),
-    (["--temperature", "nan"], "argument --temperature/--noise-scale: nan must be a finite number >= 0"),
+    (["--temperature", "nan"], "argument --temperature: nan must be a finite number >= 0"),
+    (["--noise-scale", "-1"], "argument --noise-scale: -1 must be a finite number >= 0"),
+    (["--noise-scale", "0.5", "--temperature", "0.5"], "argument --temperature: not allowed with argument --noise-scale"),
     (["--out", "OUT/"], "is a folder"),
     (["--out", "OUT/speech.txt"], "must end in .wav"),
     (["--out", "OUT/speech.mp3"], "must end in .wav: the course writes 16-bit PCM WAV"),
@@ -323,7 +325,8 @@ def test_bad_synth_arguments(model, extra, phrase, runs, tmp_path, capsys):
 @pytest.mark.parametrize("model", [m for m in MODELS if not m.iterative], ids=lambda m: m.name)
 def test_steps_for_a_one_pass_model_is_refused(model, runs, tmp_path, capsys):
     assert_refused(cli(capsys, "synth", model.name, "--checkpoint", runs[model.name] / model.model_file, "--text",
-                       "Hello.", "--out", tmp_path / "a.wav", "--steps", "4"), "no sampling steps", "drop --steps")
+                       "Hello.", "--out", tmp_path / "a.wav", "--steps", "4"), "has no n_steps", "decodes in one pass",
+                   "drop --steps")
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)

@@ -4,7 +4,10 @@ Each model module exposes the same small protocol:
 
 * ``CONFIGS``: ``{name: constructor}`` of its config dataclass (e.g. ``paper``, ``tiny``);
 * ``build(config) -> nn.Module``;
-* optionally ``train_cli(args)`` and ``synth_cli(args)`` for ``python -m course_lib train/synth``.
+* optionally ``train_cli(args)`` for ``python -m course_lib train``;
+* for ``python -m course_lib synth``: a ``train`` submodule whose ``SYNTH`` (a :class:`recipe.SynthCLI`) names
+  its ``load`` and what its official temperature is; the model it loads implements the synthesis contract
+  (``course_lib.models.contract``), which one shared path (:func:`recipe.synth_cli`) drives.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ import importlib
 from collections.abc import Mapping
 from types import ModuleType
 
-# what `python -m course_lib train` / `synth` can do with each (its module defines train_cli / synth_cli;
-# tests/test_packaging.py checks the two lists against the modules)
+# what `python -m course_lib train` / `synth` can do with each (its module defines train_cli / its train module
+# SYNTH; tests/test_packaging.py checks the two lists against the modules)
 TRAINABLE = ("cvae", "glow_tts", "grad_tts", "diff_tts", "hifigan", "vits", "recognizer")
 SYNTHESIZERS = ("cvae", "glow_tts", "grad_tts", "diff_tts", "vits")
 
@@ -54,3 +57,15 @@ def model_of_config(config: Mapping) -> str | None:
         if any(dataclasses.is_dataclass(c) and {f.name for f in dataclasses.fields(c)} == set(config) for c in classes):
             return name
     return None
+
+
+def synth_recipe(name: str):
+    """The ``SYNTH`` (:class:`course_lib.models.recipe.SynthCLI`) of a model that ``synth`` drives, else None."""
+    module = model_module(name)
+    try:
+        train = importlib.import_module(f"{module.__name__}.train")
+    except ModuleNotFoundError as err:
+        if err.name != f"{module.__name__}.train":
+            raise
+        return None
+    return getattr(train, "SYNTH", None)

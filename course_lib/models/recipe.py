@@ -4,8 +4,8 @@
 * :func:`load_checked` — a ``save_model`` file → model, checked against today's symbol table;
 * :func:`seed_and_build` — a fresh model from the run's seed, so the same command gives the same weights;
 * :func:`first_val_tokens`, :func:`train_config`, :func:`mean_losses` — the pieces of a training run;
-* :func:`shipped_or_trained`, :func:`train_cli`, :func:`synth_steps` — the shipped-checkpoint fallback and the
-  ``python -m course_lib train/synth`` pieces;
+* :func:`shipped_or_trained`, :func:`train_cli` — the shipped-checkpoint fallback and ``python -m course_lib train``;
+* :class:`SynthCLI`, :func:`synth_cli` — ``python -m course_lib synth`` for every model, through the synthesis contract;
 * :func:`text_to_tokens` — text → token ids through the front end a model was trained with;
 * :func:`vocode` / :func:`write_wave` — mel → course vocoder → wave / wav file.
 """
@@ -203,10 +203,71 @@ def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callabl
     print(f"model written to {Path(args.out) / model_file}")
 
 
-def synth_steps(args: argparse.Namespace, name: str) -> None:
-    """Refuse ``--steps`` for a model that is not iterative (it would be ignored)."""
-    if args.steps is not None:
-        raise ValueError(f"{name} synthesises in one pass and has no sampling steps; drop --steps")
+@dataclass(frozen=True)
+class SynthCLI:
+    """What ``python -m course_lib synth`` needs to know of one model; the rest is the contract.
+
+    ``temperature`` turns the model's official temperature (``--temperature``) into the contract's
+    ``noise_scale``, or is the sentence saying why the model has none. ``n_steps``: the command line's
+    default ``--steps`` where it differs from the model's own (None: the model's).
+    """
+
+    label: str
+    load: Callable  # (path) -> a model implementing course_lib.models.contract
+    temperature: Callable[[float], float] | str
+    n_steps: int | None = None
+    makes_waves: bool = False  # text -> wave in one model: no vocoder
+
+
+# the flag of each contract knob, to say which flag to drop
+SYNTH_FLAGS = {"noise_scale": "--noise-scale", "noise_scale_w": "--noise-scale-w", "length_scale": "--length-scale",
+               "n_steps": "--steps", "seed": "--seed", "speaker": "--speaker"}
+
+
+def synth_options(args: argparse.Namespace, synth: SynthCLI):
+    """The contract's :class:`SynthesisOptions` from the ``synth`` flags (``--temperature`` through ``synth``)."""
+    from course_lib.models.contract import SynthesisOptions
+
+    noise_scale = args.noise_scale
+    if args.temperature is not None:
+        if isinstance(synth.temperature, str):
+            raise ValueError(f"{synth.label} has no temperature ({synth.temperature}): drop --temperature")
+        noise_scale = synth.temperature(args.temperature)
+    return SynthesisOptions(noise_scale=noise_scale, noise_scale_w=args.noise_scale_w, length_scale=args.length_scale,
+                            n_steps=synth.n_steps if args.steps is None else args.steps, seed=args.seed,
+                            speaker=args.speaker)
+
+
+def synth_cli(args: argparse.Namespace, synth: SynthCLI) -> None:
+    """``python -m course_lib synth MODEL``: load, text → tokens, ``model.generate``, write the wave.
+
+    A model that makes its own wave (``result.wave``) writes it; the others' mel goes through
+    ``args.vocoder`` (loaded by the command line). A knob the model lacks is the contract's error,
+    naming the flag to drop.
+    """
+    from course_lib.audio import SAMPLE_RATE, save_audio
+    from course_lib.models.contract import check_options
+    from course_lib.nn.wavenet import remove_weight_norm_everywhere
+
+    options = synth_options(args, synth)
+    model = synth.load(args.checkpoint)
+    remove_weight_norm_everywhere(model)  # inference only: fold g·v/‖v‖ once (half a flow decoder's time)
+    try:
+        check_options(options, model.knobs, synth.label, model.REFUSED)
+    except ValueError as err:
+        refused = [SYNTH_FLAGS[name] for name in options.given() if name not in model.knobs]
+        raise ValueError(f"{err}: drop {' and '.join(refused)}") from None
+    tokens = text_to_tokens(args.text, model.config.front_end, model.config.add_blank)[0]
+    result = model.generate(tokens, options)
+    if result.wave is not None:
+        path = save_audio(args.out, result.wave.detach().cpu().numpy(), SAMPLE_RATE)
+        made = f"{result.wave.numel() / SAMPLE_RATE:.2f} s"
+    else:
+        path = write_wave(result.mel, args.out, args.vocoder)
+        made = f"{result.mel.shape[-1]} frames, {getattr(args.vocoder, 'name', 'Griffin-Lim')}"
+    settings = ", ".join(f"{name} {value:.4g}" if isinstance(value, float) else f"{name} {value}"
+                         for name, value in result.settings.items())
+    print(f"wrote {path} ({made}; {settings})")
 
 
 def text_to_tokens(text_in: str, front_end: str, add_blank: bool) -> torch.Tensor:

@@ -90,12 +90,5 @@ def train_cli(args) -> None:
     _train_cli(args)
 
 
-def synth_cli(args) -> None:
-    """``python -m course_lib synth diff_tts --checkpoint PATH --text "…" --out FILE.wav [--steps 400|58|20|8]``."""
-    from course_lib.models.diff_tts.train import synth_cli as _synth_cli
-
-    _synth_cli(args)
-
-
 __all__ = ["CONFIGS", "DiffTTS", "DiffTTSConfig", "DiffTTSLosses", "DiffTTSOutput", "build", "denormalize_mel",
-           "gamma_for_steps", "normalize_mel", "steps_for_gamma", "synth_cli", "train_cli"]
+           "gamma_for_steps", "normalize_mel", "steps_for_gamma", "train_cli"]

@@ -12,7 +12,7 @@ import torch
 from course_lib.audio import griffin_lim
 from course_lib.models import recipe
 from course_lib.models.diff_tts.config import DiffTTSConfig
-from course_lib.models.diff_tts.model import DiffTTS, gamma_for_steps
+from course_lib.models.diff_tts.model import DiffTTS
 from course_lib.training.task import Phase
 
 MODEL_FILE = "diff_tts.pt"
@@ -117,16 +117,6 @@ def train_cli(args: argparse.Namespace) -> None:
     recipe.train_cli(args, "diff_tts", CONFIGS, train, MODEL_FILE)
 
 
-def synth_cli(args: argparse.Namespace) -> None:
-    """``--steps`` picks the skip-γ walk by its number of network calls (400, 134, 58, 20, 8, …; default
-    :data:`SYNTH_CALLS`)."""
-    model = load(args.checkpoint)
-    config = model.config
-    if args.temperature is not None:
-        raise ValueError("Diff-TTS samples from N(0, I) and has no temperature; drop --temperature "
-                         "(use --steps to trade quality for speed)")
-    gamma = gamma_for_steps(config.n_diffusion_steps, SYNTH_CALLS if args.steps is None else args.steps)
-    tokens = recipe.text_to_tokens(args.text, config.front_end, config.add_blank).to(next(model.parameters()).device)
-    out = model.synthesize(tokens, gamma=gamma, length_scale=args.length_scale, seed=args.seed)
-    path = recipe.write_wave(out.mel[0], args.out, args.vocoder)
-    print(f"wrote {path} ({out.mel.shape[-1]} frames, γ = {gamma})")
+# python -m course_lib synth diff_tts: --steps counts network calls of the skip-γ walk, SYNTH_CALLS by default
+SYNTH = recipe.SynthCLI("Diff-TTS", load, temperature="it samples from N(0, I); use --steps to trade quality for "
+                        "speed", n_steps=SYNTH_CALLS)

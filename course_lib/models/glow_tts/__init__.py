@@ -1,7 +1,7 @@
 """Glow-TTS: text encoder + duration predictor, MAS, and an invertible flow decoder.
 
 Registry protocol (``course_lib.models``): ``CONFIGS``, ``build(config)``,
-``train_cli(args)``, ``synth_cli(args)``.
+``train_cli(args)``; ``train.SYNTH`` for ``synth``.
 """
 
 from collections.abc import Mapping
@@ -36,13 +36,6 @@ def train_cli(args) -> None:
     _train_cli(args)
 
 
-def synth_cli(args) -> None:
-    """``python -m course_lib synth glow_tts --checkpoint PATH --text "..." --out FILE.wav``."""
-    from course_lib.models.glow_tts.train import synth_cli as _synth_cli
-
-    _synth_cli(args)
-
-
 __all__ = [
     "CONFIGS",
     "EncoderOutput",
@@ -55,6 +48,5 @@ __all__ = [
     "SynthesisOutput",
     "build",
     "mle_loss",
-    "synth_cli",
     "train_cli",
 ]

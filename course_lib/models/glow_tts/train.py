@@ -134,12 +134,5 @@ def train_cli(args: argparse.Namespace) -> None:
     recipe.train_cli(args, "glow_tts", CONFIGS, train, MODEL_FILE)
 
 
-def synth_cli(args: argparse.Namespace) -> None:
-    recipe.synth_steps(args, "Glow-TTS")
-    model = load(args.checkpoint)
-    model.decoder.remove_weight_norm()  # inference only: fold g·v/‖v‖ once (half the decoder's time)
-    tokens = text_to_tokens(model, args.text)
-    temperature = model.config.noise_scale if args.temperature is None else args.temperature
-    mel = model.synthesize(tokens, noise_scale=temperature, length_scale=args.length_scale, seed=args.seed)
-    path = recipe.write_wave(mel, args.out, args.vocoder)
-    print(f"wrote {path} ({mel.shape[-1]} frames, temperature {temperature}, length scale {args.length_scale})")
+# python -m course_lib synth glow_tts: the temperature T of the paper is the prior's noise scale
+SYNTH = recipe.SynthCLI("Glow-TTS", load, temperature=lambda temperature: temperature)

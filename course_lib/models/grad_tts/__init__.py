@@ -38,12 +38,5 @@ def train_cli(args) -> None:
     _train_cli(args)
 
 
-def synth_cli(args) -> None:
-    """``python -m course_lib synth grad_tts --checkpoint PATH --text "…" --out FILE.wav [--steps N]``."""
-    from course_lib.models.grad_tts.train import synth_cli as _synth_cli
-
-    _synth_cli(args)
-
-
 __all__ = ["CONFIGS", "EncoderOutput", "GradTTS", "GradTTSConfig", "GradTTSDecoder", "GradTTSEncoder",
-           "GradTTSLosses", "GradTTSOutput", "build", "synth_cli", "train_cli"]
+           "GradTTSLosses", "GradTTSOutput", "build", "train_cli"]

@@ -129,11 +129,13 @@ def train_cli(args: argparse.Namespace) -> None:
     recipe.train_cli(args, "grad_tts", CONFIGS, train, MODEL_FILE)
 
 
-def synth_cli(args: argparse.Namespace) -> None:
-    model = load(args.checkpoint)
-    config = model.config
-    tokens = recipe.text_to_tokens(args.text, config.front_end, config.add_blank).to(next(model.parameters()).device)
-    out = model.synthesize(tokens, n_steps=args.steps, temperature=args.temperature,
-                           length_scale=args.length_scale, seed=args.seed)
-    path = recipe.write_wave(out.mel[0], args.out, args.vocoder)
-    print(f"wrote {path} ({out.mel.shape[-1]} frames, {args.steps or config.n_steps} reverse steps)")
+def noise_scale_of_temperature(temperature: float) -> float:
+    """Grad-TTS's temperature τ → the contract's noise scale 1 / τ (its terminal distribution is N(μ, τ⁻¹ I))."""
+    if not temperature > 0:
+        raise ValueError(f"Grad-TTS's temperature τ must be > 0 (the noise scale is 1 / τ; default 1.5), got "
+                         f"{temperature:g}")
+    return 1.0 / temperature
+
+
+# python -m course_lib synth grad_tts: --temperature is τ
+SYNTH = recipe.SynthCLI("Grad-TTS", load, temperature=noise_scale_of_temperature)

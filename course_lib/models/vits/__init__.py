@@ -43,10 +43,6 @@ def build_discriminator(config: VITSConfig | Mapping[str, Any]) -> VITSDiscrimin
     return VITSDiscriminator(_config(config).discriminator)
 
 
-# VITS goes from text straight to a waveform: `synth` needs no vocoder
-MAKES_WAVEFORMS = True
-
-
 def train_cli(args) -> None:
     """``python -m course_lib train vits --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
     from course_lib.models.vits.train import train_cli as _train_cli
@@ -61,16 +57,8 @@ def convert_cli(args) -> None:
     _convert_cli(args)
 
 
-def synth_cli(args) -> None:
-    """``python -m course_lib synth vits --checkpoint PATH --text "..." --out FILE.wav [--speaker N]``."""
-    from course_lib.models.vits.train import synth_cli as _synth_cli
-
-    _synth_cli(args)
-
-
 __all__ = [
     "CONFIGS",
-    "MAKES_WAVEFORMS",
     "DecoderConfig",
     "DeterministicDurationPredictor",
     "DiscriminatorConfig",
@@ -93,7 +81,6 @@ __all__ = [
     "kl_divergence",
     "rational_quadratic_spline",
     "convert_cli",
-    "synth_cli",
     "train_cli",
     "wave_windows",
 ]

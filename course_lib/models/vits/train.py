@@ -188,19 +188,6 @@ def convert_cli(args: argparse.Namespace) -> None:
     print(f"wrote {path} ({converted.numel() / SAMPLE_RATE:.2f} s, speaker {args.from_speaker} → {args.speaker})")
 
 
-def synth_cli(args: argparse.Namespace) -> None:
-    """Text → wave in one model: no vocoder. ``--temperature`` is VITS's ``noise_scale``."""
-    from course_lib.audio import save_audio
-
-    recipe.synth_steps(args, "VITS")
-    model = load(args.checkpoint)
-    model.remove_weight_norm()  # inference only: fold g·v/‖v‖ once
-    cfg = model.config
-    tokens = recipe.text_to_tokens(args.text, cfg.front_end, cfg.add_blank)[0]
-    noise_scale = cfg.noise_scale if args.temperature is None else args.temperature
-    noise_scale_w = cfg.noise_scale_w if args.noise_scale_w is None else args.noise_scale_w
-    wave = model.synthesize(tokens, noise_scale=noise_scale, noise_scale_w=noise_scale_w,
-                            length_scale=args.length_scale, seed=args.seed, speaker=args.speaker)
-    path = save_audio(args.out, wave.cpu().numpy(), SAMPLE_RATE)
-    print(f"wrote {path} ({wave.numel() / SAMPLE_RATE:.2f} s, noise scale {noise_scale}, duration noise "
-          f"{noise_scale_w}, length scale {args.length_scale})")
+# python -m course_lib synth vits: text → wave in one model, no vocoder
+SYNTH = recipe.SynthCLI("VITS", load, temperature="its official name for the prior's is noise_scale: give "
+                        "--noise-scale", makes_waves=True)
