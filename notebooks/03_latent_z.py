@@ -130,7 +130,7 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
-# **The four networks** (`course_lib/models/cvae.py`): `text_encoder` (embedding + residual
+# **The four networks** (`course_lib/models/cvae/model.py`): `text_encoder` (embedding + residual
 # convs → prior statistics per phoneme), `posterior_encoder` (mel → posterior statistics per
 # frame), `decoder` (dilated convs, z → mel) and `duration_predictor`. One forward pass on
 # the batch, with the shapes at every boundary:
@@ -420,5 +420,5 @@ sampler.ui
 #   Conditional Generative Models*, NeurIPS 2015 (the conditional VAE).
 # * J. Kim, J. Kong, J. Son. *VITS*, ICML 2021 — §2.1 (variational inference), eq. 1–3.
 # * J. Kim et al. *Glow-TTS*, NeurIPS 2020 — §3.3 (duration predictor).
-# * Code: `course_lib/models/cvae.py`, `course_lib/distributions.py`,
+# * Code: `course_lib/models/cvae/`, `course_lib/distributions.py`,
 #   `course_lib/widgets/lesson03.py`, `course_lib/checks/lesson03.py`.

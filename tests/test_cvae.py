@@ -178,3 +178,80 @@ def test_heldout_metrics_and_spread():
     assert C.pairwise_mel_spread([a, b], mask=torch.tensor([[[1.0, 1, 0, 0, 0]]] * 2)) == 1.0
     with pytest.raises(ValueError, match="two samples"):
         C.pairwise_mel_spread([a])
+
+
+# The shipped lesson-03 checkpoint, sampled before the CVAE became a package (models/cvae.py → models/cvae/):
+# "The quick brown fox jumps over the lazy dog.", τ = 0.667, seed 3. The reference numbers were printed by the
+# old module; the package must give the same tokens, durations and mel.
+SHIPPED_TOKENS = [46, 60, 23, 41, 138, 23, 9, 76, 97, 26, 17, 117, 23, 35, 11, 146, 25, 33, 35, 169, 40, 66, 46, 60,
+                  24, 102, 43, 19, 10, 117, 72, 1, 1]
+SHIPPED_DURATIONS = [5, 10, 4, 9, 13, 7, 2, 5, 10, 7, 7, 15, 4, 8, 3, 7, 12, 7, 7, 11, 5, 7, 4, 5, 6, 9, 4, 7, 5, 17,
+                     7, 1, 1]
+SHIPPED_MEL_GRID = [  # mel[::16, ::40] of the [80, 231] log-mel
+    -4.1827, -3.513, -4.4049, -3.835, -4.2728, -4.8489, -4.3883, -4.7801, -1.8324, -7.5288, -3.1464, -6.5371, -5.9317,
+    -6.5665, -2.344, -6.4115, -2.6121, -7.7396, -6.2418, -4.268, -5.3094, -5.8477, -4.9396, -6.0912, -6.2799, -5.7363,
+    -7.0186, -10.2583, -7.5217, -8.0236]
+SHIPPED_MEL_SUM = -88567.53674221039
+
+
+def test_the_shipped_checkpoint_loads_and_speaks_as_before():
+    from course_lib.models.contract import SynthesisOptions
+    from course_lib.paths import CHECKPOINT_DIR
+
+    path = CHECKPOINT_DIR / "cvae_tiny.pt"
+    if not path.exists():
+        pytest.skip("the shipped CVAE checkpoint is not in this checkout")
+    model = C.load(path).eval()
+    said = C.synthesize_text(model, "The quick brown fox jumps over the lazy dog.", temperature=0.667, seed=3)
+    assert said.tokens[0].tolist() == SHIPPED_TOKENS
+    assert said.synthesis.durations[0].tolist() == SHIPPED_DURATIONS
+    mel = said.synthesis.mel[0]
+    assert mel.shape == (80, sum(SHIPPED_DURATIONS))
+    torch.testing.assert_close(mel[::16, ::40].flatten(), torch.tensor(SHIPPED_MEL_GRID), atol=1e-4, rtol=0)
+    assert float(mel.double().sum()) == pytest.approx(SHIPPED_MEL_SUM, rel=1e-6)
+    # the contract gives the very same sample
+    result = model.generate(torch.tensor(SHIPPED_TOKENS), SynthesisOptions(noise_scale=0.667, seed=3))
+    assert torch.equal(result.mel, mel) and result.durations.tolist() == SHIPPED_DURATIONS
+    assert result.wave is None and result.settings == {"noise_scale": 0.667, "length_scale": 1.0, "seed": 3}
+
+
+def test_the_cvae_implements_the_synthesis_contract():
+    from course_lib.models.contract import SynthesisOptions
+
+    model = C.build(C.CvaeConfig.tiny()).eval()
+    tokens = torch.randint(1, 205, (9,), generator=torch.Generator().manual_seed(0))
+    a = model.generate(tokens, SynthesisOptions(seed=1))
+    assert torch.equal(a.mel, model.generate(tokens, SynthesisOptions(seed=1)).mel)
+    assert a.mel.shape == (80, int(a.durations.sum()))
+    assert a.settings == {"noise_scale": 0.667, "length_scale": 1.0, "seed": 1}
+    mean = model.generate(tokens, SynthesisOptions(noise_scale=0.0, seed=1)).mel
+    torch.testing.assert_close(mean, model.generate(tokens, SynthesisOptions(noise_scale=0.0, seed=2)).mel)
+    predicted = model.predicted_durations(tokens, SynthesisOptions(length_scale=2.0))
+    torch.testing.assert_close(predicted, 2.0 * model.predicted_durations(tokens))
+    assert torch.equal(a.durations, torch.round(model.predicted_durations(tokens)).clamp_min(1).long())
+    assert model.own_alignment(tokens, a.mel) is None
+    for knob, why in (("n_steps", "decodes in one pass"), ("noise_scale_w", "deterministic"),
+                      ("speaker", "single speaker")):
+        with pytest.raises(ValueError, match=why):
+            model.generate(tokens, SynthesisOptions(**{knob: 1}))
+
+
+def test_synth_cvae_goes_through_the_one_cli_path(tmp_path, capsys):
+    import soundfile as sf
+
+    from course_lib.__main__ import main
+    from course_lib.paths import CHECKPOINT_DIR
+
+    path = CHECKPOINT_DIR / "cvae_tiny.pt"
+    if not path.exists():
+        pytest.skip("the shipped CVAE checkpoint is not in this checkout")
+    argv = ["synth", "cvae", "--checkpoint", str(path), "--text", "Hello there.", "--vocoder", "griffin-lim",
+            "--seed", "3"]
+    assert main([*argv, "--out", str(tmp_path / "t.wav"), "--temperature", "0.5"]) == 0
+    assert "noise_scale 0.5" in capsys.readouterr().out
+    assert main([*argv, "--out", str(tmp_path / "n.wav"), "--noise-scale", "0.5"]) == 0  # the CVAE's τ is its noise scale
+    first, rate = sf.read(tmp_path / "t.wav")
+    assert rate == 22050 and first.size > 256 and (first == sf.read(tmp_path / "n.wav")[0]).all()
+    capsys.readouterr()
+    assert main([*argv, "--out", str(tmp_path / "s.wav"), "--steps", "4"]) == 2
+    assert "decodes in one pass" in capsys.readouterr().err and not (tmp_path / "s.wav").exists()

@@ -19,7 +19,9 @@ Glossary: ``μ_p, log σ_p → prior_mean, prior_log_std``; ``μ_q, log σ_q →
 posterior_mean, posterior_log_std``; ``A → alignment [B, T_text, T_mel]``;
 ``τ → temperature`` (VITS' ``noise_scale``).
 
-Train and speak from the command line::
+The package: ``config`` (:class:`CvaeConfig`), ``model`` (the networks, synthesis, measures; the
+synthesis contract of ``course_lib.models.contract``), ``train`` (:class:`CvaeTask`, ``load``, the
+command line). Train and speak from the command line::
 
     python -m course_lib train cvae --config tiny --out runs/cvae --steps 1000
     python -m course_lib synth cvae --checkpoint runs/cvae/cvae.pt --text "Hello there." --out hello.wav --seed 3
@@ -27,85 +29,34 @@ Train and speak from the command line::
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from course_lib.alignment import expand_to_frames, path_from_durations
 from course_lib.audio import LOG_CLAMP
 from course_lib.distributions import kl_gaussians, kl_per_frame_loss, reparameterize, sum_over_channels
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.layers import ChannelLayerNorm
+from course_lib.models.contract import (SynthesisOptions, SynthesisResult, check_options, evaluating, seeded,
+                                        settings_for)
+from course_lib.models.cvae.config import CvaeConfig
 from course_lib.nn.masks import sequence_mask
-
-
-@dataclass(frozen=True)
-class CvaeConfig:
-    n_vocab: int = 205  # len(course_lib.text.ESPEAK_SYMBOLS): the built-in corpus tokenizer
-    n_mels: int = 80
-    text_channels: int = 128
-    text_layers: int = 3
-    latent_channels: int = 16
-    posterior_channels: int = 128
-    posterior_layers: int = 3
-    decoder_channels: int = 192
-    decoder_dilations: tuple[int, ...] = (1, 2, 4, 1, 2, 4)
-    kernel_size: int = 5
-    duration_channels: int = 128
-    dropout: float = 0.1
-    kl_weight: float = 1.0
-    # log-mel normalisation (built-in corpus: mean ≈ −5, std ≈ 2.5); the networks see (mel − mean) / std
-    mel_mean: float = -5.0
-    mel_std: float = 2.5
-
-    def __post_init__(self) -> None:
-        if self.kernel_size % 2 == 0:
-            raise ValueError(f"kernel_size must be odd to keep the length, got {self.kernel_size}")
-        if self.n_vocab < 2:
-            raise ValueError(f"n_vocab must be ≥ 2 (pad + one symbol), got {self.n_vocab}; use corpus.tokenizer.n_vocab")
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "CvaeConfig":
-        """Rebuild from ``dataclasses.asdict`` output that went through JSON (lists back to tuples)."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown CvaeConfig keys {sorted(unknown)}; known: {sorted(known)}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
-
-    @classmethod
-    def tiny(cls) -> "CvaeConfig":
-        """~0.15 M parameters: tests and smoke runs."""
-        return cls(text_channels=48, text_layers=2, latent_channels=8, posterior_channels=48, posterior_layers=2,
-                   decoder_channels=64, decoder_dilations=(1, 2, 4), duration_channels=48)
-
-    @classmethod
-    def small(cls) -> "CvaeConfig":
-        """~1.2 M parameters: the lesson's model, minutes on a CPU."""
-        return cls()
-
-
-CONFIGS = {"tiny": CvaeConfig.tiny, "small": CvaeConfig.small}
 
 
 # ---------------------------------------------------------------- pure functions
 def durations_to_alignment(durations: torch.Tensor, n_frames: int) -> torch.Tensor:
-    """Hard monotonic alignment from frames per token.
+    """Hard monotonic alignment from frames per token (:func:`course_lib.alignment.path_from_durations`).
 
     ``durations [B, T_text]`` (integers, 0 on padding) → ``alignment [B, T_text, T_mel]``
     with ``alignment[b, i, t] = 1`` when frame ``t`` belongs to token ``i``.
     """
-    ends = torch.cumsum(durations, dim=1)  # [B, T_text] exclusive end frame of each token
-    starts = ends - durations
-    frames = torch.arange(n_frames, device=durations.device)[None, None, :]  # [1, 1, T_mel]
-    return ((frames >= starts[..., None]) & (frames < ends[..., None])).to(torch.float32)
-
-
-def expand_to_frames(per_token: torch.Tensor, alignment: torch.Tensor) -> torch.Tensor:
-    """Repeat each token's vector over its frames: ``[B, C, T_text]`` @ ``[B, T_text, T_mel]`` → ``[B, C, T_mel]``."""
-    return torch.bmm(per_token, alignment.to(per_token.dtype))
+    b, t_text = durations.shape
+    text_mask = torch.ones(b, 1, t_text, device=durations.device)
+    mel_mask = torch.ones(b, 1, n_frames, device=durations.device)
+    return path_from_durations(durations, text_mask, mel_mask).to(torch.float32)
 
 
 def durations_from_log(log_durations: torch.Tensor, token_mask: torch.Tensor, length_scale: float = 1.0) -> torch.Tensor:
@@ -274,7 +225,7 @@ class ConditionalVae(nn.Module):
 
         # 1. the text gives a prior per phoneme, repeated over that phoneme's frames
         hidden, token_prior_mean, token_prior_log_std = self.text_encoder(tokens, token_mask)
-        alignment = durations_to_alignment(durations * token_mask[:, 0].long(), mels.shape[2])
+        alignment = path_from_durations(durations, token_mask, mel_mask)
         prior_mean = expand_to_frames(token_prior_mean, alignment)
         prior_log_std = expand_to_frames(token_prior_log_std, alignment)
         # 2. the mel gives the posterior; sample it with the reparameterization trick
@@ -296,6 +247,37 @@ class ConditionalVae(nn.Module):
         duration = duration_loss(output.log_durations, target, output.token_mask)
         total = reconstruction + self.config.kl_weight * kl + duration
         return CvaeLosses(total, reconstruction, kl, duration)
+
+    # ------------------------------------------------------------------ the course contract
+    REFUSED = {"noise_scale_w": "its duration predictor is deterministic", "n_steps": "it decodes in one pass",
+               "speaker": "it has a single speaker"}
+    knobs = frozenset({"noise_scale", "length_scale", "seed"})
+
+    def generate(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> SynthesisResult:
+        """``tokens [T_text]`` → mel and durations (the course contract); ``noise_scale`` is the temperature τ
+        that scales z's noise (default 0.667)."""
+        options = check_options(options, self.knobs, "the CVAE", self.REFUSED)
+        settings = settings_for(options, self.knobs, noise_scale=0.667, length_scale=1.0)
+        device = next(self.parameters()).device
+        with evaluating(self):
+            out = self.synthesize(tokens.reshape(1, -1).to(device), temperature=settings["noise_scale"],
+                                  length_scale=settings["length_scale"], generator=seeded(settings["seed"]))
+        return SynthesisResult(mel=out.mel[0, :, : int(out.mel_lengths[0])], durations=out.durations[0],
+                               settings=settings)
+
+    def predicted_durations(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> torch.Tensor:
+        """``[T_text]`` frames per token from the duration predictor, before rounding (length scale applied)."""
+        options = check_options(options, self.knobs, "the CVAE", self.REFUSED)
+        with evaluating(self):
+            token_mask = torch.ones(1, 1, tokens.shape[-1], device=tokens.device)
+            hidden = self.text_encoder(tokens.reshape(1, -1), token_mask)[0]
+            log_durations = self.duration_predictor(hidden, token_mask)
+        return log_durations[0, 0].exp() * (1.0 if options.length_scale is None else options.length_scale)
+
+    def own_alignment(self, tokens: torch.Tensor, mel: torch.Tensor, wave: torch.Tensor | None = None,
+                      speaker: int | None = None) -> None:
+        """None: the CVAE trains on the built-in corpus's true durations and has no alignment search."""
+        return None
 
     @torch.no_grad()
     def synthesize(
@@ -334,17 +316,13 @@ class ConditionalVae(nn.Module):
         mel_lengths = durations.sum(dim=1)
         n_frames = int(mel_lengths.max())
         mel_mask = sequence_mask(mel_lengths, n_frames)
-        alignment = durations_to_alignment(durations, n_frames)
+        alignment = path_from_durations(durations, token_mask, mel_mask)
         prior_mean = expand_to_frames(token_prior_mean, alignment)
         prior_log_std = expand_to_frames(token_prior_log_std, alignment)
         latent = reparameterize(prior_mean, prior_log_std, temperature, generator) * mel_mask
         mel = self.denormalize(self.decoder(latent, mel_mask))
         mel = torch.where(mel_mask.bool(), mel, torch.full_like(mel, math.log(LOG_CLAMP)))  # silence after the end
         return CvaeSynthesis(mel, mel_lengths, durations, latent, prior_mean, prior_log_std)
-
-
-def build(config: CvaeConfig) -> ConditionalVae:
-    return ConditionalVae(config)
 
 
 @dataclass
@@ -440,91 +418,3 @@ def heldout_metrics(model: ConditionalVae, loader, temperature: float = 0.667, s
         raise ValueError("the loader gave no batches: check the split name")
     return HeldoutMetrics(sums["posterior"] / frames, sums["prior_mean"] / frames, sums["sample"] / frames,
                           sums["spread"] / n_batches, float(temperature), n_utterances)
-
-
-# ---------------------------------------------------------------- training (course_lib.training.Trainer)
-class CvaeTask:
-    """What :class:`course_lib.training.Trainer` runs: one Adam phase on the negative ELBO + duration loss."""
-
-    def __init__(self, model: ConditionalVae, learning_rate: float = 2e-3) -> None:
-        from course_lib.training import Phase
-
-        self.model = model
-        self.modules = {"cvae": model}
-        self.optimizers = {"adam": torch.optim.Adam(model.parameters(), lr=learning_rate)}
-        self.schedulers = {}
-        self.phases = [Phase("cvae", "adam", self.loss_fn)]
-
-    def loss_fn(self, batch, cache: dict):
-        """``batch``: a :class:`course_lib.data.TextMelBatch` with true durations."""
-        if batch.durations is None:
-            raise ValueError("the conditional VAE trains on true durations: use the built-in corpus (not LJSpeech)")
-        output = self.modules["cvae"](batch.tokens, batch.token_lengths, batch.mels, batch.mel_lengths, batch.durations)
-        losses = self.model.losses(output, batch.mels, batch.durations)
-        return losses.total, {"reconstruction": losses.reconstruction, "kl": losses.kl, "duration": losses.duration}
-
-    @torch.no_grad()
-    def validate(self, val_loader) -> dict[str, float]:
-        self.model.eval()
-        totals, count = {}, 0
-        for batch in val_loader:
-            batch = batch.to(next(self.model.parameters()).device)
-            output = self.model(batch.tokens, batch.token_lengths, batch.mels, batch.mel_lengths, batch.durations)
-            for key, value in self.model.losses(output, batch.mels, batch.durations).as_dict().items():
-                totals[key] = totals.get(key, 0.0) + value
-            count += 1
-        self.model.train()
-        return {key: value / max(count, 1) for key, value in totals.items()}
-
-    def config_dict(self) -> dict:
-        return dataclasses.asdict(self.model.config)
-
-
-# ---------------------------------------------------------------- command line (python -m course_lib ...)
-def load(path, device: str | torch.device = "cpu") -> ConditionalVae:
-    """A model saved with ``course_lib.training.save_model(path, model, dataclasses.asdict(config))``."""
-    from course_lib.training import load_model
-
-    model, _ = load_model(path, lambda values: build(CvaeConfig.from_dict(values)), device=device)
-    return model
-
-
-def train_cli(args) -> int:
-    """``python -m course_lib train cvae --config tiny --out runs/cvae [--data DIR] [--steps N] [--resume]``."""
-    from pathlib import Path
-
-    from torch.utils.data import DataLoader
-
-    from course_lib.data import LengthBucketSampler, TextMelDataset, ensure_corpus, load_corpus
-    from course_lib.training import TrainConfig, Trainer, save_model
-
-    corpus = load_corpus(args.data or ensure_corpus())
-    train_set = TextMelDataset(corpus.split("train"), cache_mels=True)
-    val_set = TextMelDataset(corpus.split("val"))
-    config = dataclasses.replace(CONFIGS[args.config](), n_vocab=train_set.tokenizer.n_vocab)
-    model = build(config)
-    batch_size = args.batch_size or 16
-    loader = DataLoader(train_set, batch_sampler=LengthBucketSampler(train_set.mel_lengths, batch_size, seed=0),
-                        collate_fn=train_set.collate)
-    val_loader = DataLoader(val_set, batch_size=batch_size, collate_fn=val_set.collate)
-    trainer = Trainer(CvaeTask(model), TrainConfig(steps=args.steps or 5000, grad_clip_norm=5.0, log_every=50,
-                                                   val_every=500, checkpoint_every=500, out_dir=args.out))
-    trainer.fit(loader, val_loader, resume=args.resume)
-    final = save_model(Path(args.out) / "cvae.pt", model.cpu(), dataclasses.asdict(config))
-    print(f"saved {final}")
-    return 0
-
-
-def synth_cli(args) -> int:
-    """``python -m course_lib synth cvae --checkpoint PATH --text "…" --out FILE.wav [--seed N] [--temperature T]``."""
-    from course_lib.audio import save_audio
-
-    model = load(args.checkpoint)
-    temperature = 0.667 if args.temperature is None else args.temperature
-    result = synthesize_text(model, args.text, temperature=temperature, seed=args.seed,
-                             length_scale=args.length_scale)
-    vocoder = args.vocoder  # loaded by the command line before any work
-    wave = vocoder(result.synthesis.mel[0]).clamp(-1.0, 1.0).numpy()
-    save_audio(args.out, wave, vocoder.sample_rate)
-    print(f"wrote {args.out}: {len(wave) / vocoder.sample_rate:.2f} s, {len(result.phonemes)} phonemes, τ = {temperature}")
-    return 0
