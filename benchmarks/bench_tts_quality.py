@@ -18,7 +18,8 @@ on the multi-voice corpus's test split (every voice), with that corpus's own bas
     python benchmarks/bench_tts_quality.py glow_tts [CHECKPOINT]
     python benchmarks/bench_tts_quality.py grad_tts [CHECKPOINT] --steps 2,10,50
     python benchmarks/bench_tts_quality.py diff_tts [CHECKPOINT] --gammas 57,21,7,1
-    python benchmarks/bench_tts_quality.py vits [CHECKPOINT] --vocoder griffin-lim
+    python benchmarks/bench_tts_quality.py vits [CHECKPOINT]
+    python benchmarks/bench_tts_quality.py glow_tts,vits --vocoder griffin-lim   # one run, all measured on waves
 
 CHECKPOINT defaults to the shipped ``data/checkpoints/<model>_tiny.pt`` (VITS:
 ``vits_tiny_multi.pt``); a trainer
@@ -149,8 +150,9 @@ def score_model(kind: str, path: str, args, tests: dict, vocoder) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("model", nargs="?", default="all", choices=[*sorted(MODELS), "all"],
-                        help="a model, or 'all' (every shipped checkpoint)")
+    parser.add_argument("model", nargs="?", default="all",
+                        help=f"a model ({', '.join(sorted(MODELS))}), several joined by commas (their shipped "
+                             "checkpoints, in one run), or 'all' (every shipped checkpoint)")
     parser.add_argument("checkpoint", nargs="?", default=None)
     parser.add_argument("--sentences", type=int, default=20, help="test sentences to score")
     parser.add_argument("--steps", default="2,10,50", help="Grad-TTS reverse steps to score")
@@ -164,16 +166,20 @@ def main() -> None:
     from course_lib.vocoder import load_vocoder
 
     vocoder = None if args.vocoder is None else load_vocoder(args.vocoder)
-    if args.model == "all":
+    kinds = sorted(MODELS) if args.model == "all" else args.model.split(",")
+    unknown = [kind for kind in kinds if kind not in MODELS]
+    if unknown:
+        parser.error(f"unknown model(s) {', '.join(unknown)}: choose from {', '.join(sorted(MODELS))} or all")
+    if len(kinds) > 1:
         if args.checkpoint:
-            parser.error("give a model name with a checkpoint")
-        runs = [(kind, CHECKPOINT_DIR / SHIPPED[kind]) for kind in sorted(MODELS)]
+            parser.error("give one model name with a checkpoint")
+        runs = [(kind, CHECKPOINT_DIR / SHIPPED[kind]) for kind in kinds]
         for kind, path in runs:
             if not path.exists():
                 print(f"{kind}: no shipped checkpoint ({path.name}); skipped")
         runs = [(kind, str(path)) for kind, path in runs if path.exists()]
     else:
-        runs = [(args.model, args.checkpoint or str(CHECKPOINT_DIR / SHIPPED[args.model]))]
+        runs = [(kinds[0], args.checkpoint or str(CHECKPOINT_DIR / SHIPPED[kinds[0]]))]
     tests: dict = {}
     for kind, path in runs:
         score_model(kind, path, args, tests, vocoder)
