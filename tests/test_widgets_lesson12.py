@@ -75,10 +75,20 @@ def test_steps_sweep_times_each_step_count_through_the_contract():
             return SimpleNamespace(mel=mel)
 
     points = W.steps_sweep(Fake(), [_item(), _item("X2")], [2, 50])
-    assert calls == [2, 2, 50, 50] and [p.n_steps for p in points] == [2, 50]
+    assert calls == [2, 2, 2, 50, 50]  # one warm-up call and [p.n_steps for p in points] == [2, 50]
     assert 0 <= points[0].mcd_dtw < points[1].mcd_dtw and all(p.rtf > 0 for p in points)
 
 
 def test_find_row():
     rows = [compare.Row("ground truth"), compare.Row("Grad-TTS + Griffin-Lim (32 iterations)")]
     assert W.find_row(rows, "Grad-TTS") is rows[1] and W.find_row(rows, "VITS") is None
+
+
+def test_listening_grid_reuses_known_waves_and_speaks_the_rest():
+    spoken = []
+    tone = compare.System("Tone", lambda item, seed: spoken.append((item.id, seed)) or _tone(100.0 + seed, 0.2))
+    truth = compare.System("ground truth", lambda item, seed: item.wave, stochastic=False)
+    known = {("Tone", "X1", 0): np.zeros(10, dtype=np.float32)}
+    clips = W.listening_grid([truth, tone], [_item("X1"), _item("X2")], seeds=2, known=known)
+    assert spoken == [("X1", 1), ("X2", 0), ("X2", 1)]
+    assert len(clips["ground truth"]["X2"]) == 1 and clips["Tone"]["X1"][0][1].shape == (10,)

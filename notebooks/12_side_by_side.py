@@ -1,0 +1,456 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 12 — Side by side: every model on the same text, measured
+#
+# The course began from a seed that closed with a comparison table of VITS, Glow-TTS, Grad-TTS
+# and Diff-TTS. Its claims read like common knowledge: *"VITS: best quality, hard to run in real
+# time"*, *"Diff-TTS: an improved Grad-TTS"*, *"Grad-TTS: slow"*, and a column saying which
+# systems are *end-to-end*. This lesson rebuilds that table claim by claim from measurements on
+# the models you trained — the same held-out sentences, the same yardsticks, the same CPU — and
+# lets you hear every system side by side.
+#
+# **Goals.** By the end you can
+# 1. say what each measure (MCD-DTW, DNSMOS, PER, duration error, seed spread, RTF) can and
+#    cannot tell you, and compute a real-time factor correctly (exercise 1);
+# 2. hear every shipped system on the same sentences, three seeds each, beside the recording;
+# 3. see how much each model varies from seed to seed — in pitch and in timing;
+# 4. measure the steps-against-quality-and-speed trade of the two diffusion models;
+# 5. correct the seed's table with a figure per claim, and read a Pareto chart (exercise 2)
+#    to pick a system for a job.
+#
+# **Glossary** (this lesson's columns): *MCD-DTW* — mel-cepstral distance to the recording after
+# dynamic time warping, dB, lower = closer; *DNSMOS* — a no-reference MOS estimate (1–5);
+# *PER* — phoneme error rate of the course's recognizer; *RTF* — seconds of compute per second
+# of audio (below 1 = faster than real time); *spread* — standard deviation across seeds.
+
+# %%
+import time
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+from IPython.display import HTML, Markdown, display
+
+from course_lib import audio, compare
+from course_lib.mode import current_mode, pick
+from course_lib.threads import use_lesson_threads
+
+torch.manual_seed(0)
+# one core stays free for the rest of your machine (TTS_COURSE_THREADS overrides; 1 in smoke mode)
+threads = use_lesson_threads()
+print("mode:", current_mode(), "| torch threads:", threads)
+
+# %% [markdown]
+# ## 1. Intuition: what a yardstick can see
+#
+# No single number says "quality". Each measure here answers a narrower question:
+#
+# | measure | asks | blind to |
+# |---|---|---|
+# | MCD-DTW | how far is the spectrum from *this* recording, after aligning in time? | a different but equally good prosody is "far" |
+# | DNSMOS | does it sound like clean speech to a model trained on real recordings? | eSpeak's buzzy voice scores low even when clean |
+# | PER | can a recognizer read the phonemes back? | naturalness |
+# | duration MAE, alignment | are the phoneme lengths right? | everything inside a phoneme |
+# | seed spread | does a new seed give a new performance? | whether that performance is good |
+# | RTF, parameters | what does it cost, here, on one thread? | another machine (a GPU reorders everything) |
+#
+# Two anchors make the numbers readable: the **recording** itself (MCD 0) and its **Griffin-Lim
+# resynthesis** — the vocoder every mel model speaks through in this course until a neural one
+# ships. No mel model can beat the Griffin-Lim row on MCD or DNSMOS: that row is the ceiling
+# the vocoder sets.
+#
+# ## 2. Measure: every shipped system, the same sentences
+#
+# `course_lib.compare` loads every shipped checkpoint (a missing one is skipped, and says so),
+# drives each through the synthesis contract at the setting the course speaks with (Diff-TTS:
+# 20 network calls), writes every wave, and scores them. Default mode: 3 held-out sentences at
+# seed 0 (smoke: 1); the seed-variation columns come from eight seeds of the first sentence,
+# which section 4 plots. About 3 minutes on a laptop CPU at one thread (DNSMOS and pYIN are
+# most of it: a few seconds per clip).
+
+# %%
+from course_lib.widgets.lesson12 import find_row, variation
+
+out_dir = Path("runs/lesson12")
+n_sentences, n_seeds = pick(smoke=1, default=3, full=10), pick(smoke=2, default=3, full=3)
+variation_seeds = list(range(pick(smoke=3, default=8, full=8)))
+
+started = time.perf_counter()
+systems = compare.shipped_systems()
+items, phonemes = compare.test_items(n_sentences)
+# variation_seeds=1: compare's own seed spread is skipped here — section 4's eight seeds replace it below
+rows = compare.measure(systems, items, phonemes, out_dir, seeds=1, variation_seeds=1)
+variations = {}
+for system, row in zip(systems, rows):
+    if system.model is not None:
+        variations[system.name] = v = variation(system, items[0], variation_seeds, keep_waves=True)
+        row.duration_spread_s, row.f0_spread_hz = v.duration_spread_s, v.f0_spread_hz
+print(f"measured in {time.perf_counter() - started:.0f} s")
+display(Markdown(compare.markdown(rows, len(items))))
+
+# %% [markdown]
+# Read the table row by row against the two anchors. Every system is ranked against the same
+# recording; every mel model pays Griffin-Lim's floor (its MCD and DNSMOS) on top of its own
+# error. "Parameters" counts the model plus its vocoder (Griffin-Lim has none).
+#
+# ## 3. Listen: the same sentences, every system, three seeds
+#
+# A row per system, a column per sentence, a player per seed (the recording and Griffin-Lim are
+# deterministic: one each). Listen across a row first (does the model keep its character?), then
+# down a column (who reads this sentence best?). Seed 0 is the clip `compare` scored (in
+# `runs/lesson12/wavs/`), the first sentence's other seeds come from the variation run, the
+# rest are spoken here (≈ 20 s).
+
+# %%
+from course_lib.data import ensure_corpus, load_corpus
+from course_lib.widgets.lesson12 import clip_path, listening_grid, listening_table
+
+test_records = {r.id: r.text for r in load_corpus(ensure_corpus()).split("test").utterances[:n_sentences]}
+known = {(s.name, item.id, 0): audio.load_audio(clip_path(out_dir / "wavs", s.name, item.id, 0))
+         for s in systems for item in items}
+known.update({(name, items[0].id, seed): wave for name, v in variations.items() for seed, wave in zip(v.seeds, v.waves)})
+clips = listening_grid(systems, items, seeds=n_seeds, known=known)
+display(HTML(listening_table(clips, test_records)))
+
+# %% [markdown]
+# What to listen for (shipped tiny models, Griffin-Lim): Glow-TTS is clear but flat and the
+# same every time; Grad-TTS is smoother and slightly muffled; Diff-TTS is closest to eSpeak's
+# spectrum but its seeds differ audibly in pitch and voicing. All three share Griffin-Lim's
+# phasey, metallic edge — compare them with the Griffin-Lim row, not with the recording.
+#
+# ## 4. Variation: eight seeds of one sentence
+#
+# A generative model should give a new performance for a new seed. Two things can vary: the
+# **timing** (the durations) and the **pitch and timbre** (the sample itself). Each panel
+# overlays the pYIN F0 contours of eight seeds; the thin vertical lines mark where each sample ends.
+
+# %%
+from course_lib.widgets.lesson12 import variation_figure
+
+from IPython.display import Image
+
+# the recording and its Griffin-Lim resynthesis as references: how much of a clip can pYIN call voiced at all?
+references = [variation(s, items[0], [0]) for s in systems if s.model is None]
+figure = variation_figure(references + list(variations.values()),
+                          title=f"“{test_records[items[0].id]}”, one curve per seed")
+figure.savefig(out_dir / "variation.png", dpi=90)
+display(Image(filename=str(out_dir / "variation.png")))
+for v in variations.values():
+    lengths = sorted(set(round(s, 3) for s in v.seconds))
+    medians = [f"{np.nanmedian(f0):.0f}" if np.isfinite(f0).any() else "unvoiced" for _, f0 in v.contours]
+    print(f"{v.name:<42} lengths {', '.join(f'{s:.2f}' for s in lengths)} s; median F0 per seed "
+          f"{', '.join(medians)} Hz")
+
+# %% [markdown]
+# *What the figure shows* (shipped models, default mode): every sample of a model has **the
+# same length** (spread 0 ms) — Glow-TTS, Grad-TTS and Diff-TTS all predict durations
+# deterministically from the text (a regression, lesson 07), so the timing never changes with
+# the seed; only VITS's stochastic duration predictor (lesson 11) samples a rhythm. Where pYIN
+# finds pitch, the eight curves agree within a few hertz (median-F0 spread 1–3 Hz): the eSpeak
+# voices it learned from have a nearly fixed pitch, so a seed changes detail and voicing, not
+# the melody. Read the voiced share first: Griffin-Lim's phase smears the periodicity pYIN looks
+# for, so on the Griffin-Lim clips it calls only part of the speech voiced (in this run 51 % for
+# Grad-TTS's smooth mels, under 10 % for Glow-TTS and Diff-TTS) — compare the two reference
+# panels on top. A pitch tracker with a wide range can also jump an octave on such clips: with
+# compare's 50–550 Hz a smoke run gave Diff-TTS seeds at 468, 51 and 105 Hz, a "spread" of
+# 185 Hz that is the tracker's, not the model's. Always look at the contours behind a spread.
+#
+# ## 5. Steps against quality and speed
+#
+# Both diffusion models take `n_steps` — network calls — through the same contract. Grad-TTS at
+# 2 / 10 / 50 reverse steps; Diff-TTS at the walks of its 400-step schedule that end at step 0
+# (4, 8, 20, 58 calls: γ = 133, 57, 21, 7). MCD-DTW of the model's *mel* (no vocoder: this is
+# the acoustic model alone) and the RTF of text → mel, on the first sentence, seed 0 (≈ 30 s).
+
+# %%
+from course_lib.widgets.lesson12 import steps_sweep
+
+sweep_items = items[: pick(smoke=1, default=1, full=5)]
+grid = {"Grad-TTS": pick(smoke=[2, 10], default=[2, 10, 50], full=[2, 10, 50]),
+        "Diff-TTS": pick(smoke=[8, 20], default=[4, 8, 20, 58], full=[4, 8, 20, 58])}
+sweeps = {}
+torch.set_num_threads(1)  # speed claims are made at one thread
+for system in systems:
+    label = system.name.split(" + ")[0]
+    if label in grid:
+        sweeps[label] = steps_sweep(system.model, sweep_items, grid[label])
+torch.set_num_threads(threads)
+griffin_lim_rtf = find_row(rows, "Griffin-Lim").rtf_1_thread
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
+for label, points in sweeps.items():
+    axes[0].plot([p.n_steps for p in points], [p.mcd_dtw for p in points], "o-", label=label)
+    axes[1].plot([p.n_steps for p in points], [p.rtf for p in points], "o-", label=f"{label} (text → mel)")
+    for p in points:
+        print(f"{label:<9} {p.n_steps:3d} calls: MCD-DTW {p.mcd_dtw:5.1f} dB, RTF {p.rtf:.3f} "
+              f"(+ Griffin-Lim {griffin_lim_rtf:.3f} → {p.rtf + griffin_lim_rtf:.3f})")
+axes[1].axhline(1.0, color="grey", linestyle="--", linewidth=0.8)
+axes[1].text(2, 1.05, "real time", color="grey", fontsize=8)
+axes[1].axhline(griffin_lim_rtf, color="C3", linestyle=":", linewidth=0.8)
+axes[1].text(2, griffin_lim_rtf * 1.08, "Griffin-Lim alone", color="C3", fontsize=8)
+axes[0].set(xscale="log", xlabel="network calls (log)", ylabel="MCD-DTW of the mel, dB ↓",
+            title="quality (lower = closer to the recording)")
+axes[1].set(xscale="log", yscale="log", xlabel="network calls (log)", ylabel="RTF, 1 thread (log)",
+            title="cost of text → mel (lower = faster)")
+calls = sorted({p.n_steps for points in sweeps.values() for p in points})
+labels = [("\n" if i and np.log10(c / calls[i - 1]) < 0.1 else "") + str(c) for i, c in enumerate(calls)]
+for ax in axes:
+    ax.set_xticks(calls, labels)
+    ax.minorticks_off()
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+plt.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Cost is linear in the calls, for both: a diffusion model is exactly as slow as the steps you
+# ask of it. Quality is not: past a handful of calls the MCD barely moves (in this run Grad-TTS
+# 29.2 → 25.6 → 25.4 dB at 2 / 10 / 50, Diff-TTS 21.6 → 16.6 → 15.8 → 15.4 at 4 / 8 / 20 / 58),
+# so the last steps buy almost nothing at 5× the cost. Timings on a shared CPU move by up to 2×
+# between runs (this lesson was written beside a training job); compare within one run.
+# Read Diff-TTS against Grad-TTS with their training in mind: 20,612 steps against 4,000
+# (`data/checkpoints/README.md`) — equal *sampling* compute here, not equal training.
+#
+# ### Exercise 1 — a real-time factor, correctly
+#
+# Every speed claim in this lesson is an RTF: **compute seconds ÷ seconds of audio made**. Below
+# 1 is faster than real time; its inverse is the "× real time" papers quote. Write
+# `real_time_factor(compute_seconds, n_samples, sample_rate)`. The check names the usual slips.
+
+# %%
+from course_lib.checks import show_solution
+from course_lib.checks.lesson12 import (
+    check_pareto_front,
+    check_real_time_factor,
+    solution_pareto_front,
+    solution_real_time_factor,
+)
+
+
+def real_time_factor(compute_seconds, n_samples, sample_rate):
+    # YOUR CODE HERE (1 line)
+    raise NotImplementedError
+
+
+rtf_works = check_real_time_factor(real_time_factor)
+
+# %%
+show_solution(solution_real_time_factor)
+
+# %% [markdown]
+# Yours (or the solution's) on a real timing: one Grad-TTS sentence at 10 steps plus
+# Griffin-Lim, one thread.
+
+# %%
+rtf_fn = real_time_factor if rtf_works else solution_real_time_factor
+grad = next((s for s in systems if s.name.startswith("Grad-TTS")), None)
+if grad is not None:
+    torch.set_num_threads(1)
+    start = time.perf_counter()
+    with torch.no_grad():
+        wave = grad.speak(items[0], 0)
+    seconds = time.perf_counter() - start
+    torch.set_num_threads(threads)
+    value = rtf_fn(seconds, wave.numel(), audio.SAMPLE_RATE)
+    print(f"{seconds:.2f} s of compute for {wave.numel():,} samples ({wave.numel() / audio.SAMPLE_RATE:.2f} s): "
+          f"RTF {value:.3f} — {1 / value:.1f}× faster than real time")
+
+# %% [markdown]
+# ## 6. The seed's table, rebuilt claim by claim
+#
+# VITS does not always ship (the checkpoint takes hours of CPU). Its *cost* does not depend on
+# its weights, though, so an untrained tiny VITS (lesson 11's `tiny_multi`), stretched to the
+# first sentence's length, measures what the architecture costs on one thread.
+
+# %%
+from course_lib.models.recipe import make_tokenizer, text_to_tokens
+from course_lib.models.vits import VITS, VITSConfig
+from course_lib.widgets.lesson11 import real_time_factor as time_it
+
+vits_row = find_row(rows, "VITS")
+torch.manual_seed(0)
+untrained_vits = VITS(VITSConfig.tiny_multi().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)).eval()
+untrained_vits.remove_weight_norm()
+vits_tokens = text_to_tokens(test_records[items[0].id], "espeak", True)[0]
+stretch = items[0].mel.shape[-1] / len(vits_tokens)  # an untrained duration predictor gives ≈ 1 frame per token
+run_vits = lambda: untrained_vits.infer(vits_tokens[None], torch.tensor([len(vits_tokens)]), 0.667, 0.0, stretch,
+                                        0, torch.Generator().manual_seed(0))
+torch.set_num_threads(1)
+with torch.no_grad():
+    vits_seconds = float(run_vits().wave_lengths[0]) / audio.SAMPLE_RATE
+    vits_cost = time_it(run_vits, vits_seconds, repeats=pick(smoke=1, default=3, full=3))
+torch.set_num_threads(threads)
+print(f"untrained tiny VITS, {vits_seconds:.2f} s of audio: RTF {vits_cost:.3f} at one thread (text → wave)")
+print("shipped VITS:", "measured above" if vits_row else "not shipped — its quality rows stay empty")
+
+# %%
+def fmt(row, field, digits=2):
+    value = getattr(row, field) if row is not None else None
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+glow, grad_row, diff = (find_row(rows, name) for name in ("Glow-TTS", "Grad-TTS", "Diff-TTS"))
+truth, gl = find_row(rows, "ground truth"), find_row(rows, "Griffin-Lim")
+gsweep = {p.n_steps: p for p in sweeps.get("Grad-TTS", [])}
+dsweep = {p.n_steps: p for p in sweeps.get("Diff-TTS", [])}
+steps_text = ", ".join(f"{n}: MCD {p.mcd_dtw:.1f} dB, RTF {p.rtf:.3f}" for n, p in gsweep.items())
+diff_text = ", ".join(f"{n}: MCD {p.mcd_dtw:.1f} dB, RTF {p.rtf:.3f}" for n, p in dsweep.items())
+if vits_row is not None:
+    vits_quality = (f"measured: VITS MCD-DTW {fmt(vits_row, 'mcd_dtw', 1)} dB, DNSMOS {fmt(vits_row, 'dnsmos_ovrl')} "
+                    f"against Glow-TTS {fmt(glow, 'mcd_dtw', 1)} / {fmt(glow, 'dnsmos_ovrl')}, Grad-TTS "
+                    f"{fmt(grad_row, 'mcd_dtw', 1)} / {fmt(grad_row, 'dnsmos_ovrl')}, Diff-TTS "
+                    f"{fmt(diff, 'mcd_dtw', 1)} / {fmt(diff, 'dnsmos_ovrl')} (recording DNSMOS {fmt(truth, 'dnsmos_ovrl')})")
+else:
+    vits_quality = ("**not measured here: no shipped VITS** (`data/checkpoints/vits_tiny_multi.pt`). The papers' own "
+                    "MOS, not comparable across papers: VITS 4.43 vs Glow-TTS + HiFi-GAN 4.14 (VITS paper, LJSpeech); "
+                    "Grad-TTS-10 4.38 vs Glow-TTS 4.11 (Grad-TTS paper). Once it ships, rerun this notebook: "
+                    "`compare` picks it up (or `python -m course_lib compare --models vits glow_tts`)")
+claims = f"""
+| row | the seed says | measured here | verdict |
+|---|---|---|---|
+| VITS | best quality | {vits_quality} | open until VITS ships; the papers' MOS favour it, narrowly |
+| VITS | hard to run in real time | tiny VITS (untrained; cost is the architecture's) RTF **{vits_cost:.3f}** on one thread{'' if vits_row is None else f', shipped {fmt(vits_row, "rtf_1_thread", 3)}'}; paper size 1.08–1.10 on one thread, 0.68 on two (REFERENCE.md §9.2, §3), 97 % of it the HiFi-GAN V1 decoder; 67× faster than real time on a V100 (paper) | **corrected**: true only of a HiFi-GAN V1-sized decoder on a CPU |
+| VITS | end-to-end | the only text → wave model; the others' RTF includes Griffin-Lim's {fmt(gl, 'rtf_1_thread', 3)} | **confirmed** |
+| Glow-TTS | needs a vocoder | RTF {fmt(glow, 'rtf_1_thread', 3)} with Griffin-Lim, of which Griffin-Lim {fmt(gl, 'rtf_1_thread', 3)}; MCD {fmt(glow, 'mcd_dtw', 1)} dB; seed spread {fmt(glow, 'f0_spread_hz', 1)} Hz, {fmt(glow, 'duration_spread_s', 3)} s | **confirmed**: fast, and the vocoder is most of its cost |
+| Grad-TTS | slow | steps {steps_text} (text → mel, one thread) | **corrected**: cost is linear in the steps *you* choose; quality is flat after ≈ 10 |
+| Diff-TTS | an improved Grad-TTS | arXiv 2104.01409 (April 2021) came *before* Grad-TTS's 2105.06337 (May 2021); a discrete 400-step DDPM from N(0, I) with given durations vs a continuous SDE from N(μ, I) with MAS. Calls {diff_text}; at its setting MCD {fmt(diff, 'mcd_dtw', 1)} vs Grad-TTS {fmt(grad_row, 'mcd_dtw', 1)} dB — after 20,612 vs 4,000 training steps | **corrected**: earlier and independent, not an improvement of it |
+| Grad-TTS, Diff-TTS | end-to-end | both output mels: the table's "text → wave" column says no | **corrected** |
+"""
+display(Markdown(claims))
+tts_rows = [r for r in rows if r.rtf_1_thread is not None and "resynthesis" not in r.name]
+by_mcd = min(tts_rows, key=lambda r: r.mcd_dtw)
+by_mos = max((r for r in tts_rows if r.dnsmos_ovrl is not None), key=lambda r: r.dnsmos_ovrl, default=None)
+print(f"closest to the recordings (MCD-DTW): {by_mcd.name}, {by_mcd.mcd_dtw:.1f} dB")
+if by_mos is not None:
+    print(f"highest DNSMOS: {by_mos.name}, {by_mos.dnsmos_ovrl:.2f} (recording {truth.dnsmos_ovrl:.2f}, "
+          f"Griffin-Lim {gl.dnsmos_ovrl:.2f})")
+
+# %% [markdown]
+# Said plainly, one sentence per claim:
+#
+# * **A common reading is that VITS is hard to run in real time; in fact** the tiny VITS's
+#   architecture runs many times faster than real time on one CPU thread (figure above), and
+#   even the paper-size model sits near real time on one thread — its HiFi-GAN V1 decoder is
+#   97 % of the cost; an inverse-STFT decoder (lesson 06, MB-iSTFT-VITS) removes most of it.
+# * **A common reading is that Diff-TTS improved Grad-TTS; in fact** it appeared a month
+#   earlier and was developed independently — a different kind of model (lesson 10).
+# * **A common reading is that Grad-TTS is slow; in fact** its cost is the number of reverse
+#   steps, which you choose at synthesis: the sweep shows the tiny model faster than real
+#   time at 10 steps on one thread (RTF 0.35 for text → mel in the run this lesson was written
+#   with, 0.8 when the machine was busier), its quality already flat by then (the paper: GPU RTF 0.033
+#   at 10 steps, MOS 4.38, the same as at 100). The paper-size U-Net costs 0.31–0.42 s per step
+#   per 3 s of audio on two CPU cores (REFERENCE.md §3): *that* is slow on a CPU.
+# * **A common reading is that all four are end-to-end; in fact** only VITS goes text → wave;
+#   Glow-TTS, Grad-TTS and Diff-TTS make mels and inherit a vocoder's cost and its ceiling.
+# * **"Best quality"** cannot be settled without a shipped VITS; the papers' MOS put VITS
+#   first by a small margin on LJSpeech. Among the shipped models the two yardsticks disagree
+#   (the lines under the table): MCD-DTW puts Diff-TTS closest to the recordings (17.4 dB against
+#   22.3 and 25.0 in this run), DNSMOS prefers Grad-TTS's smooth, slightly muffled mels (2.62,
+#   near Griffin-Lim's own 2.71, against 2.29 and 2.20) — distance to one take against "sounds
+#   clean", two questions (section 1). Your ears, section 3, are the third judge.
+#
+# ## 7. The Pareto chart — and reading it
+#
+# Quality (MCD-DTW, lower = closer) against speed (RTF, left = faster), marker area ∝ parameters.
+# A system is worth considering only if no other is at least as good on both axes and better on
+# one: the **Pareto front**.
+
+# %%
+chart = compare.pareto_chart(rows, out_dir / "pareto.png")
+display(Image(filename=str(chart)))
+
+# %% [markdown]
+# ### Exercise 2 — which systems are on the front?
+#
+# Write `pareto_front(points)`: `points` maps a name to `(mcd_dtw, rtf)`, both lower-is-better;
+# return the sorted names that no other point **dominates** (≤ on both, < on at least one). The
+# check uses a small case with a tie and two equal points.
+
+# %%
+def pareto_front(points):
+    # YOUR CODE HERE (3–4 lines)
+    raise NotImplementedError
+
+
+front_works = check_pareto_front(pareto_front)
+
+# %%
+show_solution(solution_pareto_front)
+
+# %% [markdown]
+# On the measured systems (the text-to-speech ones: the recording and its resynthesis are
+# anchors, not candidates):
+
+# %%
+front_fn = pareto_front if front_works else solution_pareto_front
+candidates = {r.name: (r.mcd_dtw, r.rtf_1_thread) for r in rows
+              if r.rtf_1_thread is not None and "resynthesis" not in r.name}
+front = front_fn(candidates)
+for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
+    print(f"{'on the front' if name in front else 'dominated   '}  {name:<42} MCD {mcd:5.1f} dB, RTF {rtf:.3f}")
+
+# %% [markdown]
+# ## 8. Which would you pick, for what?
+#
+# From the figures above (tiny models, this CPU; the GPU column from the papers):
+#
+# * **Offline batch** (audiobooks, a dataset to render overnight): speed hardly matters, so
+#   take the system closest to the recordings — here Diff-TTS (lowest MCD, and on the Pareto
+#   front: it dominates Grad-TTS, closer *and* faster), at 20 or even 58 calls, since its RTF
+#   stays below real time; if you trust DNSMOS's "clean" more than closeness, Grad-TTS at 10
+#   steps — listen and decide. And a better vocoder before anything else: every mel model sits
+#   on Griffin-Lim's floor.
+# * **Interactive, on a laptop CPU** (a screen reader, a voice assistant): the lowest RTF at
+#   acceptable quality, and a deterministic voice is often a feature — Glow-TTS (one flow pass)
+#   or a VITS with an iSTFT decoder (no separate vocoder, measured above), never a paper-size
+#   diffusion decoder at 50 steps. Latency for the *first* audio also counts: a text → wave
+#   model has no mel-then-vocoder hand-off.
+# * **A GPU server**: every model here is far faster than real time on a GPU (the papers: VITS
+#   67×; Grad-TTS-10 RTF 0.033; Glow-TTS 0.008), so the choice is quality and variety per
+#   request — the stochastic ones (VITS's sampled rhythm, diffusion's sampled detail) give
+#   each request a new performance; batch many requests to fill the device.
+# * **Parameters** (marker size): Diff-TTS's 1.8 M is the largest here yet still tiny; on a
+#   phone the decoder's size (a HiFi-GAN V1 is 14 M, an iSTFT one 2 M) matters more than the
+#   acoustic model's.
+#
+# ## What to try
+# * Rerun section 2 with `n_sentences = 10` (a few minutes more). *Expect:* the MCD ranking
+#   stays Diff-TTS < Glow-TTS < Grad-TTS — on all ten test sentences the shipped models' mels
+#   measured 16.0 (γ = 21), 20.3 and 23.2 dB (10 steps) (`data/checkpoints/README.md`).
+# * In section 5, give Grad-TTS a smaller `noise_scale` (`SynthesisOptions(noise_scale=0.2,
+#   n_steps=10)` in `model.generate`). *What to look for:* a start closer to μ, the "average
+#   voice": the seeds even more alike in section 4's plot, and whether MCD — distance to one
+#   recording — rewards it.
+# * Time the sweep with `torch.set_num_threads(2)`. *What to look for:* how far from 2× the
+#   speed-up is when another program keeps the second core busy, and whether tiny convolutions
+#   split well at all.
+# * When `vits_tiny_multi.pt` ships (lesson 11, `python -m course_lib train vits …`), rerun the
+#   notebook. *What to look for:* a VITS row with its own MCD and DNSMOS, the only non-zero
+#   duration spread in section 4, and the "best quality" row of section 6 filled in.
+#
+# ## Summary
+# * Measured on the same held-out sentences, the seed's table mostly does not survive: VITS is
+#   not inherently slow (its HiFi-GAN decoder on a CPU is); Grad-TTS is as fast as the steps
+#   you give it; Diff-TTS came first and is a different model; only VITS is end-to-end.
+# * Diffusion cost is linear in network calls, while quality flattens after a few: choose the
+#   steps, do not inherit them.
+# * Only a model that samples durations varies in timing; pitch variety depends on where the
+#   sampler starts (N(0, I) varies most, μ with τ = 1.5 least).
+# * The mel models' quality is capped by their vocoder (the Griffin-Lim row); a Pareto front
+#   names the candidates, the job picks one.
+#
+# **References.** Kim, Kong & Son 2021 (VITS, ICML, arXiv:2106.06103); Kim et al. 2020 (Glow-TTS,
+# NeurIPS); Popov et al. 2021 (Grad-TTS, ICML, arXiv:2105.06337); Jeong et al. 2021 (Diff-TTS,
+# Interspeech, arXiv:2104.01409); Reddy et al. 2022 (DNSMOS P.835, ICASSP); Kubichek 1993 (MCD).
