@@ -162,9 +162,9 @@ for v in variations.values():
 # finds pitch, the eight curves agree within a few hertz (median-F0 spread 1–3 Hz): the eSpeak
 # voices it learned from have a nearly fixed pitch, so a seed changes detail and voicing, not
 # the melody. Read the voiced share first: Griffin-Lim's phase smears the periodicity pYIN looks
-# for, so on the Griffin-Lim clips it calls only part of the speech voiced (in this run 51 % for
-# Grad-TTS's smooth mels, under 10 % for Glow-TTS and Diff-TTS) — compare the two reference
-# panels on top. A pitch tracker with a wide range can also jump an octave on such clips: with
+# for: pYIN calls 81 % of the recording's frames voiced but only 20 % of its Griffin-Lim
+# resynthesis (the two reference panels on top), 51 % for Grad-TTS's smooth mels and under 10 %
+# for Glow-TTS and Diff-TTS in this run — a gap in a curve is the tracker giving up, not silence. A pitch tracker with a wide range can also jump an octave on such clips: with
 # compare's 50–550 Hz a smoke run gave Diff-TTS seeds at 468, 51 and 105 Hz, a "spread" of
 # 185 Hz that is the tracker's, not the model's. Always look at the contours behind a spread.
 #
