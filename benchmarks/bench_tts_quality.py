@@ -120,6 +120,7 @@ class TestSet:
 def score_model(kind: str, path: str, args, tests: dict, vocoder) -> None:
     """Print the model's scores (one line per sampler setting) beside the untrained model's."""
     model = load_any(kind, path)
+    vocoder = None if kind == "vits" else vocoder  # it makes its own wave
     multispeaker = getattr(model.config, "n_speakers", 1) > 1
     if multispeaker not in tests:
         tests[multispeaker] = TestSet(multispeaker, args.sentences)
