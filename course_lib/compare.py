@@ -143,6 +143,12 @@ def test_items(n_sentences: int) -> tuple[list, list[list[str]]]:
     return [dataset[i] for i in range(len(dataset))], phonemes
 
 
+def wav_path(wav_dir: str | Path, system_name: str, item_id: str, seed: int) -> Path:
+    """Where :func:`measure` writes ``system_name``'s clip of ``item_id`` at ``seed``."""
+    slug = system_name.lower().replace(" ", "_").replace("+", "").replace("__", "_")
+    return Path(wav_dir) / f"{slug}_{item_id}_seed{seed}.wav"
+
+
 def _rtf(system: System, item, threads: int, repeats: int) -> float:
     before = torch.get_num_threads()
     torch.set_num_threads(threads)
@@ -161,7 +167,8 @@ def _rtf(system: System, item, threads: int, repeats: int) -> float:
 def _median_f0(wave: torch.Tensor) -> float:
     import librosa
 
-    f0, voiced, _ = librosa.pyin(wave.numpy().astype(np.float32), fmin=50, fmax=550, sr=audio.SAMPLE_RATE,
+    # 60–400 Hz: the corpus's voices sit at 80–250 Hz; a wider range lets pYIN jump octaves on buzzy clips
+    f0, voiced, _ = librosa.pyin(wave.numpy().astype(np.float32), fmin=60, fmax=400, sr=audio.SAMPLE_RATE,
                                  frame_length=1024, hop_length=audio.HOP_LENGTH)
     voiced_f0 = f0[voiced & np.isfinite(f0)]
     return float(np.median(voiced_f0)) if voiced_f0.size else float("nan")
@@ -181,7 +188,7 @@ def _recognizer():
 def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Sequence[str]], out_dir: Path,
             seeds: int = 3, variation_seeds: int = VARIATION_SEEDS, progress: bool = True) -> list[Row]:
     """Score every system on ``items`` (``seeds`` samples each, wavs written; ``phonemes`` spoken in each, for
-    PER), variation on the first item."""
+    PER), variation across ``variation_seeds`` seeds on the first item (fewer than 2: not measured, None)."""
     from tqdm.auto import tqdm
 
     from course_lib import quality
@@ -201,8 +208,7 @@ def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Seque
             for seed in range(seeds if system.stochastic else 1):
                 with torch.no_grad():
                     wave = system.speak(item, seed).float().clamp(-1.0, 1.0)
-                slug = system.name.lower().replace(" ", "_").replace("+", "").replace("__", "_")
-                audio.save_audio(wav_dir / f"{slug}_{item.id}_seed{seed}.wav", wave.numpy(), audio.SAMPLE_RATE)
+                audio.save_audio(wav_path(wav_dir, system.name, item.id, seed), wave.numpy(), audio.SAMPLE_RATE)
                 mcds.append(mcd_dtw(audio.mel_spectrogram(wave), item.mel))
                 if dnsmos_missing is None and wave.numel() >= quality.DNSMOS_MIN_SECONDS * audio.SAMPLE_RATE:
                     moses.append(quality.dnsmos(wave).ovrl)
@@ -223,10 +229,12 @@ def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Seque
             scores = evaluation.score(evaluation.scorer_for(system.model, options=system.options), items)
             row.duration_mae = scores.duration_mae
             row.alignment_accuracy = scores.alignment_accuracy
+        if system.model is not None and variation_seeds >= 2:
             with torch.no_grad():
                 waves = [system.speak(items[0], seed) for seed in range(variation_seeds)]
             row.duration_spread_s = float(np.std([w.numel() / audio.SAMPLE_RATE for w in waves]))
-            row.f0_spread_hz = float(np.nanstd([_median_f0(w.float()) for w in waves]))
+            medians = [f0 for f0 in (_median_f0(w.float()) for w in waves) if np.isfinite(f0)]
+            row.f0_spread_hz = float(np.std(medians)) if len(medians) >= 2 else None  # None: pYIN found no pitch
         if system.parameters is not None:  # something is computed: time it
             repeats = pick(smoke=1, default=3, full=3)
             with torch.no_grad():
@@ -279,7 +287,7 @@ def pareto_chart(rows: Sequence[Row], path: Path) -> Path:
         ax.scatter(r.rtf_1_thread, r.mcd_dtw, s=size, alpha=0.6)
         ax.annotate(r.name, (r.rtf_1_thread, r.mcd_dtw), textcoords="offset points", xytext=(6, 4), fontsize=8)
     ax.axvline(1.0, color="grey", lw=0.8, ls="--")
-    ax.text(1.0, ax.get_ylim()[1], " real time", va="top", fontsize=8, color="grey")
+    ax.text(1.0, ax.get_ylim()[0], " real time", va="bottom", fontsize=8, color="grey")
     ax.set_xscale("log")
     ax.set_xlabel("CPU real-time factor, 1 thread (log; left = faster)")
     ax.set_ylabel("MCD-DTW to the recording, dB (lower = closer)")

@@ -91,7 +91,7 @@ variation_seeds = list(range(pick(smoke=3, default=8, full=8)))
 started = time.perf_counter()
 systems = compare.shipped_systems()
 items, phonemes = compare.test_items(n_sentences)
-# variation_seeds=1: compare's own seed spread is skipped here — section 4's eight seeds replace it below
+# variation_seeds=1: compare measures no seed spread here — section 4's eight seeds fill it in below
 rows = compare.measure(systems, items, phonemes, out_dir, seeds=1, variation_seeds=1)
 variations = {}
 for system, row in zip(systems, rows):
@@ -164,9 +164,11 @@ for v in variations.values():
 # the melody. Read the voiced share first: Griffin-Lim's phase smears the periodicity pYIN looks
 # for: pYIN calls 81 % of the recording's frames voiced but only 20 % of its Griffin-Lim
 # resynthesis (the two reference panels on top), 51 % for Grad-TTS's smooth mels and under 10 %
-# for Glow-TTS and Diff-TTS in this run — a gap in a curve is the tracker giving up, not silence. A pitch tracker with a wide range can also jump an octave on such clips: with
-# compare's 50–550 Hz a smoke run gave Diff-TTS seeds at 468, 51 and 105 Hz, a "spread" of
-# 185 Hz that is the tracker's, not the model's. Always look at the contours behind a spread.
+# for Glow-TTS and Diff-TTS in this run — a gap in a curve is the tracker giving up, not silence.
+# A pitch tracker with a wide range can also jump an octave on such clips: searching 50–550 Hz,
+# a smoke run gave Diff-TTS seeds at 468, 51 and 105 Hz, a "spread" of 185 Hz that was the
+# tracker's, not the model's (compare now searches 60–400 Hz, the voices sit at 80–250). Always
+# look at the contours behind a spread.
 #
 # ## 5. Steps against quality and speed
 #

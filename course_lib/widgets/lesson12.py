@@ -25,20 +25,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from course_lib import audio
+from course_lib import audio, compare
 from course_lib.cepstrum import mcd_dtw
 from course_lib.models.contract import SynthesisOptions
 
-# pYIN range and hop: the built-in corpus's eSpeak voices sit at 80–250 Hz; compare uses 50–550 Hz at hop 256 —
-# this is ≈ 2.5× cheaper (fewer pitch candidates, half the frames) and gives the same median F0 on these voices
+# pYIN range and hop: the built-in corpus's eSpeak voices sit at 80–250 Hz; compare uses the same range at hop 256 —
+# hop 512 is about half the cost and gives the same median F0 on these voices
 F0_MIN, F0_MAX, F0_HOP = 60.0, 400.0, 2 * audio.HOP_LENGTH
 
 
 # ------------------------------------------------------------------------------------------ listening table
 def clip_path(wav_dir: str | Path, system_name: str, item_id: str, seed: int) -> Path:
     """Where ``compare.measure`` wrote ``system_name``'s wave of ``item_id`` at ``seed`` (its naming rule)."""
-    slug = system_name.lower().replace(" ", "_").replace("+", "").replace("__", "_")
-    return Path(wav_dir) / f"{slug}_{item_id}_seed{seed}.wav"
+    return compare.wav_path(wav_dir, system_name, item_id, seed)
 
 
 def listening_clips(wav_dir: str | Path, system_names: Sequence[str], item_ids: Sequence[str], seeds: int = 3
