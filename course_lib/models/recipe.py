@@ -170,15 +170,9 @@ def shipped_or_trained(shipped_file: str, load: Callable, train: Callable, tiny_
                           f"`{train_command}`")
 
 
-def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callable], train: Callable,
-              model_file: str, needs_vocoder: bool = True) -> None:
-    """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last ``tts/`` losses.
-
-    ``args.vocoder`` (set by the command line) voices the audio samples written while training, for
-    models that make mels (``needs_vocoder``; VITS makes its own waves).
-
-    ``--resume`` keeps the batch size the run was trained with; asking for another one is refused.
-    """
+def checked_batch_size(args: argparse.Namespace, name: str, configs: Mapping[str, Callable]) -> int | None:
+    """The batch size ``train NAME`` runs with: ``--batch-size``, or on ``--resume`` the run's own (asking for
+    another is refused); ``args.config`` must be one of ``configs``."""
     from course_lib.training import config_json_path
     from course_lib.training.trainer import CHECKPOINT_NAME
 
@@ -193,6 +187,19 @@ def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callabl
                              f"trained with, so resuming would not continue it: drop --batch-size, or train into "
                              f"a new --out folder")
         batch_size = trained_with
+    return batch_size
+
+
+def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callable], train: Callable,
+              model_file: str, needs_vocoder: bool = True) -> None:
+    """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last ``tts/`` losses.
+
+    ``args.vocoder`` (set by the command line) voices the audio samples written while training, for
+    models that make mels (``needs_vocoder``; VITS makes its own waves).
+
+    ``--resume`` keeps the batch size the run was trained with; asking for another one is refused.
+    """
+    batch_size = checked_batch_size(args, name, configs)
     voice = {"vocoder": args.vocoder} if needs_vocoder else {}
     _, history = train(configs[args.config](), args.data, args.out, args.steps, batch_size, args.resume, **voice)
     phase = "tts" if needs_vocoder else "generator"

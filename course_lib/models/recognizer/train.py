@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -123,20 +122,8 @@ def resynthesizers_for(vocoder) -> dict[str, Callable] | None:
 def train_cli(args: argparse.Namespace) -> None:
     """``python -m course_lib train recognizer --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
     from course_lib.models.recognizer import CONFIGS
-    from course_lib.training import config_json_path
-    from course_lib.training.trainer import CHECKPOINT_NAME
 
-    if args.config not in CONFIGS:
-        raise ValueError(f"unknown config {args.config!r} for recognizer: choose one of {', '.join(CONFIGS)}")
-    batch_size = args.batch_size
-    saved = config_json_path(Path(args.out) / CHECKPOINT_NAME)
-    if args.resume and saved.is_file():
-        trained_with = json.loads(saved.read_text(encoding="utf-8")).get("task", {}).get("batch_size")
-        if batch_size is not None and trained_with is not None and batch_size != trained_with:
-            raise ValueError(f"--batch-size {batch_size} differs from the {trained_with} the run in {args.out} was "
-                             f"trained with, so resuming would not continue it: drop --batch-size, or train into "
-                             f"a new --out folder")
-        batch_size = trained_with
+    batch_size = recipe.checked_batch_size(args, "recognizer", CONFIGS)
     _, history = train(CONFIGS[args.config](), args.data, args.out, args.steps, batch_size, args.resume,
                        resynthesizers=resynthesizers_for(getattr(args, "vocoder", None)))
     last = [row for row in history if "ctc/loss" in row][-1]
