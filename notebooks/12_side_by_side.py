@@ -314,7 +314,11 @@ if vits_row is not None:
                     f"against Glow-TTS {fmt(glow, 'mcd_dtw', 1)} / {fmt(glow, 'dnsmos_ovrl')}, Grad-TTS "
                     f"{fmt(grad_row, 'mcd_dtw', 1)} / {fmt(grad_row, 'dnsmos_ovrl')}, Diff-TTS "
                     f"{fmt(diff, 'mcd_dtw', 1)} / {fmt(diff, 'dnsmos_ovrl')} (recording DNSMOS {fmt(truth, 'dnsmos_ovrl')})")
+    vits_verdict = ("**not true of the course's tiny VITS**: it is the farthest from the recordings by MCD (its "
+                    "decoder is still in the warm-up before the GAN, its F0 flat at the frame rate); the papers' MOS, "
+                    "after full training, favour VITS narrowly")
 else:
+    vits_verdict = "open until VITS ships; the papers' MOS favour it, narrowly"
     vits_quality = ("**not measured here: no shipped VITS** (`data/checkpoints/vits_tiny_multi.pt`). The papers' own "
                     "MOS, not comparable across papers: VITS 4.43 vs Glow-TTS + HiFi-GAN 4.14 (VITS paper, LJSpeech); "
                     "Grad-TTS-10 4.38 vs Glow-TTS 4.11 (Grad-TTS paper). Once it ships, rerun this notebook: "
@@ -322,7 +326,7 @@ else:
 claims = f"""
 | row | the seed says | measured here | verdict |
 |---|---|---|---|
-| VITS | best quality | {vits_quality} | open until VITS ships; the papers' MOS favour it, narrowly |
+| VITS | best quality | {vits_quality} | {vits_verdict} |
 | VITS | hard to run in real time | tiny VITS (untrained; cost is the architecture's) RTF **{vits_cost:.3f}** on one thread{'' if vits_row is None else f', shipped {fmt(vits_row, "rtf_1_thread", 3)}'}; paper size 1.08–1.10 on one thread, 0.68 on two (REFERENCE.md §9.2, §3), 97 % of it the HiFi-GAN V1 decoder; 67× faster than real time on a V100 (paper) | **corrected**: true only of a HiFi-GAN V1-sized decoder on a CPU |
 | VITS | end-to-end | the only text → wave model; the others' RTF includes Griffin-Lim's {fmt(gl, 'rtf_1_thread', 3)} | **confirmed** |
 | Glow-TTS | needs a vocoder | RTF {fmt(glow, 'rtf_1_thread', 3)} with Griffin-Lim, of which Griffin-Lim {fmt(gl, 'rtf_1_thread', 3)}; MCD {fmt(glow, 'mcd_dtw', 1)} dB; seed spread {fmt(glow, 'f0_spread_hz', 1)} Hz, {fmt(glow, 'duration_spread_s', 3)} s | **confirmed**: fast, and the vocoder is most of its cost |
