@@ -199,7 +199,7 @@ loader = DataLoader(train_set, batch_sampler=LengthBucketSampler(train_set.mel_l
                     collate_fn=train_set.collate)
 torch.manual_seed(0)
 model = cvae_lib.build(config)
-trainer = Trainer(cvae_lib.CvaeTask(model, learning_rate=2e-3),
+trainer = Trainer(cvae_lib.CvaeTask(model),
                   TrainConfig(steps=train_steps, grad_clip_norm=5.0, log_every=max(1, train_steps // 40),
                               checkpoint_every=None))
 history = trainer.fit(loader)

@@ -3,7 +3,8 @@
 * :func:`training_data` — corpus (either layout) → tokenizer → length-bucketed train/val loaders;
 * :func:`load_checked` — a ``save_model`` file → model, checked against today's symbol table;
 * :func:`seed_and_build` — a fresh model from the run's seed, so the same command gives the same weights;
-* :func:`first_val_tokens`, :func:`train_config`, :func:`mean_losses` — the pieces of a training run;
+* :func:`train_acoustic_model` — the training run of every mel-making model; :func:`first_val_tokens`,
+  :func:`train_config`, :func:`mean_losses` — its pieces, which the other models' runs reuse;
 * :func:`shipped_or_trained`, :func:`train_cli` — the shipped-checkpoint fallback and ``python -m course_lib train``;
 * :class:`SynthCLI`, :func:`synth_cli` — ``python -m course_lib synth`` for every model, through the synthesis contract;
 * :func:`text_to_tokens` — text → token ids through the front end a model was trained with;
@@ -13,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 from collections.abc import Callable, Iterable, Mapping
@@ -125,14 +127,44 @@ def first_val_tokens(val_loader: DataLoader | None) -> torch.Tensor | None:
 
 
 def train_config(config, out_dir: str | Path, steps: int, validate: bool, progress: bool):
-    """The diffusion models' ``TrainConfig``: clip each group's norm to ``config.grad_clip_norm``, seed
-    ``config.seed``, validate every fifth of the run (never if not ``validate``), checkpoint every tenth,
-    log every 10 steps (every step of a shorter run)."""
+    """A model's ``TrainConfig``: clip gradients as ``config`` says (``grad_clip_norm`` per group, or
+    ``grad_clip_value``), seed ``config.seed``, validate every fifth of the run (never if not ``validate``),
+    checkpoint every tenth, log every 10 steps (every step of a shorter run)."""
     from course_lib.training import TrainConfig
 
-    return TrainConfig(steps=steps, grad_clip_norm=config.grad_clip_norm, seed=config.seed, out_dir=str(out_dir),
-                       val_every=max(steps // 5, 1) if validate else None, progress=progress,
+    return TrainConfig(steps=steps, grad_clip_norm=getattr(config, "grad_clip_norm", None),
+                       grad_clip_value=getattr(config, "grad_clip_value", None), seed=config.seed,
+                       out_dir=str(out_dir), val_every=max(steps // 5, 1) if validate else None, progress=progress,
                        checkpoint_every=max(steps // 10, 1), log_every=min(10, steps))
+
+
+def train_acoustic_model(task_class: type, build: Callable, config, data_dir: str | None, out_dir: str | Path,
+                         steps: int, batch_size: int | None, resume: bool, validate: bool, progress: bool,
+                         vocoder: Callable, model_file: str):
+    """The run of every model that makes mels (Glow-TTS, Grad-TTS, Diff-TTS); returns ``(model, history)``.
+
+    ``batch_size`` (None: the config's) is stored in the saved config, as are the vocabulary and front end
+    of the corpus in ``data_dir`` (``None``: the built-in corpus) and, for a multi-speaker config, its number
+    of speakers. A task whose ``NEEDS_DURATIONS`` is set refuses a corpus without true durations. The model
+    goes to ``out_dir/model_file``; ``vocoder`` voices the audio samples written while training.
+    """
+    from course_lib.training import Trainer, save_model
+
+    if batch_size is not None:
+        config = dataclasses.replace(config, batch_size=batch_size)
+    data = training_data(data_dir, config.add_blank, config.batch_size, config.seed)
+    if task_class.NEEDS_DURATIONS and any(u.durations is None for u in data.corpus.utterances):
+        raise ValueError(task_class.NEEDS_DURATIONS)
+    fitted = {"n_vocab": data.tokenizer.n_vocab, "front_end": data.corpus.front_end}
+    if getattr(config, "n_speakers", 1) > 1:  # a multi-speaker config takes the corpus's speakers
+        fitted["n_speakers"] = data.corpus.n_speakers
+    config = dataclasses.replace(config, **fitted)
+    model = seed_and_build(build, config)
+    task = task_class(model, first_val_tokens(data.val_loader), vocoder)
+    trainer = Trainer(task, train_config(config, out_dir, steps, validate, progress))
+    history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
+    save_model(Path(out_dir) / model_file, model, config.to_dict())
+    return model, history
 
 
 def mean_losses(model: torch.nn.Module, val_loader: Iterable | None, losses_of: Callable,

@@ -1,6 +1,8 @@
 """What a model hands the trainer: a *task* — networks, optimizers, schedules, phases.
 
-A task is any object with these attributes (a plain class; no base class needed)::
+A task is any object with these attributes (a plain class; no base class needed — the course's
+models share two, :class:`course_lib.models.single_phase.SinglePhaseTask` and
+:class:`course_lib.models.gan.GANTask`)::
 
     modules:    dict[str, nn.Module]   every network whose weights are trained or saved
     optimizers: dict[str, Optimizer]   one per group of weights updated together

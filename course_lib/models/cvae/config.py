@@ -21,6 +21,7 @@ class CvaeConfig:
     duration_channels: int = 128
     dropout: float = 0.1
     kl_weight: float = 1.0
+    learning_rate: float = 2e-3  # Adam's, constant
     # log-mel normalisation (built-in corpus: mean ≈ −5, std ≈ 2.5); the networks see (mel − mean) / std
     mel_mean: float = -5.0
     mel_std: float = 2.5

@@ -11,45 +11,27 @@ import torch
 from course_lib.models import recipe
 from course_lib.models.cvae.config import CvaeConfig
 from course_lib.models.cvae.model import ConditionalVae
+from course_lib.models.single_phase import SinglePhaseTask
 
 MODEL_FILE = "cvae.pt"
 
 
-class CvaeTask:
-    """What :class:`course_lib.training.Trainer` runs: one Adam phase on the negative ELBO + duration loss."""
+class CvaeTask(SinglePhaseTask):
+    """One Adam at ``config.learning_rate``, one phase on the negative ELBO + duration loss (true durations)."""
 
-    def __init__(self, model: ConditionalVae, learning_rate: float = 2e-3) -> None:
-        from course_lib.training import Phase
+    PHASE = "cvae"
+    LOGGED = ("reconstruction", "kl", "duration")
 
-        self.model = model
-        self.modules = {"cvae": model}
-        self.optimizers = {"adam": torch.optim.Adam(model.parameters(), lr=learning_rate)}
-        self.schedulers = {}
-        self.phases = [Phase("cvae", "adam", self.loss_fn)]
-
-    def loss_fn(self, batch, cache: dict):
+    def losses(self, batch):
         """``batch``: a :class:`course_lib.data.TextMelBatch` with true durations."""
         if batch.durations is None:
             raise ValueError("the conditional VAE trains on true durations: use the built-in corpus (not LJSpeech)")
-        output = self.modules["cvae"](batch.tokens, batch.token_lengths, batch.mels, batch.mel_lengths, batch.durations)
-        losses = self.model.losses(output, batch.mels, batch.durations)
-        return losses.total, {"reconstruction": losses.reconstruction, "kl": losses.kl, "duration": losses.duration}
-
-    @torch.no_grad()
-    def validate(self, val_loader) -> dict[str, float]:
-        self.model.eval()
-        totals, count = {}, 0
-        for batch in val_loader:
-            batch = batch.to(next(self.model.parameters()).device)
-            output = self.model(batch.tokens, batch.token_lengths, batch.mels, batch.mel_lengths, batch.durations)
-            for key, value in self.model.losses(output, batch.mels, batch.durations).as_dict().items():
-                totals[key] = totals.get(key, 0.0) + value
-            count += 1
-        self.model.train()
-        return {key: value / max(count, 1) for key, value in totals.items()}
+        output = self.modules["model"](batch.tokens, batch.token_lengths, batch.mels, batch.mel_lengths,
+                                       batch.durations)
+        return self.model.losses(output, batch.mels, batch.durations)
 
     def config_dict(self) -> dict:
-        return dataclasses.asdict(self.model.config)
+        return dataclasses.asdict(self.config)
 
 
 def load(path, device: str | torch.device = "cpu") -> ConditionalVae:

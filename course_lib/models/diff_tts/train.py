@@ -11,9 +11,10 @@ import torch
 
 from course_lib.audio import griffin_lim
 from course_lib.models import recipe
+from course_lib.models.contract import SynthesisOptions
 from course_lib.models.diff_tts.config import DiffTTSConfig
 from course_lib.models.diff_tts.model import DiffTTS
-from course_lib.training.task import Phase
+from course_lib.models.single_phase import SinglePhaseTask
 
 MODEL_FILE = "diff_tts.pt"
 # `synth`'s default: 20 network calls (γ = 21). bench_tts_quality.py scored the shipped tiny model 16.0 dB
@@ -21,44 +22,17 @@ MODEL_FILE = "diff_tts.pt"
 SYNTH_CALLS = 20
 
 
-class DiffTTSTask:
-    """One Adam over all weights; loss = duration MSE + ε-MSE (see ``course_lib.training.task``)."""
+class DiffTTSTask(SinglePhaseTask):
+    """One Adam over all weights; loss = duration MSE + ε-MSE; audio samples at ``SYNTH_CALLS`` network calls."""
 
-    def __init__(self, model: DiffTTS, sample_tokens: torch.Tensor | None = None, sample_gamma: int = 21,
-                 vocoder: Callable = griffin_lim) -> None:
-        self.config = model.config
-        self.modules = {"model": model}
-        self.optimizers = {"adam": torch.optim.Adam(model.parameters(), lr=self.config.learning_rate)}
-        self.schedulers: dict = {}
-        self.phases = [Phase("tts", "adam", self.loss_step)]
-        self.sample_tokens = sample_tokens
-        self.sample_gamma = sample_gamma
-        self.vocoder = vocoder
+    LOGGED = ("duration", "diffusion")
+    SAMPLE_OPTIONS = SynthesisOptions(seed=0, n_steps=SYNTH_CALLS)
+    NEEDS_DURATIONS = ("Diff-TTS trains on true durations and this corpus has none (LJSpeech); use the built-in "
+                       "corpus, or add durations from a trained Glow-TTS/Grad-TTS alignment")
 
-    def _losses(self, batch):
+    def losses(self, batch):
         return self.modules["model"](batch.tokens, batch.token_lengths, batch.mels, batch.mel_lengths,
                                      batch.durations)
-
-    def loss_step(self, batch, cache: dict) -> tuple[torch.Tensor, dict]:
-        losses = self._losses(batch)
-        return losses.total, {"duration": losses.duration, "diffusion": losses.diffusion}
-
-    def validate(self, val_loader) -> dict[str, float]:
-        return recipe.mean_losses(self.modules["model"], val_loader, self._losses, ("duration", "diffusion"))
-
-    def sample_audio(self) -> dict:
-        """One validation sentence at γ = 21 (20 network calls) through the course vocoder."""
-        if self.sample_tokens is None:
-            return {}
-        from course_lib.audio import SAMPLE_RATE
-
-        model = self.modules["model"]  # the trainer hands hooks the bare modules, never DDP wrappers
-        out = model.synthesize(self.sample_tokens.to(next(model.parameters()).device), gamma=self.sample_gamma,
-                               seed=0)
-        return {"sample": (recipe.vocode(out.mel[0], self.vocoder).numpy(), SAMPLE_RATE)}
-
-    def config_dict(self) -> dict:
-        return self.config.to_dict()
 
 
 def default_steps() -> int:
@@ -70,26 +44,17 @@ def default_steps() -> int:
 def train(config: DiffTTSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
           batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
           vocoder: Callable = griffin_lim):
-    """Train on a corpus with stored durations (``None`` = the built-in corpus); writes ``out_dir/diff_tts.pt``.
+    """Train on a corpus with true durations (``None``: the built-in corpus); writes ``out_dir/diff_tts.pt``.
 
-    ``validate=False`` skips periodic validation and audio samples. Returns ``(model, history)``."""
+    ``validate=False`` skips the periodic validation losses and audio samples (quicker for a few steps in
+    a notebook); ``vocoder`` voices those samples. Returns ``(model, history)``; the run:
+    :func:`course_lib.models.recipe.train_acoustic_model`.
+    """
     from course_lib.models.diff_tts import build
-    from course_lib.training import Trainer, save_model
 
-    if batch_size is not None:
-        config = dataclasses.replace(config, batch_size=batch_size)
-    data = recipe.training_data(data_dir, config.add_blank, config.batch_size, config.seed)
-    if any(u.durations is None for u in data.corpus.utterances):
-        raise ValueError("Diff-TTS trains on true durations and this corpus has none (LJSpeech); use the built-in "
-                         "corpus, or add durations from a trained Glow-TTS/Grad-TTS alignment")
-    config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end)
-    model = recipe.seed_and_build(build, config)
-    task = DiffTTSTask(model, recipe.first_val_tokens(data.val_loader), vocoder=vocoder)
-    trainer = Trainer(task, recipe.train_config(config, out_dir, default_steps() if steps is None else steps,
-                                                      validate, progress))
-    history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
-    save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
-    return model, history
+    return recipe.train_acoustic_model(DiffTTSTask, build, config, data_dir, out_dir,
+                                       default_steps() if steps is None else steps, batch_size, resume, validate,
+                                       progress, vocoder, MODEL_FILE)
 
 
 SHIPPED_FILE = "diff_tts_tiny.pt"

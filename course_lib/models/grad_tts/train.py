@@ -20,55 +20,26 @@ from course_lib.audio import griffin_lim
 from course_lib.models import recipe
 from course_lib.models.grad_tts.config import GradTTSConfig
 from course_lib.models.grad_tts.model import GradTTS
-from course_lib.training.task import Phase
+from course_lib.models.single_phase import SinglePhaseTask
 
 MODEL_FILE = "grad_tts.pt"
 
 
-class GradTTSTask:
-    """What the course :class:`~course_lib.training.Trainer` needs (see ``course_lib.training.task``)."""
+class GradTTSTask(SinglePhaseTask):
+    """One Adam with two parameter groups (encoder; decoder and speaker table), clipped group by group; one phase."""
 
-    def __init__(self, model: GradTTS, sample_tokens: torch.Tensor | None = None,
-                 vocoder: Callable = griffin_lim) -> None:
-        self.config = model.config
-        self.modules = {"model": model}
+    LOGGED = ("duration", "prior", "diffusion")
+
+    def make_optimizer(self, model: GradTTS) -> torch.optim.Optimizer:
         decoder_params = list(model.decoder.parameters())
         if model.speaker_embedding is not None:
             decoder_params += list(model.speaker_embedding.parameters())
-        self.optimizers = {
-            "adam": torch.optim.Adam(
-                [{"params": list(model.encoder.parameters()), "name": "encoder"},
-                 {"params": decoder_params, "name": "decoder"}],
-                lr=self.config.learning_rate)
-        }
-        self.schedulers: dict = {}
-        self.phases = [Phase("tts", "adam", self.loss_step)]
-        self.sample_tokens = sample_tokens
-        self.vocoder = vocoder
+        return torch.optim.Adam([{"params": list(model.encoder.parameters()), "name": "encoder"},
+                                 {"params": decoder_params, "name": "decoder"}], lr=self.config.learning_rate)
 
-    def _losses(self, batch):
+    def losses(self, batch):
         speakers = batch.speakers if self.config.n_speakers > 1 else None
         return self.modules["model"](batch.tokens, batch.token_lengths, batch.mels, batch.mel_lengths, speakers)
-
-    def loss_step(self, batch, cache: dict) -> tuple[torch.Tensor, dict]:
-        losses = self._losses(batch)
-        return losses.total, {"duration": losses.duration, "prior": losses.prior, "diffusion": losses.diffusion}
-
-    def validate(self, val_loader) -> dict[str, float]:
-        return recipe.mean_losses(self.modules["model"], val_loader, self._losses, ("duration", "prior", "diffusion"))
-
-    def sample_audio(self) -> dict:
-        """One validation sentence through the model and the course vocoder (for listening while training)."""
-        if self.sample_tokens is None:
-            return {}
-        from course_lib.audio import SAMPLE_RATE
-
-        model = self.modules["model"]  # the trainer hands hooks the bare modules, never DDP wrappers
-        out = model.synthesize(self.sample_tokens.to(next(model.parameters()).device), seed=0)
-        return {"sample": (recipe.vocode(out.mel[0], self.vocoder).numpy(), SAMPLE_RATE)}
-
-    def config_dict(self) -> dict:
-        return self.config.to_dict()
 
 
 def default_steps() -> int:
@@ -80,28 +51,17 @@ def default_steps() -> int:
 def train(config: GradTTSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
           batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
           vocoder: Callable = griffin_lim):
-    """Train on a corpus folder (``None`` = the built-in corpus) and write ``out_dir/grad_tts.pt``.
+    """Train on a corpus folder (``None``: the built-in corpus); writes ``out_dir/grad_tts.pt``.
 
-    ``validate=False`` skips the periodic validation losses and audio samples
-    (quicker for a few steps in a notebook). Returns ``(model, history)``.
+    ``validate=False`` skips the periodic validation losses and audio samples (quicker for a few steps in
+    a notebook); ``vocoder`` voices those samples. Returns ``(model, history)``; the run:
+    :func:`course_lib.models.recipe.train_acoustic_model`.
     """
     from course_lib.models.grad_tts import build
-    from course_lib.training import Trainer, save_model
 
-    if batch_size is not None:
-        config = dataclasses.replace(config, batch_size=batch_size)
-    data = recipe.training_data(data_dir, config.add_blank, config.batch_size, config.seed)
-    # the vocabulary and front end come from the data; a multi-speaker config takes the corpus's speakers
-    n_speakers = data.corpus.n_speakers if config.n_speakers > 1 else 1
-    config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
-                                 n_speakers=n_speakers)
-    model = recipe.seed_and_build(build, config)
-    task = GradTTSTask(model, recipe.first_val_tokens(data.val_loader), vocoder)
-    trainer = Trainer(task, recipe.train_config(config, out_dir, default_steps() if steps is None else steps,
-                                                      validate, progress))
-    history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
-    save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
-    return model, history
+    return recipe.train_acoustic_model(GradTTSTask, build, config, data_dir, out_dir,
+                                       default_steps() if steps is None else steps, batch_size, resume, validate,
+                                       progress, vocoder, MODEL_FILE)
 
 
 SHIPPED_FILE = "grad_tts_tiny.pt"

@@ -13,7 +13,7 @@ from course_lib.models import recipe
 from course_lib.models.recognizer.augment import Augmenter
 from course_lib.models.recognizer.config import RecognizerConfig
 from course_lib.models.recognizer.model import PAUSE_ID, PhonemeRecognizer, ctc_loss, greedy_decode, phoneme_error_rate
-from course_lib.training.task import Phase
+from course_lib.models.single_phase import SinglePhaseTask
 
 MODEL_FILE = "recognizer.pt"
 SHIPPED_FILE = "recognizer_tiny.pt"
@@ -29,17 +29,14 @@ def targets_of(tokens: torch.Tensor, token_lengths: torch.Tensor, drop_pauses: b
     return rows
 
 
-class RecognizerTask:
-    """One Adam; loss = CTC on augmented mels (see ``course_lib.training.task``); validation: CTC and greedy PER
-    on the clean validation mels."""
+class RecognizerTask(SinglePhaseTask):
+    """One Adam, one phase: CTC on augmented mels; validation: CTC and greedy PER on the clean validation mels."""
+
+    PHASE = "ctc"
 
     def __init__(self, model: PhonemeRecognizer, resynthesizers: Mapping[str, Callable] | None = None,
                  symbols: tuple[str, ...] | None = None) -> None:
-        self.config = model.config
-        self.modules = {"model": model}
-        self.optimizers = {"adam": torch.optim.Adam(model.parameters(), lr=self.config.learning_rate)}
-        self.schedulers: dict = {}
-        self.phases = [Phase("ctc", "adam", self.loss_step)]
+        super().__init__(model)
         self.augmenter = Augmenter(self.config, resynthesizers)
         self.symbols = symbols if symbols is not None else recipe.make_tokenizer(self.config.front_end, False).symbols
 
@@ -63,9 +60,6 @@ class RecognizerTask:
         if not losses:
             return {}
         return {"ctc": sum(losses) / len(losses), "per": phoneme_error_rate(references, hypotheses)}
-
-    def config_dict(self) -> dict:
-        return self.config.to_dict()
 
 
 def default_steps() -> int:

@@ -1,0 +1,125 @@
+"""The one training task of the single-phase models: what each keeps of its own, and what they share."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from course_lib.audio import SAMPLE_RATE
+from course_lib.models import recipe
+from course_lib.models.cvae import CvaeConfig, CvaeTask
+from course_lib.models.cvae import build as build_cvae
+from course_lib.models.diff_tts import DiffTTSConfig
+from course_lib.models.diff_tts import build as build_diff
+from course_lib.models.diff_tts.train import SYNTH_CALLS, DiffTTSTask
+from course_lib.models.glow_tts import GlowTTSConfig
+from course_lib.models.glow_tts import build as build_glow
+from course_lib.models.glow_tts.train import GlowTTSTask
+from course_lib.models.grad_tts import GradTTSConfig
+from course_lib.models.grad_tts import build as build_grad
+from course_lib.models.grad_tts.train import GradTTSTask
+from course_lib.models.recognizer import RecognizerConfig
+from course_lib.models.recognizer import build as build_recognizer
+from course_lib.models.recognizer.train import RecognizerTask
+from course_lib.models.single_phase import SinglePhaseTask
+from course_lib.training.task import check_task
+
+N_VOCAB = 20
+
+
+def _glow():
+    return GlowTTSTask(build_glow(GlowTTSConfig.tiny().replace(n_vocab=N_VOCAB)))
+
+
+def _grad():
+    return GradTTSTask(build_grad(dataclasses.replace(GradTTSConfig.tiny(), n_vocab=N_VOCAB)))
+
+
+def _diff():
+    return DiffTTSTask(build_diff(dataclasses.replace(DiffTTSConfig.tiny(), n_vocab=N_VOCAB)))
+
+
+def _cvae():
+    return CvaeTask(build_cvae(CvaeConfig.tiny()))
+
+
+def _recognizer():
+    return RecognizerTask(build_recognizer(RecognizerConfig.tiny()))
+
+
+# each task's phase name (the history's "<phase>/loss"), its logged fields and its learning rate
+TASKS = {
+    "glow_tts": (_glow, "tts", ("mle", "duration")),
+    "grad_tts": (_grad, "tts", ("duration", "prior", "diffusion")),
+    "diff_tts": (_diff, "tts", ("duration", "diffusion")),
+    "cvae": (_cvae, "cvae", ("reconstruction", "kl", "duration")),
+    "recognizer": (_recognizer, "ctc", ()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_every_single_phase_model_shares_the_one_task(name):
+    make, phase, logged = TASKS[name]
+    task = make()
+    check_task(task)
+    assert isinstance(task, SinglePhaseTask)
+    assert list(task.modules) == ["model"] and list(task.optimizers) == ["adam"]  # resume states keep loading
+    assert [(p.name, p.optimizer) for p in task.phases] == [(phase, "adam")]
+    assert task.LOGGED == logged
+    trained = {id(p) for group in task.optimizers["adam"].param_groups for p in group["params"]}
+    assert trained == {id(p) for p in task.model.parameters()}, "the optimizer must hold every weight once"
+    assert task.sample_audio() == {}  # no sentence given: nothing to voice
+    assert task.config_dict()
+
+
+def test_each_task_keeps_its_own_recipe():
+    glow, grad = _glow().optimizers["adam"], _grad().optimizers["adam"]
+    assert glow.defaults["betas"] == GlowTTSConfig.tiny().adam_betas and glow.defaults["eps"] == 1e-9
+    assert "noam" in _glow().schedulers and not _grad().schedulers
+    assert [g["name"] for g in grad.param_groups] == ["encoder", "decoder"]
+    assert _cvae().optimizers["adam"].defaults["lr"] == CvaeConfig().learning_rate
+    assert DiffTTSTask.SAMPLE_OPTIONS.n_steps == SYNTH_CALLS and DiffTTSTask.NEEDS_DURATIONS
+    assert GlowTTSTask.NEEDS_DURATIONS is None
+
+
+def test_train_config_clips_as_the_model_says():
+    by_value = recipe.train_config(GlowTTSConfig.tiny(), "out", 100, True, False)
+    by_norm = recipe.train_config(GradTTSConfig.tiny(), "out", 100, False, False)
+    assert (by_value.grad_clip_value, by_value.grad_clip_norm) == (GlowTTSConfig.tiny().grad_clip_value, None)
+    assert (by_norm.grad_clip_norm, by_norm.grad_clip_value) == (GradTTSConfig.tiny().grad_clip_norm, None)
+    assert by_value.val_every == 20 and by_norm.val_every is None
+    assert (by_value.checkpoint_every, by_value.log_every) == (10, 10)
+
+
+def test_sample_audio_voices_the_sentence_through_the_contract_and_the_given_vocoder():
+    calls = []
+
+    def vocoder(mel):
+        calls.append(tuple(mel.shape))
+        return torch.zeros(mel.shape[-1] * 256)
+
+    torch.manual_seed(0)
+    model = build_glow(GlowTTSConfig.tiny().replace(n_vocab=N_VOCAB))
+    task = GlowTTSTask(model, torch.tensor([[1, 2, 3, 4]]), vocoder)
+    wave, rate = task.sample_audio()["sample"]
+    assert rate == SAMPLE_RATE and isinstance(wave, np.ndarray)
+    assert len(calls) == 1 and calls[0][0] == 80 and wave.shape == (calls[0][1] * 256,)
+    expected = model.generate(torch.tensor([1, 2, 3, 4]), GlowTTSTask.SAMPLE_OPTIONS).mel
+    assert calls[0] == tuple(expected.shape)  # the same settings (seed 0) give the same mel
+
+
+def test_validation_averages_the_logged_fields_without_building_a_graph():
+    from course_lib.data import TextMelBatch
+
+    torch.manual_seed(0)
+    task = _diff()
+    tokens = torch.randint(1, N_VOCAB, (2, 5))
+    durations = torch.full((2, 5), 3, dtype=torch.long)
+    batch = TextMelBatch(ids=("a", "b"), tokens=tokens, token_lengths=torch.tensor([5, 5]),
+                         mels=torch.randn(2, 80, 15), mel_lengths=torch.tensor([15, 15]),
+                         speakers=torch.zeros(2, dtype=torch.long), durations=durations)
+    metrics = task.validate([batch, batch])
+    assert set(metrics) == {"duration", "diffusion"} and all(math.isfinite(v) for v in metrics.values())
+    assert task.validate(None) == {}
