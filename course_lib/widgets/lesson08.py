@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from course_lib.models.contract import SynthesisOptions
 from course_lib.models.glow_tts import GlowTTS
 from course_lib.widgets import audio_output, show_outputs
 
@@ -40,53 +41,45 @@ def _tokens_and_labels(model: GlowTTS, text: str) -> tuple[torch.Tensor, list[st
     return tokens, labels
 
 
-@torch.no_grad()
 def speak(model: GlowTTS, text: str, temperature: float = 0.667, length_scale: float = 1.0, seed: int = 0,
           vocoder=None) -> GlowSample:
     """Text -> durations -> z ~ N(μ, (τσ)²) -> flow in reverse -> mel -> wave (clipped to [-1, 1]).
 
+    The model runs through the synthesis contract (the temperature τ is its ``noise_scale``).
     ``vocoder`` defaults to :func:`course_lib.vocoder.load_vocoder` (HiFi-GAN if shipped, else
     Griffin-Lim). Raises ``ValueError`` for empty text, temperature < 0 or length scale ≤ 0.
     """
     tokens, labels = _tokens_and_labels(model, text)
-    device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
-    try:
-        out = model.infer(tokens[None].to(device), torch.tensor([len(tokens)], device=device),
-                          noise_scale=temperature, length_scale=length_scale,
-                          generator=torch.Generator().manual_seed(int(seed)))
-    finally:
-        model.train(was_training)
-    mel = out.mel[0, :, : int(out.mel_lengths[0])].cpu()
+    result = model.generate(tokens, SynthesisOptions(noise_scale=temperature, length_scale=length_scale,
+                                                     seed=int(seed)))
+    mel = result.mel.cpu()
     if vocoder is None:
         from course_lib.vocoder import load_vocoder
 
         vocoder = load_vocoder(verbose=False)
-    wave = vocoder(mel).detach().cpu().numpy().astype(np.float32)
+    with torch.no_grad():
+        wave = vocoder(mel).detach().cpu().numpy().astype(np.float32)
     return GlowSample(
         wave=np.clip(wave, -1.0, 1.0),
         sample_rate=vocoder.sample_rate,
         mel=mel,
         tokens=labels,
-        durations=[int(d) for d in out.durations[0]],
+        durations=[int(d) for d in result.durations],
         temperature=float(temperature),
         length_scale=float(length_scale),
         seed=int(seed),
     )
 
 
-@torch.no_grad()
 def temperature_sweep(model: GlowTTS, text: str, temperatures=(0.0, 0.333, 0.667, 1.0), seeds=(0, 1, 2)) -> dict:
     """``{temperature: mean |mel_a − mel_b|}`` over pairs of seeds: how much samples differ.
 
     Durations do not depend on the seed, so the mels of one temperature have equal length.
     """
     tokens, _ = _tokens_and_labels(model, text)
-    device = next(model.parameters()).device
     spread = {}
     for temperature in temperatures:
-        mels = [model.synthesize(tokens.to(device), noise_scale=temperature, seed=s).cpu() for s in seeds]
+        mels = [model.generate(tokens, SynthesisOptions(noise_scale=temperature, seed=s)).mel.cpu() for s in seeds]
         pairs = [(a, b) for i, a in enumerate(mels) for b in mels[i + 1 :]]
         spread[float(temperature)] = float(np.mean([(a - b).abs().mean().item() for a, b in pairs]))
     return spread
