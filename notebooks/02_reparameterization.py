@@ -325,6 +325,15 @@ for mels in (sweep, path):
 # dimension set to the same value in every segment (the others keep each segment's own
 # posterior mean); "as encoded" plays the plain reconstruction to compare with. It starts on
 # the most active dimension; move the value slider and listen to what that one number controls.
+#
+# *What to listen for* (default mode, measured on the held-out sentence; the dimension's index
+# may differ on your run, its role usually does not): the most active dimension mostly sets the
+# **energy of the low, voiced band**. At −3 the low 20 mel bins sit at −2.3 (log-mel) against
+# −3.4 at 0 and −5.5 at +3, while the top 30 bins barely move (−5.8 → −6.6): one end sounds
+# loud and buzzy, every segment voiced; the other thin and breathy, almost a whisper. The further
+# you move outside the range this sentence's own codes span (printed with the plot; −2.3 … +3.4
+# here), the further the clip drifts from the plain reconstruction: mean |Δ log-mel| 0.8 at 0,
+# 1.5 at −3, 1.7 at +3.
 
 # %%
 from course_lib.widgets.lesson02 import latent_traversal

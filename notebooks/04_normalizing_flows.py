@@ -423,9 +423,19 @@ print(param_summary(build(GlowTTSConfig.paper())))
 # ## What to try
 # * Train both mel flows of section 6 for longer (`mel_steps = 1500`, the `full` setting): does
 #   the flow that looks across time overtake the one that reads single frames? Compare the
-#   held-out figures with the 0.718 / 0.742 measured at 300 steps.
-# * Remove the ActNorm layers from `moon_flow` (or the 1×1 convs) and compare the final
-#   likelihood and the samples.
+#   held-out figures with the 0.718 / 0.742 measured at 300 steps. *Expect* (measured): not
+#   yet — both keep falling and stay neck and neck, 0.501 / 0.507 at 750 steps and 0.355 / 0.367
+#   at 1,500. At this size most of what a flow learns is how the 80 bins of one frame move
+#   together; using the neighbours is a slower, smaller gain, which Glow-TTS' decoder gets from
+#   12 blocks, 192 channels and hundreds of thousands of steps.
+# * Remove the ActNorm layers from `moon_flow`, then instead the 1×1 convs, and compare the
+#   final likelihood and the samples. *Expect* (default mode, 1,500 steps; the full flow reached
+#   1.71 nats): without ActNorm 1.67 — no loss at all, the moons are already of unit scale, and
+#   ActNorm earns its keep on data that is not (mels, section 6); without the 1×1 convs 2.20 —
+#   no better than the volume-preserving flow's 2.21, because with two channels and no mixing
+#   every coupling transforms the same channel given the other, and the other one's marginal
+#   stays a Gaussian (ActNorm only shifts and scales it). Some permutation between couplings
+#   (a 1×1 conv, or VITS' flips) is not optional.
 # * Give the volume-preserving moon flow a learned scale back: put one `flows.ActNorm(2)` at
 #   the start of `volume_preserving_flow`. *Expect* (default mode, 500 steps): about 1.85 nats instead
 #   of 2.21 — one global scale per axis buys most of the gap to the affine flow's 1.71, the rest

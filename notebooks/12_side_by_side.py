@@ -442,9 +442,15 @@ for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
 # * Time the sweep with `torch.set_num_threads(2)`. *What to look for:* how far from 2× the
 #   speed-up is when another program keeps the second core busy, and whether tiny convolutions
 #   split well at all.
-# * When `vits_tiny_multi.pt` ships (lesson 11, `python -m course_lib train vits …`), rerun the
-#   notebook. *What to look for:* a VITS row with its own MCD and DNSMOS, the only non-zero
-#   duration spread in section 4, and the "best quality" row of section 6 filled in.
+# * Silence VITS's duration noise: speak section 4's sentence through
+#   `compare.System("VITS, w = 0", lambda item, seed: model.generate(item.tokens,
+#   SynthesisOptions(seed=seed, speaker=0, noise_scale_w=0.0)).wave, model=model)` (with `model`
+#   the VITS system's `.model`, `SynthesisOptions` from `course_lib.models.contract`) and pass
+#   it to `variation`. *Expect* (measured, shipped
+#   checkpoint): the length spread falls from 64 ms to exactly 0 — the stochastic duration
+#   predictor's noise is VITS's only source of rhythm variation — while the median-F0 spread
+#   is 0.0 Hz in both: the warm-up checkpoint buzzes at its 86 Hz frame rate and has no pitch
+#   of its own to vary yet (lesson 11).
 #
 # ## Summary
 # * Measured on the same held-out sentences, the seed's table mostly does not survive: VITS is

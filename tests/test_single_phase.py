@@ -2,6 +2,7 @@
 
 import dataclasses
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -123,3 +124,32 @@ def test_validation_averages_the_logged_fields_without_building_a_graph():
     metrics = task.validate([batch, batch])
     assert set(metrics) == {"duration", "diffusion"} and all(math.isfinite(v) for v in metrics.values())
     assert task.validate(None) == {}
+
+
+def test_about_rounds_a_duration_for_people():
+    assert [recipe.about(s) for s in (4, 37, 200, 3000, 9000)] == ["≈ 4 s", "≈ 40 s", "≈ 3 min", "≈ 50 min",
+                                                                  "≈ 2.5 h"]
+
+
+def test_without_a_shipped_checkpoint_the_fallback_says_how_long_it_will_train(tmp_path, monkeypatch, capsys):
+    from course_lib import paths
+
+    monkeypatch.setattr(paths, "CHECKPOINT_DIR", tmp_path / "checkpoints")
+    monkeypatch.setattr(paths, "cache_dir", lambda: tmp_path / "cache")
+    trained = []
+
+    def train(config, data_dir, out_dir, steps, validate):
+        trained.append((config, data_dir, Path(out_dir).name, steps, validate))
+        return torch.nn.Linear(1, 1), []
+
+    model, how = recipe.shipped_or_trained("toy_tiny.pt", None, train, "tiny", 200, "python -m course_lib train toy",
+                                           seconds_per_step=1.5)
+    assert "no shipped checkpoint toy_tiny.pt: training 200 steps now, ≈ 5 min" in capsys.readouterr().out
+    assert trained == [("tiny", None, "toy_tiny", 200, False)] and not model.training
+    assert "python -m course_lib train toy" in how
+
+    (tmp_path / "checkpoints").mkdir()
+    (tmp_path / "checkpoints" / "toy_tiny.pt").write_bytes(b"")
+    _, how = recipe.shipped_or_trained("toy_tiny.pt", lambda path: torch.nn.Linear(1, 1), train, "tiny", 200, "",
+                                       seconds_per_step=1.5)
+    assert how == "loaded the shipped checkpoint toy_tiny.pt" and capsys.readouterr().out == "" and len(trained) == 1

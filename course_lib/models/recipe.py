@@ -186,20 +186,33 @@ def mean_losses(model: torch.nn.Module, val_loader: Iterable | None, losses_of: 
 
 
 def shipped_or_trained(shipped_file: str, load: Callable, train: Callable, tiny_config, steps: int,
-                       train_command: str) -> tuple[torch.nn.Module, str]:
+                       train_command: str, seconds_per_step: float) -> tuple[torch.nn.Module, str]:
     """``load(CHECKPOINT_DIR / shipped_file)`` if that file exists, else ``train(tiny_config, …)`` for ``steps`` now.
 
-    The run goes to ``cache_dir()/runs/<shipped_file's stem>`` without validation. Returns the model
-    (eval mode) and a sentence saying which happened (naming ``train_command`` when it trained).
+    Before it trains it prints how long that takes at ``seconds_per_step`` (the model's measured step on one
+    torch thread of a 2-core CPU, the lessons' setting). The run goes to ``cache_dir()/runs/<shipped_file's
+    stem>`` without validation. Returns the model (eval mode) and a sentence saying which happened (naming
+    ``train_command`` when it trained).
     """
     from course_lib.paths import CHECKPOINT_DIR, cache_dir
 
     shipped = CHECKPOINT_DIR / shipped_file
     if shipped.exists():
         return load(shipped).eval(), f"loaded the shipped checkpoint {shipped.name}"
+    print(f"no shipped checkpoint {shipped.name}: training {steps} steps now, {about(steps * seconds_per_step)} "
+          "on a 2-core laptop CPU", flush=True)
     model, _ = train(tiny_config, None, cache_dir() / "runs" / Path(shipped_file).stem, steps=steps, validate=False)
     return model.eval(), (f"no shipped checkpoint: trained {steps} steps here; the shipped one comes from "
                           f"`{train_command}`")
+
+
+def about(seconds: float) -> str:
+    """A rough duration for people: ``"≈ 40 s"``, ``"≈ 3 min"``, ``"≈ 2.5 h"``."""
+    if seconds < 90:
+        return f"≈ {max(1, round(seconds / 10) * 10 if seconds >= 20 else round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"≈ {round(seconds / 60)} min"
+    return f"≈ {seconds / 3600:.1f} h"
 
 
 def checked_batch_size(args: argparse.Namespace, name: str, configs: Mapping[str, Callable]) -> int | None:
