@@ -13,8 +13,7 @@ treating a tie as domination, returning the dominated systems.
 from __future__ import annotations
 
 from course_lib.checks import ExerciseError, attempt
-
-HOP_LENGTH = 256
+from course_lib.framing import HOP_LENGTH
 
 
 def solution_real_time_factor(compute_seconds, n_samples, sample_rate):
