@@ -136,8 +136,10 @@ for iterations, metrics in curve.items():
 #
 # **Checkerboard artefacts** (Odena et al. 2016): when k is not a multiple of u, output
 # positions are covered by *different numbers* of kernel copies, so even a constant input
-# comes out with a periodic ripple — a buzz at sample_rate/u. HiFi-GAN uses k = 2u, where
-# every position gets exactly two copies.
+# comes out with a periodic ripple, repeating every u output samples — a buzz at the layer's
+# *input* rate (its output rate / u): in V1's first stage, which upsamples the 86 Hz frame rate
+# by 8, that is 86 Hz and its harmonics. HiFi-GAN uses k = 2u, where every position gets
+# exactly two copies.
 
 # %%
 from torch import nn
@@ -594,7 +596,11 @@ display(listener.ui)
 #   mel L1 of the live model to fall from ≈ 1.1 at 250 steps to ≈ 0.9 at 500.
 # * Train `--config tiny` (the HiFi-GAN generator) for the same number of steps and compare both
 #   with `python benchmarks/bench_vocoder.py --part quality --candidate NAME=PATH`.
-# * Break the padding rule (k = 12, u = 8) in a config and listen for the buzz at 22050/8 Hz.
+# * Break the k = 2u rule in the first stage (`upsample_kernel_sizes` starting with 12, u = 8 —
+#   the config accepts it: k − u is even), train as long as above and listen. *What to look
+#   for:* the ripple of the overlap plot repeats once per mel frame, so it lands at 86 Hz and
+#   its harmonics — horizontal lines in the output's spectrogram that the recording does not
+#   have, and a buzz under every sound, voiced or not.
 # * Drop the MPD (train with only the MSD) — the paper's worst ablation (MOS 2.28).
 # * Vocode an LJSpeech clip from `../shared/data/ljspeech_sample`: out of domain for a
 #   vocoder trained on eSpeak.
