@@ -259,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="samples per sentence and model (default: 1 in smoke mode, 3 otherwise)")
     compare.add_argument("--out", type=_path, default="runs/compare",
                          help="folder for the table, JSON, chart and wavs (default runs/compare)")
+    compare.add_argument("--no-dnsmos", action="store_true",
+                         help="skip DNSMOS, the slowest measure (a few seconds a clip on a CPU); its column stays "
+                              "empty")
     compare.set_defaults(func=_compare)
     return parser
 
@@ -273,7 +276,7 @@ def _compare(args: argparse.Namespace) -> int:
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
     n_sentences = args.sentences or pick(smoke=1, default=10, full=20)
     rows = compare.run(out, models, n_sentences, args.seeds or pick(smoke=1, default=3, full=3),
-                       pick(smoke=2, default=8, full=8))
+                       pick(smoke=2, default=8, full=8), dnsmos=not args.no_dnsmos)
     print(compare.markdown(rows, n_sentences))
     print(f"wrote {out / 'results.md'}, results.json, pareto.png and wavs/")
     return 0

@@ -27,6 +27,7 @@ marker area ∝ parameters) and the wavs.
 
 from __future__ import annotations
 
+import importlib
 import json
 import statistics
 import time
@@ -61,6 +62,7 @@ class System:
     model: object | None = None        # the TTS model (for durations and alignment), None for resyntheses
     options: SynthesisOptions | None = None  # its setting (without seed)
     stochastic: bool = True            # does the seed change the wave?
+    training: str | None = None        # what its shipped checkpoint cost to train (data/checkpoints/README.md)
 
 
 @dataclass
@@ -79,6 +81,7 @@ class Row:
     rtf_n_threads: float | None = None
     parameters: int | None = None
     end_to_end: bool = False
+    training: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -88,8 +91,6 @@ def _count(module) -> int:
 
 def shipped_systems(models: Sequence[str] | None = None, vocoder_name: str = "auto") -> list[System]:
     """The reference, its resyntheses and every shipped model among ``models`` (None: all four)."""
-    import importlib
-
     from course_lib import paths
     from course_lib.vocoder import GriffinLimVocoder, load_vocoder
 
@@ -125,10 +126,11 @@ def _tts_system(kind: str, model, vocoder, vocoder_parameters: int) -> System:
         return result.wave if result.wave is not None else vocoder(result.mel)
 
     options = SynthesisOptions(**SETTINGS.get(kind, {}))
+    training = str(importlib.import_module(f"course_lib.models.{kind}.train").SHIPPED_TRAINING)
     if kind == "vits":
-        return System(label, speak, _count(model), end_to_end=True, model=model, options=options)
+        return System(label, speak, _count(model), end_to_end=True, model=model, options=options, training=training)
     return System(f"{label} + {vocoder.name}", speak, _count(model) + vocoder_parameters, model=model,
-                  options=options)
+                  options=options, training=training)
 
 
 def test_items(n_sentences: int) -> tuple[list, list[list[str]]]:
@@ -186,23 +188,25 @@ def _recognizer():
 
 
 def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Sequence[str]], out_dir: Path,
-            seeds: int = 3, variation_seeds: int = VARIATION_SEEDS, progress: bool = True) -> list[Row]:
+            seeds: int = 3, variation_seeds: int = VARIATION_SEEDS, progress: bool = True,
+            dnsmos: bool = True) -> list[Row]:
     """Score every system on ``items`` (``seeds`` samples each, wavs written; ``phonemes`` spoken in each, for
-    PER), variation across ``variation_seeds`` seeds on the first item (fewer than 2: not measured, None)."""
+    PER), variation across ``variation_seeds`` seeds on the first item (fewer than 2: not measured, None).
+    ``dnsmos=False`` skips DNSMOS, the slowest measure (its column stays empty, with a note saying why)."""
     from tqdm.auto import tqdm
 
     from course_lib import quality
     from course_lib.mode import pick
     from course_lib.threads import lesson_threads
 
-    dnsmos_missing = quality.dnsmos_unavailable()
+    dnsmos_missing = quality.dnsmos_unavailable() if dnsmos else "DNSMOS skipped (asked for: --no-dnsmos)"
     recognizer = _recognizer()
     wav_dir = out_dir / "wavs"
     wav_dir.mkdir(parents=True, exist_ok=True)
     rows = []
     bar = tqdm(total=len(systems) * len(items), desc="compare", disable=not progress)
     for system in systems:
-        row = Row(system.name, parameters=system.parameters, end_to_end=system.end_to_end)
+        row = Row(system.name, parameters=system.parameters, end_to_end=system.end_to_end, training=system.training)
         mcds, moses, references, hypotheses = [], [], [], []
         for item, spoken in zip(items, phonemes):
             for seed in range(seeds if system.stochastic else 1):
@@ -261,14 +265,15 @@ def _cell(value, digits: int = 2) -> str:
 def markdown(rows: Sequence[Row], n_sentences: int) -> str:
     """The results as a markdown table, with the notes under it."""
     header = ("| system | MCD-DTW dB ↓ | DNSMOS ↑ | PER ↓ | duration MAE | alignment acc. | duration spread s | "
-              "F0 spread Hz | RTF 1 thread | RTF n threads | parameters | text → wave |")
+              "F0 spread Hz | RTF 1 thread | RTF n threads | parameters | text → wave | training |")
     lines = [f"Held-out test sentences: {n_sentences} (built-in corpus, en-us).", "", header,
-             "|" + "---|" * 12]
+             "|" + "---|" * 13]
     for r in rows:
         lines.append(f"| {r.name} | {_cell(r.mcd_dtw)} | {_cell(r.dnsmos_ovrl)} | {_cell(r.per, 3)} | "
                      f"{_cell(r.duration_mae)} | {_cell(r.alignment_accuracy, 3)} | {_cell(r.duration_spread_s, 3)} | "
                      f"{_cell(r.f0_spread_hz, 1)} | {_cell(r.rtf_1_thread, 3)} | {_cell(r.rtf_n_threads, 3)} | "
-                     f"{_cell(r.parameters)} | {_cell(r.end_to_end) if r.parameters is not None else '—'} |")
+                     f"{_cell(r.parameters)} | {_cell(r.end_to_end) if r.parameters is not None else '—'} | "
+                     f"{r.training or '—'} |")
     notes = sorted({note for r in rows for note in r.notes})
     return "\n".join(lines + ([""] + [f"* {note}" for note in notes] if notes else [])) + "\n"
 
@@ -299,14 +304,14 @@ def pareto_chart(rows: Sequence[Row], path: Path) -> Path:
 
 
 def run(out_dir: str | Path, models: Sequence[str] | None = None, n_sentences: int = 10, seeds: int = 3,
-        variation_seeds: int = VARIATION_SEEDS, progress: bool = True) -> list[Row]:
+        variation_seeds: int = VARIATION_SEEDS, progress: bool = True, dnsmos: bool = True) -> list[Row]:
     """Measure every shipped system and write ``results.md``, ``results.json``, ``pareto.png`` and the wavs."""
     if n_sentences < 1 or seeds < 1 or variation_seeds < 2:
         raise ValueError("compare needs ≥ 1 sentence, ≥ 1 seed and ≥ 2 variation seeds")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     items, phonemes = test_items(n_sentences)
-    rows = measure(shipped_systems(models), items, phonemes, out, seeds, variation_seeds, progress)
+    rows = measure(shipped_systems(models), items, phonemes, out, seeds, variation_seeds, progress, dnsmos)
     (out / "results.md").write_text(markdown(rows, len(items)), encoding="utf-8")
     (out / "results.json").write_text(json.dumps([asdict(r) for r in rows], indent=2), encoding="utf-8")
     pareto_chart(rows, out / "pareto.png")

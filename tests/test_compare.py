@@ -36,6 +36,8 @@ def test_every_system_gets_the_same_measures_and_the_files_are_written(tmp_path)
     assert len(list((tmp_path / "wavs").glob("*.wav"))) == 1 + 2 + 0
     table = compare.markdown(rows, 1)
     assert "| ground truth | 0.00 |" in table and "Glow-TTS + Griffin-Lim" in table
+    assert truth.training is None and glow.training == "14,275 steps, 0.45 CPU h + 8 GPU min"
+    assert table.count("|") == 14 * (len(rows) + 2) and "| 14,275 steps, 0.45 CPU h + 8 GPU min |" in table
     chart = compare.pareto_chart(rows, tmp_path / "pareto.png")
     assert chart.stat().st_size > 1000
 
@@ -55,3 +57,23 @@ def test_the_command_writes_the_table_json_and_chart(tmp_path):
     assert names[0] == "ground truth" and names[1] == "Griffin-Lim resynthesis"
     assert any(name.startswith("Glow-TTS") for name in names)
     assert (tmp_path / "pareto.png").is_file() and (tmp_path / "results.md").is_file()
+
+
+def test_dnsmos_can_be_skipped_and_the_table_says_so(tmp_path):
+    systems = [compare.System("ground truth", lambda item, seed: item.wave, stochastic=False)]
+    row, = compare.measure(systems, [_item()], [["a"]], tmp_path, seeds=1, variation_seeds=1, progress=False,
+                           dnsmos=False)
+    assert row.dnsmos_ovrl is None and "DNSMOS skipped (asked for: --no-dnsmos)" in compare.markdown([row], 1)
+
+
+@pytest.mark.parametrize("kind", sorted(compare.SHIPPED))
+def test_the_training_cost_of_each_shipped_model_is_the_one_its_readme_row_states(kind):
+    import importlib
+
+    from course_lib.paths import CHECKPOINT_DIR
+
+    cost = importlib.import_module(f"course_lib.models.{kind}.train").SHIPPED_TRAINING
+    readme = (CHECKPOINT_DIR / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{compare.SHIPPED[kind]}`"))
+    assert f"{cost.steps:,}" in row or f"--steps {cost.steps}" in row, (kind, cost)
+    assert cost.cpu_hours > 0 and cost.gpu_hours >= 0

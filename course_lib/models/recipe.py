@@ -37,6 +37,20 @@ class TrainingData:
     val_loader: DataLoader | None
 
 
+@dataclass(frozen=True)
+class TrainingCost:
+    """What a shipped checkpoint cost to train (its row in ``data/checkpoints/README.md``): steps, and hours of
+    one CPU thread and of one GPU."""
+
+    steps: int
+    cpu_hours: float
+    gpu_hours: float = 0.0
+
+    def __str__(self) -> str:
+        spent = [f"{self.cpu_hours:.2g} CPU h"] + ([f"{self.gpu_hours * 60:.0f} GPU min"] if self.gpu_hours else [])
+        return f"{self.steps:,} steps, " + " + ".join(spent)
+
+
 def make_tokenizer(front_end: str, add_blank: bool):
     """The symbol table a front end speaks (eSpeak phonemes or ARPAbet), optionally with blanks."""
     from course_lib import text

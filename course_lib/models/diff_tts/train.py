@@ -58,6 +58,8 @@ def train(config: DiffTTSConfig, data_dir: str | None, out_dir: str | Path, step
 
 
 SHIPPED_FILE = "diff_tts_tiny.pt"
+# what the shipped checkpoint cost to train (its row in data/checkpoints/README.md)
+SHIPPED_TRAINING = recipe.TrainingCost(steps=20_612, cpu_hours=45 / 60, gpu_hours=7.5 / 60)
 TRAIN_COMMAND = "python -m course_lib train diff_tts --config tiny --out runs/diff_tts --steps 20612"
 # one training step of the tiny config with its corpus set-up, one torch thread of a 2-core CPU whose other core
 # was busy (40 steps measured): what the fallback of shipped_or_trained costs a learner without the checkpoint

@@ -65,6 +65,8 @@ def train(config: GradTTSConfig, data_dir: str | None, out_dir: str | Path, step
 
 
 SHIPPED_FILE = "grad_tts_tiny.pt"
+# what the shipped checkpoint cost to train (its row in data/checkpoints/README.md)
+SHIPPED_TRAINING = recipe.TrainingCost(steps=4_000, cpu_hours=2.25)
 TRAIN_COMMAND = "python -m course_lib train grad_tts --config tiny --out runs/grad_tts --steps 4000"
 # one training step of the tiny config with its corpus set-up, one torch thread of a 2-core CPU whose other core
 # was busy (40 steps measured): what the fallback of shipped_or_trained costs a learner without the checkpoint
