@@ -163,14 +163,29 @@ def _as_batch(wave) -> tuple[torch.Tensor, bool]:
     return batch.float(), single
 
 
-def _stft_magnitude(batch: torch.Tensor) -> torch.Tensor:
-    """``[B, N]`` → magnitude ``[B, 513, N // 256]`` with the course's framing."""
+def _stft(batch: torch.Tensor) -> torch.Tensor:
+    """``[B, N]`` → complex STFT ``[B, 513, N // 256]`` with the course's framing."""
     pad = (N_FFT - HOP_LENGTH) // 2
     padded = torch.nn.functional.pad(batch.unsqueeze(1), (pad, pad), mode="reflect").squeeze(1)
     window = torch.hann_window(WIN_LENGTH, device=batch.device, dtype=batch.dtype)
-    spec = torch.stft(padded, N_FFT, hop_length=HOP_LENGTH, win_length=WIN_LENGTH, window=window,
+    return torch.stft(padded, N_FFT, hop_length=HOP_LENGTH, win_length=WIN_LENGTH, window=window,
                       center=False, pad_mode="reflect", normalized=False, onesided=True, return_complex=True)
+
+
+def _stft_magnitude(batch: torch.Tensor) -> torch.Tensor:
+    """``[B, N]`` → magnitude ``[B, 513, N // 256]`` with the course's framing."""
+    spec = _stft(batch)
     return torch.sqrt(spec.real.pow(2) + spec.imag.pow(2) + _MAGNITUDE_EPS)
+
+
+def complex_spectrogram(wave) -> torch.Tensor:
+    """The complex STFT in the course's framing — magnitude *and* phase, the frames :func:`istft` inverts.
+
+    ``[N]`` → ``[513, T]``; ``[B, N]`` (or ``[B, 1, N]``) → ``[B, 513, T]``, ``T = N // 256``, complex64.
+    """
+    batch, single = _as_batch(wave)
+    spec = _stft(batch)
+    return spec[0] if single else spec
 
 
 def linear_spectrogram(wave) -> torch.Tensor:

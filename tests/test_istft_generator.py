@@ -1,6 +1,7 @@
 """The inverse-STFT generator: exact sizes, sample alignment with the mel frames, training, the vocoder interface."""
 
 import dataclasses
+import math
 
 import pytest
 import torch
@@ -95,3 +96,70 @@ def test_a_few_steps_on_mel_l1_teach_it_one_clip():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_complex_spectrogram_is_what_istft_inverts_and_its_magnitude_is_the_linear_spectrogram():
+    torch.manual_seed(0)
+    wave = torch.randn(2, 40 * audio.HOP_LENGTH) * 0.1
+    spec = audio.complex_spectrogram(wave)
+    assert spec.shape == (2, 513, 40) and spec.dtype == torch.complex64
+    torch.testing.assert_close(audio.istft(spec), wave, atol=1e-5, rtol=0)
+    torch.testing.assert_close(spec.abs(), audio.linear_spectrogram(wave), atol=1e-4, rtol=1e-4)
+    assert audio.complex_spectrogram(wave[0]).shape == (513, 40)
+
+
+def test_anti_wrapping_measures_an_angle_error_modulo_two_pi():
+    from course_lib.models.hifigan.losses import anti_wrapping
+
+    x = torch.tensor([0.0, 0.1, -0.1, 2 * math.pi - 0.1, 4 * math.pi + 0.3, math.pi, -3 * math.pi])
+    torch.testing.assert_close(anti_wrapping(x), torch.tensor([0.0, 0.1, 0.1, 0.1, 0.3, math.pi, math.pi]),
+                               atol=1e-5, rtol=0)
+    assert float(anti_wrapping(torch.randn(1000) * 20).max()) <= math.pi + 1e-6
+
+
+def test_the_phase_loss_sees_offsets_delays_and_turning_speeds_separately():
+    from course_lib.models.hifigan.losses import phase_loss
+
+    torch.manual_seed(0)
+    target = (torch.rand(2, 513, 20) * 2 - 1) * math.pi
+    total, parts = phase_loss(target, target)
+    assert float(total) == 0.0
+    torch.testing.assert_close(phase_loss(target + 2 * math.pi, target)[0], torch.tensor(0.0), atol=1e-5, rtol=0)
+    _, offset = phase_loss(target + 0.5, target)                      # the same offset everywhere: ip only
+    assert abs(float(offset["phase_ip"]) - 0.5) < 1e-4 and float(offset["phase_gd"]) < 1e-4
+    assert float(offset["phase_iaf"]) < 1e-4
+    ramp = 0.01 * torch.arange(513.0)[:, None]                       # a delay: phase grows with frequency
+    _, delayed = phase_loss(target + ramp, target)
+    assert abs(float(delayed["phase_gd"]) - 0.01) < 1e-4 and float(delayed["phase_iaf"]) < 1e-4
+    assert float(delayed["phase_ip"]) > 0.5
+
+
+def test_the_generator_returns_its_phase_on_request_and_the_task_trains_on_it():
+    from course_lib.models.hifigan.segments import make_batch
+    from course_lib.models.hifigan.train import HiFiGANTask
+
+    generator = ISTFTGenerator(ISTFTGeneratorConfig.small()).eval()
+    mel = torch.randn(1, 80, 12) - 5
+    with torch.no_grad():
+        wave, phase = generator(mel, return_phase=True)
+        assert torch.equal(wave, generator(mel)) and phase.shape == (1, 513, 12)
+    with pytest.raises(ValueError, match="inverse-STFT generator"):
+        dataclasses.replace(HiFiGANConfig.tiny(), phase_loss_weight=1.0)
+
+    torch.manual_seed(0)
+    config = dataclasses.replace(CONFIGS["istft_small"](), phase_loss_weight=10.0, segment_size=4096)
+    task = HiFiGANTask(build(config), config)
+    # a chirp: every frame's spectrum differs, so the frames can tell the generator where the phase has got to
+    # (a steady sine gives identical mel frames, and identical frames can only ever get identical phases)
+    t = torch.arange(4096) / audio.SAMPLE_RATE
+    batch = make_batch([(0.3 * torch.sin(2 * torch.pi * (150 * t + 4000 * t**2))).numpy()])
+    optimizer = torch.optim.AdamW(task.modules["generator"].parameters(), 2e-3)
+    losses = []
+    for _ in range(30):                                              # the warm-up phase: reconstruction alone
+        loss, logs = task.generator_step(batch, {})
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(float(logs["phase"].detach()))
+    assert {"mel", "phase", "phase_ip", "phase_gd", "phase_iaf"} <= set(logs)
+    assert losses[-1] < losses[0] - 0.2, losses                       # ≈ 4.93 → 4.55 rad here

@@ -77,6 +77,9 @@ class HiFiGANConfig:
     lr_decay: float = 0.999
     mel_loss_weight: float = 45.0
     feature_loss_weight: float = 2.0
+    # an inverse-STFT generator only: weight of APNet's phase loss against the recording's STFT phase
+    # (0 = off, HiFi-GAN's recipe: the discriminators alone teach the phase)
+    phase_loss_weight: float = 0.0
     # steps the generator trains on mel L1 alone before the discriminators join (0 = the paper:
     # adversarial from step 1); ParallelWaveGAN's ``discriminator_train_start_steps``
     discriminator_start: int = 0
@@ -254,5 +257,10 @@ def _validate(config: HiFiGANConfig) -> None:
     if config.discriminator_start < 0:
         raise ValueError(f"discriminator_start must be ≥ 0 steps (0 = adversarial from the start), "
                          f"got {config.discriminator_start}")
+    if config.phase_loss_weight < 0:
+        raise ValueError(f"phase_loss_weight must be ≥ 0 (0 = off), got {config.phase_loss_weight}")
+    if config.phase_loss_weight and config.istft is None:
+        raise ValueError("phase_loss_weight needs an inverse-STFT generator (set istft): HiFi-GAN's generator "
+                         "makes samples, not STFT frames, so it has no phase to compare")
     if any(p < 1 for p in config.periods) or config.n_scales < 1:
         raise ValueError(f"periods must be ≥ 1 and n_scales ≥ 1, got {config.periods} and {config.n_scales}")

@@ -119,6 +119,12 @@ class ISTFTGenerator(nn.Module):
     def spectrum(self, mel: torch.Tensor, speaker: torch.Tensor | None = None) -> torch.Tensor:
         """``mel [B, in_channels, T]`` (``speaker [B, speaker_channels, 1]``) → complex STFT frames ``[B, 513, T]``
         (float32)."""
+        return self._complex(*self.magnitude_and_phase(mel, speaker))
+
+    def magnitude_and_phase(self, mel: torch.Tensor,
+                            speaker: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``mel [B, in_channels, T]`` → ``(log_magnitude, phase)``, each ``[B, 513, T]`` float32 (phase unwrapped:
+        any real number of radians)."""
         x = self.embed(mel)                                                   # [B, C, T]
         if self.speaker_proj is not None:
             if speaker is None:
@@ -129,13 +135,20 @@ class ISTFTGenerator(nn.Module):
             x = block(x)
         x = self.head(self.final_norm(x.transpose(1, 2))).transpose(1, 2)     # [B, 2·513, T]
         log_magnitude, phase = x.float().chunk(2, dim=1)
+        return log_magnitude, phase
+
+    @staticmethod
+    def _complex(log_magnitude: torch.Tensor, phase: torch.Tensor) -> torch.Tensor:
         magnitude = torch.exp(log_magnitude).clamp(max=MAX_MAGNITUDE)
         return torch.complex(magnitude * torch.cos(phase), magnitude * torch.sin(phase))
 
-    def forward(self, mel: torch.Tensor, speaker: torch.Tensor | None = None) -> torch.Tensor:
-        """``mel [B, in_channels, T]`` → ``wave [B, 1, T·256]`` (not clipped; the vocoder clips to [-1, 1])."""
-        wave = istft(self.spectrum(mel, speaker))                             # [B, T·256]
-        return wave.unsqueeze(1)
+    def forward(self, mel: torch.Tensor, speaker: torch.Tensor | None = None, return_phase: bool = False):
+        """``mel [B, in_channels, T]`` → ``wave [B, 1, T·256]`` (not clipped; the vocoder clips to [-1, 1]).
+
+        ``return_phase``: also return the predicted phase ``[B, 513, T]`` (for a phase loss in training)."""
+        log_magnitude, phase = self.magnitude_and_phase(mel, speaker)
+        wave = istft(self._complex(log_magnitude, phase)).unsqueeze(1)       # [B, 1, T·256]
+        return (wave, phase) if return_phase else wave
 
     def remove_weight_norm(self) -> "ISTFTGenerator":
         """Nothing to fold (the backbone has no weight norm); there for the vocoder interface. Returns self."""

@@ -10,7 +10,8 @@ Each training step, in order (``course_lib.training.task``):
    MPD and MSD; LSGAN loss; update MPD + MSD.
 2. ``generator_step``: score the same ``fake`` with the just-updated discriminators (and
    the real audio, without a graph, for the feature-matching targets); adversarial +
-   2·feature matching + 45·mel L1; update G.
+   2·feature matching + 45·mel L1 (+ ``phase_loss_weight`` · APNet's phase loss, for an iSTFT generator
+   that asks for it); update G.
 
 With ``config.discriminator_start = N > 0`` the first N steps skip phase 1 and the
 generator learns from 45·mel L1 alone (a warm-up; the paper uses N = 0).
@@ -25,12 +26,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from course_lib.audio import SAMPLE_RATE, load_audio, mel_spectrogram
+from course_lib.audio import SAMPLE_RATE, complex_spectrogram, load_audio, mel_spectrogram
 from course_lib.mode import pick
 from course_lib.models.gan import GANRecipe, GANTask, Generated
 from course_lib.models.hifigan.config import HiFiGANConfig
 from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
-from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.hifigan.losses import mel_l1_loss, phase_loss
 from course_lib.models.hifigan.segments import SegmentLoader, WaveBatch
 
 
@@ -54,11 +55,19 @@ class HiFiGANTask(GANTask):
         self.sample_wave = sample_wave
 
     def generate(self, batch: WaveBatch) -> Generated:
+        if self.config.phase_loss_weight:                                   # an iSTFT generator: keep its phase
+            fake, phase = self.modules["generator"](batch.mels, return_phase=True)
+            return Generated(fake=fake, real=batch.waves, extras=phase)
         return Generated(fake=self.modules["generator"](batch.mels), real=batch.waves)   # [B, 1, segment]
 
     def reconstruction(self, batch: WaveBatch, generated: Generated) -> tuple[torch.Tensor, dict]:
         mel = mel_l1_loss(generated.real, generated.fake)
-        return self.config.mel_loss_weight * mel, {"mel": mel}
+        if not self.config.phase_loss_weight:
+            return self.config.mel_loss_weight * mel, {"mel": mel}
+        target = complex_spectrogram(generated.real).angle()                  # [B, 513, T], the recording's
+        phase, parts = phase_loss(generated.extras, target)
+        return self.config.mel_loss_weight * mel + self.config.phase_loss_weight * phase, \
+            {"mel": mel, "phase": phase, **parts}
 
     # ------------------------------------------------------------------ hooks
     def validate(self, val_waves) -> dict[str, float]:
