@@ -163,3 +163,27 @@ def test_the_generator_returns_its_phase_on_request_and_the_task_trains_on_it():
         losses.append(float(logs["phase"].detach()))
     assert {"mel", "phase", "phase_ip", "phase_gd", "phase_iaf"} <= set(logs)
     assert losses[-1] < losses[0] - 0.2, losses                       # ≈ 4.93 → 4.55 rad here
+
+
+@pytest.mark.parametrize("phase, hop_periodic", [("absolute", True), ("integrated", False)])
+def test_identical_frames_buzz_at_the_hop_rate_unless_the_phase_is_integrated(phase, hop_periodic):
+    config = dataclasses.replace(ISTFTGeneratorConfig.small(), phase=phase)
+    generator = ISTFTGenerator(config).eval()
+    n_bins = config.n_bins
+    with torch.no_grad():                       # every frame the same: one bin's energy, a phase (or advance) of 1
+        generator.head.weight.zero_()
+        generator.head.bias.fill_(-10.0)
+        generator.head.bias[8] = 4.0            # bin 8: 172 Hz, two periods per hop — frames add up in phase
+        generator.head.bias[n_bins:] = 1.0
+        wave = generator(torch.zeros(1, 80, 40))[0, 0]
+    middle = wave[1024:-1024]
+    repeats = torch.allclose(middle[256:], middle[:-256], atol=1e-6)
+    assert repeats == hop_periodic              # identical frames, identical phases: a wave with period 256
+    assert float(middle.abs().max()) > 0.01
+
+
+def test_the_phase_parameterisation_is_checked():
+    with pytest.raises(ValueError, match="'absolute' or 'integrated'"):
+        ISTFTGeneratorConfig(phase="relative")
+    config = dataclasses.replace(ISTFTGeneratorConfig.small(), phase="integrated")
+    assert count_parameters(ISTFTGenerator(config)) == 1_996_546       # the same network, read differently

@@ -55,6 +55,9 @@ class ISTFTGeneratorConfig:
     n_layers: int = 8
     kernel_size: int = 7
     speaker_channels: int = 0  # VITS multi-speaker: an embedding projected and added after the input conv
+    # "absolute": the head predicts each frame's phase (Vocos); "integrated": it predicts how far each bin's
+    # phase turns since the previous frame, and the phase is their running sum over frames
+    phase: str = "absolute"
 
     def __post_init__(self) -> None:
         if self.speaker_channels < 0:
@@ -64,6 +67,8 @@ class ISTFTGeneratorConfig:
                 raise ValueError(f"ISTFTGeneratorConfig.{name} must be ≥ 1, got {getattr(self, name)}")
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd for 'same' padding, got {self.kernel_size}")
+        if self.phase not in ("absolute", "integrated"):
+            raise ValueError(f"ISTFTGeneratorConfig.phase must be 'absolute' or 'integrated', got {self.phase!r}")
 
     @classmethod
     def vocos(cls) -> "ISTFTGeneratorConfig":
@@ -135,6 +140,8 @@ class ISTFTGenerator(nn.Module):
             x = block(x)
         x = self.head(self.final_norm(x.transpose(1, 2))).transpose(1, 2)     # [B, 2·513, T]
         log_magnitude, phase = x.float().chunk(2, dim=1)
+        if self.config.phase == "integrated":
+            phase = torch.cumsum(phase, dim=-1)                               # advances per frame → phases
         return log_magnitude, phase
 
     @staticmethod
