@@ -220,3 +220,21 @@ def test_cli_refuses_an_unknown_config(tmp_path, capsys):
     assert main(["train", "recognizer", "--config", "paper", "--out", str(tmp_path / "r")]) == 2
     err = capsys.readouterr().err
     assert "unknown config 'paper' for recognizer: choose one of tiny, base" in err
+
+
+def test_the_shipped_recognizer_reads_held_out_speech_of_every_voice_and_its_griffin_lim_copy():
+    from course_lib.audio import griffin_lim
+    from course_lib.models.recognizer.train import SHIPPED_FILE, load
+    from course_lib.paths import CHECKPOINT_DIR
+    from course_lib.quality import corpus_items, score_recognizer
+
+    path = CHECKPOINT_DIR / SHIPPED_FILE
+    if not path.exists():
+        pytest.skip(f"{SHIPPED_FILE} is not in this checkout")
+    recognizer = load(path)
+    items = corpus_items("test", limit=8)                             # the current mode's multi-voice corpus
+    truth = score_recognizer(recognizer, items)
+    resynthesized = score_recognizer(recognizer, corpus_items("test", resynthesize=griffin_lim, limit=8))
+    # its bar (benchmarks/bench_recognizer.py, all 75 test utterances of the default corpus: 0.4 % and 0.4 %)
+    assert truth.per <= 0.05 and resynthesized.per <= truth.per + 0.03, (truth.per, resynthesized.per)
+    assert len(truth.per_voice) >= 2

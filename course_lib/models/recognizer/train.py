@@ -17,7 +17,7 @@ from course_lib.models.single_phase import SinglePhaseTask
 
 MODEL_FILE = "recognizer.pt"
 SHIPPED_FILE = "recognizer_tiny.pt"
-TRAIN_COMMAND = "python -m course_lib train recognizer --config tiny --out runs/recognizer --steps 12000"
+TRAIN_COMMAND = "python -m course_lib train recognizer --config tiny --out runs/recognizer --steps 3600"
 
 
 def targets_of(tokens: torch.Tensor, token_lengths: torch.Tensor, drop_pauses: bool = True) -> list[list[int]]:
