@@ -12,13 +12,13 @@ Measures, all on the wave each system makes:
 
 * **MCD-DTW** (dB) of the wave's mel against the recording's (:mod:`course_lib.cepstrum`);
 * **DNSMOS P.835** overall (no reference; :func:`course_lib.quality.dnsmos`), when it can run here;
-* **PER** of the course's phoneme recognizer (:mod:`course_lib.quality`), when one ships;
+* **PER** of the course's phoneme recognizer (:mod:`course_lib.quality`; `data/checkpoints/recognizer_tiny.pt`);
 * **duration error** (frames per phoneme) of the duration predictor and **alignment accuracy** of the
   model's own alignment search (:mod:`course_lib.evaluation`);
 * **variation** across seeds of one sentence: the spread (standard deviation) of its total duration and
   of its median F0 (``librosa.pyin``);
 * **speed**: CPU real-time factor (seconds of compute per second of audio, one sentence, median of 3)
-  at 1 thread and at :func:`course_lib.threads.lesson_threads` (when that is more than one);
+  at 1 and at 2 threads (on a machine with two cores or more);
   parameters (model + vocoder).
 
 :func:`run` writes ``results.md`` (the table), ``results.json``, ``pareto.png`` (MCD-DTW against RTF,
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -78,7 +79,7 @@ class Row:
     duration_spread_s: float | None = None
     f0_spread_hz: float | None = None
     rtf_1_thread: float | None = None
-    rtf_n_threads: float | None = None
+    rtf_2_threads: float | None = None
     parameters: int | None = None
     end_to_end: bool = False
     training: str | None = None
@@ -197,7 +198,6 @@ def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Seque
 
     from course_lib import quality
     from course_lib.mode import pick
-    from course_lib.threads import lesson_threads
 
     dnsmos_missing = quality.dnsmos_unavailable() if dnsmos else "DNSMOS skipped (asked for: --no-dnsmos)"
     recognizer = _recognizer()
@@ -243,8 +243,8 @@ def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Seque
             repeats = pick(smoke=1, default=3, full=3)
             with torch.no_grad():
                 row.rtf_1_thread = _rtf(system, items[0], 1, repeats)
-                if lesson_threads() > 1:
-                    row.rtf_n_threads = _rtf(system, items[0], lesson_threads(), repeats)
+                if (os.cpu_count() or 1) >= 2:
+                    row.rtf_2_threads = _rtf(system, items[0], 2, repeats)
         rows.append(row)
     bar.close()
     if recognizer is None:
@@ -265,13 +265,13 @@ def _cell(value, digits: int = 2) -> str:
 def markdown(rows: Sequence[Row], n_sentences: int) -> str:
     """The results as a markdown table, with the notes under it."""
     header = ("| system | MCD-DTW dB ↓ | DNSMOS ↑ | PER ↓ | duration MAE | alignment acc. | duration spread s | "
-              "F0 spread Hz | RTF 1 thread | RTF n threads | parameters | text → wave | training |")
+              "F0 spread Hz | RTF 1 thread | RTF 2 threads | parameters | text → wave | training |")
     lines = [f"Held-out test sentences: {n_sentences} (built-in corpus, en-us).", "", header,
              "|" + "---|" * 13]
     for r in rows:
         lines.append(f"| {r.name} | {_cell(r.mcd_dtw)} | {_cell(r.dnsmos_ovrl)} | {_cell(r.per, 3)} | "
                      f"{_cell(r.duration_mae)} | {_cell(r.alignment_accuracy, 3)} | {_cell(r.duration_spread_s, 3)} | "
-                     f"{_cell(r.f0_spread_hz, 1)} | {_cell(r.rtf_1_thread, 3)} | {_cell(r.rtf_n_threads, 3)} | "
+                     f"{_cell(r.f0_spread_hz, 1)} | {_cell(r.rtf_1_thread, 3)} | {_cell(r.rtf_2_threads, 3)} | "
                      f"{_cell(r.parameters)} | {_cell(r.end_to_end) if r.parameters is not None else '—'} | "
                      f"{r.training or '—'} |")
     notes = sorted({note for r in rows for note in r.notes})

@@ -454,6 +454,19 @@ print(f"parameters: V3 {count_parameters(v3):,}, iSTFT small {count_parameters(i
 # It trains exactly like HiFi-GAN: same discriminators, same losses, same task. Only
 # `HiFiGANConfig.istft` changes (`CONFIGS["istft_small"]`).
 #
+# **What the speed costs: the phase must be read from tiny differences.** The network maps
+# each frame's neighbourhood of mel frames to that frame's spectrum. Give it the same mel frame
+# many times — a steady vowel — and it returns the same complex frame every time; overlap-added
+# every 256 samples, identical frames make a wave that repeats every 256 samples: a buzz at
+# 22,050 / 256 = 86 Hz, whatever the voice's pitch. To sing at 195 Hz, frame t's phases must
+# run ahead of frame t − 1's by 2π·195·256/22,050 per harmonic, and the only clue is how the
+# mel frames of a real vowel differ slightly from one another (where the glottal pulses fall
+# inside each window). Measured on this corpus after 1,000 mel-L1-only steps of `istft_small`:
+# the median F0 of its output was 86 Hz for all five voices (the recordings: 90–228 Hz), pitch
+# error 800 cents. Learning to read that clue is the adversarial phase's job, and slow on a CPU
+# — HiFi-GAN's generator faces the same ambiguity (it is as shift-equivariant, frame by frame).
+# The same 86 Hz is what lesson 11's warm-up VITS speaks with.
+#
 # ## 8. Train it live
 #
 # The same code as `python -m course_lib train hifigan --config istft_small`: a task with
@@ -596,6 +609,23 @@ display(listener.ui)
 #   mel L1 of the live model to fall from ≈ 1.1 at 250 steps to ≈ 0.9 at 500.
 # * Train `--config tiny` (the HiFi-GAN generator) for the same number of steps and compare both
 #   with `python benchmarks/bench_vocoder.py --part quality --candidate NAME=PATH`.
+# * Supervise the phase directly: `dataclasses.replace(CONFIGS["istft_small"], phase_loss_weight=10.0)`
+#   adds APNet's anti-wrapping phase loss against the recording's STFT phase
+#   (`course_lib.models.hifigan.losses.phase_loss`). *Expect* (measured, 1,000 warm-up steps
+#   each, same data and seed): the phase loss barely moves (4.71 rad for random phases → 4.43),
+#   V/UV F1 0.895 against 0.871 without it, periodicity 0.266 against 0.276, PESQ 1.45 against
+#   1.46, and the output still buzzes at 86 Hz — a phase target does not remove the ambiguity
+#   described above, it only says what the answer should have been.
+# * Remove the ambiguity instead: `ISTFTGeneratorConfig(phase="integrated")` has the head predict
+#   how far each bin's phase turns from one frame to the next and sums those turns over frames
+#   — a steady vowel now needs the same *turn* every frame, which identical frames can give.
+#   *Expect* (measured, 4,000 warm-up steps each, same data and seed; integrated / absolute):
+#   the female voices' median F0 204 / 86 Hz and 230 / 227 Hz (recordings 195 and 228), pitch
+#   error 162 / 502 cents, periodicity 0.214 / 0.243 — but V/UV F1 0.75 / 0.86, PESQ 1.89 / 1.96
+#   and mel L1 0.44 / 0.38: a summed phase is coherent where the recording is noise, so some
+#   unvoiced frames turn tonal. The male voices (90–109 Hz, near the 86 Hz hop rate) still sit
+#   at 86 Hz in both. Neither beats Griffin-Lim yet; which one the GAN phase takes further is
+#   an open question for the course vocoder.
 # * Break the k = 2u rule in the first stage (`upsample_kernel_sizes` starting with 12, u = 8 —
 #   the config accepts it: k − u is even), train as long as above and listen. *What to look
 #   for:* the ripple of the overlap plot repeats once per mel frame, so it lands at 86 Hz and
