@@ -45,6 +45,7 @@ MODELS = [
     Model("grad_tts", "grad_tts.pt", aligns_itself=True, iterative=True),
     Model("diff_tts", "diff_tts.pt", aligns_itself=False, iterative=True),
     Model("vits", "vits.pt", aligns_itself=True, iterative=False, vocoder=False),
+    Model("cvae", "cvae.pt", aligns_itself=False, iterative=False),
 ]
 IDS = [m.name for m in MODELS]
 
@@ -464,5 +465,5 @@ def test_resume_without_a_run_is_refused(tmp_path, capsys):
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
 def test_a_short_run_reports_its_last_losses(model, runs):
     stdout = (runs[model.name].parent / f"{model.name}_stdout.txt").read_text()
-    phase = "generator" if model.name == "vits" else "tts"   # VITS trains as a GAN: its generator's losses
+    phase = {"vits": "generator", "cvae": "cvae"}.get(model.name, "tts")   # VITS trains as a GAN: its generator's
     assert f"to step 2; last losses: {phase}/loss=" in stdout

@@ -164,7 +164,7 @@ def test_trains_under_the_course_trainer_and_reloads_identically(tmp_path):
     a = model.synthesize(tokens, token_lengths, temperature=0.5, generator=torch.Generator().manual_seed(3))
     b = reloaded.synthesize(tokens, token_lengths, temperature=0.5, generator=torch.Generator().manual_seed(3))
     torch.testing.assert_close(a.mel, b.mel)
-    with pytest.raises(ValueError, match="unknown CvaeConfig keys"):
+    with pytest.raises(ValueError, match="unknown CVAE config keys"):
         C.CvaeConfig.from_dict({"n_vocab": 10, "n_layerz": 3})
 
 

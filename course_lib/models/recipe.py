@@ -172,7 +172,8 @@ def train_acoustic_model(task_class: type, build: Callable, config, data_dir: st
     fitted = {"n_vocab": data.tokenizer.n_vocab, "front_end": data.corpus.front_end}
     if getattr(config, "n_speakers", 1) > 1:  # a multi-speaker config takes the corpus's speakers
         fitted["n_speakers"] = data.corpus.n_speakers
-    config = dataclasses.replace(config, **fitted)
+    fields = {f.name for f in dataclasses.fields(config)}  # the CVAE's front end is fixed (eSpeak), not a field
+    config = dataclasses.replace(config, **{name: value for name, value in fitted.items() if name in fields})
     model = seed_and_build(build, config)
     task = task_class(model, first_val_tokens(data.val_loader), vocoder)
     trainer = Trainer(task, train_config(config, out_dir, steps, validate, progress))
@@ -250,8 +251,9 @@ def checked_batch_size(args: argparse.Namespace, name: str, configs: Mapping[str
 
 
 def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callable], train: Callable,
-              model_file: str, needs_vocoder: bool = True) -> None:
-    """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last ``tts/`` losses.
+              model_file: str, needs_vocoder: bool = True, phase: str | None = None) -> None:
+    """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last losses of ``phase``
+    (default ``tts``, or ``generator`` for a model that makes its own waves).
 
     ``args.vocoder`` (set by the command line) voices the audio samples written while training, for
     models that make mels (``needs_vocoder``; VITS makes its own waves).
@@ -261,7 +263,7 @@ def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callabl
     batch_size = checked_batch_size(args, name, configs)
     voice = {"vocoder": args.vocoder} if needs_vocoder else {}
     _, history = train(configs[args.config](), args.data, args.out, args.steps, batch_size, args.resume, **voice)
-    phase = "tts" if needs_vocoder else "generator"
+    phase = phase or ("tts" if needs_vocoder else "generator")
     rows = [row for row in history if f"{phase}/loss" in row]  # validation rows are interleaved
     last = rows[-1]
     print(f"trained {name} ({args.config}) to step {last['step']}; last losses: "

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
+
+from course_lib.models.config_io import ConfigIO
 
 
 @dataclass(frozen=True)
-class CvaeConfig:
+class CvaeConfig(ConfigIO):
+    MODEL_NAME: ClassVar[str] = "CVAE"
+
     n_vocab: int = 205  # len(course_lib.text.ESPEAK_SYMBOLS): the built-in corpus tokenizer
     n_mels: int = 80
     text_channels: int = 128
@@ -22,6 +26,9 @@ class CvaeConfig:
     dropout: float = 0.1
     kl_weight: float = 1.0
     learning_rate: float = 2e-3  # Adam's, constant
+    batch_size: int = 16
+    grad_clip_norm: float = 5.0
+    seed: int = 1234
     # log-mel normalisation (built-in corpus: mean ≈ −5, std ≈ 2.5); the networks see (mel − mean) / std
     mel_mean: float = -5.0
     mel_std: float = 2.5
@@ -36,19 +43,12 @@ class CvaeConfig:
         return False
 
     def __post_init__(self) -> None:
+        # read back from JSON, the dilations are a list
+        object.__setattr__(self, "decoder_dilations", tuple(self.decoder_dilations))
         if self.kernel_size % 2 == 0:
             raise ValueError(f"kernel_size must be odd to keep the length, got {self.kernel_size}")
         if self.n_vocab < 2:
             raise ValueError(f"n_vocab must be ≥ 2 (pad + one symbol), got {self.n_vocab}; use corpus.tokenizer.n_vocab")
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "CvaeConfig":
-        """Rebuild from ``dataclasses.asdict`` output that went through JSON (lists back to tuples)."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown CvaeConfig keys {sorted(unknown)}; known: {sorted(known)}")
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in values.items()})
 
     @classmethod
     def tiny(cls) -> "CvaeConfig":

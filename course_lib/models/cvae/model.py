@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from course_lib.alignment import expand_to_frames, path_from_durations
+from course_lib.alignment import check_synthesis_length, expand_to_frames, path_from_durations
 from course_lib.audio import LOG_CLAMP
 from course_lib.distributions import kl_gaussians, kl_per_frame_loss, reparameterize, sum_over_channels
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
@@ -314,7 +314,7 @@ class ConditionalVae(nn.Module):
             raise ValueError(f"durations {tuple(durations.shape)} must match tokens {tuple(tokens.shape)}")
         durations = durations.long() * token_mask[:, 0].long()
         mel_lengths = durations.sum(dim=1)
-        n_frames = int(mel_lengths.max())
+        n_frames = check_synthesis_length(mel_lengths)  # the same refusal as every model's, above 10,000 frames
         mel_mask = sequence_mask(mel_lengths, n_frames)
         alignment = path_from_durations(durations, token_mask, mel_mask)
         prior_mean = expand_to_frames(token_prior_mean, alignment)
