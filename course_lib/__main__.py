@@ -249,8 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare = verbs.add_parser("compare", help="every shipped model on the same held-out sentences, measured",
                                description="Score the recording, its Griffin-Lim and vocoder resyntheses and every "
                                            "shipped model on the first N test sentences: MCD-DTW, DNSMOS, PER, "
-                                           "durations, variation across seeds, CPU RTF, parameters. Writes "
-                                           "results.md, results.json, pareto.png and the wavs to --out.")
+                                           "durations, variation across seeds, CPU RTF (and GPU RTF with CUDA), "
+                                           "parameters. Writes results.md, results.json, pareto.png and the wavs "
+                                           "to --out.")
     compare.add_argument("--models", default=None,
                          help="comma-separated, from glow_tts, grad_tts, diff_tts, vits (default: every shipped one)")
     compare.add_argument("--sentences", type=_positive_int, default=None,

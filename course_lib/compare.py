@@ -18,8 +18,9 @@ Measures, all on the wave each system makes:
 * **variation** across seeds of one sentence: the spread (standard deviation) of its total duration and
   of its median F0 (``librosa.pyin``);
 * **speed**: CPU real-time factor (seconds of compute per second of audio, one sentence, median of 3)
-  at 1 and at 2 threads (on a machine with two cores or more);
-  parameters (model + vocoder).
+  at 1 and at 2 threads (on a machine with two cores or more), and on the GPU when CUDA is present
+  (a copy of the model and vocoder on ``cuda``, float32, after one warm-up call, timed to
+  ``torch.cuda.synchronize``); parameters (model + vocoder).
 
 :func:`run` writes ``results.md`` (the table), ``results.json``, ``pareto.png`` (MCD-DTW against RTF,
 marker area ∝ parameters) and the wavs.
@@ -27,6 +28,7 @@ marker area ∝ parameters) and the wavs.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import os
@@ -64,6 +66,8 @@ class System:
     options: SynthesisOptions | None = None  # its setting (without seed)
     stochastic: bool = True            # does the seed change the wave?
     training: str | None = None        # what its shipped checkpoint cost to train (data/checkpoints/README.md)
+    # ``on(device) -> speak``: the same speak with a copy of its model and vocoder on ``device`` (GPU timing)
+    on: Callable[[torch.device], Callable[[object, int], torch.Tensor]] | None = None
 
 
 @dataclass
@@ -80,6 +84,7 @@ class Row:
     f0_spread_hz: float | None = None
     rtf_1_thread: float | None = None
     rtf_2_threads: float | None = None
+    rtf_gpu: float | None = None
     parameters: int | None = None
     end_to_end: bool = False
     training: str | None = None
@@ -100,11 +105,10 @@ def shipped_systems(models: Sequence[str] | None = None, vocoder_name: str = "au
     griffin_lim = GriffinLimVocoder()
     systems = [
         System("ground truth", lambda item, seed: item.wave, stochastic=False),
-        System("Griffin-Lim resynthesis", lambda item, seed: griffin_lim(item.mel), 0, stochastic=False),
+        _resynthesis_system("Griffin-Lim resynthesis", griffin_lim, 0),
     ]
     if vocoder.name != griffin_lim.name:
-        systems.append(System(f"{vocoder.name} resynthesis", lambda item, seed: vocoder(item.mel),
-                              vocoder_parameters, stochastic=False))
+        systems.append(_resynthesis_system(f"{vocoder.name} resynthesis", vocoder, vocoder_parameters))
     unknown = set(models or ()) - set(SHIPPED)
     if unknown:
         raise ValueError(f"unknown model(s) {', '.join(sorted(unknown))}: choose from {', '.join(SHIPPED)}")
@@ -118,20 +122,37 @@ def shipped_systems(models: Sequence[str] | None = None, vocoder_name: str = "au
     return systems
 
 
+def _resynthesis_system(name: str, vocoder, parameters: int) -> System:
+    """The recording's mel through ``vocoder``."""
+
+    def on(device: torch.device):
+        moved = vocoder.to(device)
+        return lambda item, seed: moved(item.mel.to(device))
+
+    return System(name, lambda item, seed: vocoder(item.mel), parameters, stochastic=False, on=on)
+
+
 def _tts_system(kind: str, model, vocoder, vocoder_parameters: int) -> System:
     setting = {**SETTINGS.get(kind, {}), **({"speaker": 0} if "speaker" in model.knobs else {})}
     label = LABELS[kind]
 
-    def speak(item, seed):
-        result = model.generate(item.tokens, SynthesisOptions(seed=seed, **setting))
-        return result.wave if result.wave is not None else vocoder(result.mel)
+    def speaker_for(model, vocoder):
+        def speak(item, seed):
+            result = model.generate(item.tokens, SynthesisOptions(seed=seed, **setting))
+            return result.wave if result.wave is not None else vocoder(result.mel)
+        return speak
+
+    def on(device: torch.device):
+        return speaker_for(copy.deepcopy(model).to(device), vocoder.to(device))
 
     options = SynthesisOptions(**SETTINGS.get(kind, {}))
     training = str(importlib.import_module(f"course_lib.models.{kind}.train").SHIPPED_TRAINING)
+    speak = speaker_for(model, vocoder)
     if kind == "vits":
-        return System(label, speak, _count(model), end_to_end=True, model=model, options=options, training=training)
+        return System(label, speak, _count(model), end_to_end=True, model=model, options=options, training=training,
+                      on=on)
     return System(f"{label} + {vocoder.name}", speak, _count(model) + vocoder_parameters, model=model,
-                  options=options, training=training)
+                  options=options, training=training, on=on)
 
 
 def test_items(n_sentences: int) -> tuple[list, list[list[str]]]:
@@ -150,6 +171,32 @@ def wav_path(wav_dir: str | Path, system_name: str, item_id: str, seed: int) -> 
     """Where :func:`measure` writes ``system_name``'s clip of ``item_id`` at ``seed``."""
     slug = system_name.lower().replace(" ", "_").replace("+", "").replace("__", "_")
     return Path(wav_dir) / f"{slug}_{item_id}_seed{seed}.wav"
+
+
+def gpu_device() -> torch.device | None:
+    """The CUDA device GPU speed is measured on, or None on a machine without one."""
+    return torch.device("cuda") if torch.cuda.is_available() else None
+
+
+def _rtf_on(system: System, item, device: torch.device, repeats: int) -> float:
+    """Real-time factor of ``system`` copied to ``device``: one warm-up call (kernel choice, allocator), then the
+    median of ``repeats`` calls, each timed up to the device's last kernel."""
+    speak = system.on(device)
+
+    def sync() -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    speak(item, 0)
+    sync()
+    times, seconds = [], 1.0
+    for repeat in range(repeats):
+        start = time.perf_counter()
+        wave = speak(item, repeat)
+        sync()
+        times.append(time.perf_counter() - start)
+        seconds = wave.numel() / audio.SAMPLE_RATE
+    return statistics.median(times) / seconds
 
 
 def _rtf(system: System, item, threads: int, repeats: int) -> float:
@@ -200,6 +247,7 @@ def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Seque
     from course_lib.mode import pick
 
     dnsmos_missing = quality.dnsmos_unavailable() if dnsmos else "DNSMOS skipped (asked for: --no-dnsmos)"
+    gpu = gpu_device()
     recognizer = _recognizer()
     wav_dir = out_dir / "wavs"
     wav_dir.mkdir(parents=True, exist_ok=True)
@@ -245,8 +293,12 @@ def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Seque
                 row.rtf_1_thread = _rtf(system, items[0], 1, repeats)
                 if (os.cpu_count() or 1) >= 2:
                     row.rtf_2_threads = _rtf(system, items[0], 2, repeats)
+                if gpu is not None and system.on is not None:
+                    row.rtf_gpu = _rtf_on(system, items[0], gpu, repeats)
         rows.append(row)
     bar.close()
+    if gpu is None:
+        rows[0].notes.append("RTF GPU: no CUDA device on this machine")
     if recognizer is None:
         rows[0].notes.append("PER: no shipped phoneme recognizer (data/checkpoints/recognizer_tiny.pt) yet")
     return rows
@@ -265,14 +317,14 @@ def _cell(value, digits: int = 2) -> str:
 def markdown(rows: Sequence[Row], n_sentences: int) -> str:
     """The results as a markdown table, with the notes under it."""
     header = ("| system | MCD-DTW dB ↓ | DNSMOS ↑ | PER ↓ | duration MAE | alignment acc. | duration spread s | "
-              "F0 spread Hz | RTF 1 thread | RTF 2 threads | parameters | text → wave | training |")
+              "F0 spread Hz | RTF 1 thread | RTF 2 threads | RTF GPU | parameters | text → wave | training |")
     lines = [f"Held-out test sentences: {n_sentences} (built-in corpus, en-us).", "", header,
-             "|" + "---|" * 13]
+             "|" + "---|" * 14]
     for r in rows:
         lines.append(f"| {r.name} | {_cell(r.mcd_dtw)} | {_cell(r.dnsmos_ovrl)} | {_cell(r.per, 3)} | "
                      f"{_cell(r.duration_mae)} | {_cell(r.alignment_accuracy, 3)} | {_cell(r.duration_spread_s, 3)} | "
                      f"{_cell(r.f0_spread_hz, 1)} | {_cell(r.rtf_1_thread, 3)} | {_cell(r.rtf_2_threads, 3)} | "
-                     f"{_cell(r.parameters)} | {_cell(r.end_to_end) if r.parameters is not None else '—'} | "
+                     f"{_cell(r.rtf_gpu, 4)} | {_cell(r.parameters)} | {_cell(r.end_to_end) if r.parameters is not None else '—'} | "
                      f"{r.training or '—'} |")
     notes = sorted({note for r in rows for note in r.notes})
     return "\n".join(lines + ([""] + [f"* {note}" for note in notes] if notes else [])) + "\n"

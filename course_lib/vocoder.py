@@ -15,6 +15,7 @@ Shapes: ``[80, T]`` → ``[T·256]``; ``[B, 80, T]`` → ``[B, T·256]`` (float3
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 
@@ -88,6 +89,10 @@ class Vocoder:
         """Checked ``mel [B, 80, T]`` → ``wave [B, T·256]``."""
         raise NotImplementedError
 
+    def to(self, device: str | torch.device) -> "Vocoder":
+        """A vocoder that computes on ``device`` (this one, when it has no weights: it runs where the mel is)."""
+        return self
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name})"
 
@@ -153,6 +158,12 @@ class HiFiGANVocoder(Vocoder):
         generator, _ = load_model(path, build_fn, device=device or "cpu")
         kind = "iSTFT" if isinstance(generator, ISTFTGenerator) else "HiFi-GAN"
         return cls(generator, device=device, name=f"{kind} ({path.name})")
+
+    def to(self, device: str | torch.device) -> "HiFiGANVocoder":
+        """A copy whose generator computes on ``device`` (this one when it is already there)."""
+        if torch.device(device) == self.device:
+            return self
+        return HiFiGANVocoder(copy.deepcopy(self.generator), device=device, name=self.name)
 
     @torch.no_grad()
     def synthesize(self, mel: torch.Tensor) -> torch.Tensor:

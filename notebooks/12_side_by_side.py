@@ -65,7 +65,7 @@ print("mode:", current_mode(), "| torch threads:", threads)
 # | PER | can a recognizer read the phonemes back? | naturalness |
 # | duration MAE, alignment | are the phoneme lengths right? | everything inside a phoneme |
 # | seed spread | does a new seed give a new performance? | whether that performance is good |
-# | RTF, parameters | what does it cost, here, on one and on two threads? | another machine (a GPU reorders everything) |
+# | RTF, parameters | what does it cost, here, on one and on two threads (and on the GPU, when there is one)? | another machine (a GPU reorders everything) |
 #
 # Two anchors make the numbers readable: the **recording** itself (MCD 0) and its **Griffin-Lim
 # resynthesis** — the vocoder every mel model speaks through in this course until a neural one

@@ -37,9 +37,29 @@ def test_every_system_gets_the_same_measures_and_the_files_are_written(tmp_path)
     table = compare.markdown(rows, 1)
     assert "| ground truth | 0.00 |" in table and "Glow-TTS + Griffin-Lim" in table
     assert truth.training is None and glow.training == "14,275 steps, 0.45 CPU h + 8 GPU min"
-    assert table.count("|") == 14 * (len(rows) + 2) and "| 14,275 steps, 0.45 CPU h + 8 GPU min |" in table
+    assert table.count("|") == 15 * (len(rows) + 2) and "| 14,275 steps, 0.45 CPU h + 8 GPU min |" in table
     chart = compare.pareto_chart(rows, tmp_path / "pareto.png")
     assert chart.stat().st_size > 1000
+
+
+def test_gpu_speed_is_timed_on_a_copy_of_each_system_and_said_to_be_missing_without_cuda(tmp_path, monkeypatch):
+    model = glow_tts.build(glow_tts.GlowTTSConfig.tiny().replace(n_vocab=60)).eval()
+    from course_lib.vocoder import GriffinLimVocoder
+
+    glow = compare._tts_system("glow_tts", model, GriffinLimVocoder(), 0)
+    resynthesis = compare._resynthesis_system("Griffin-Lim resynthesis", GriffinLimVocoder(), 0)
+    item = _item()
+    with torch.no_grad():   # the copy "on a device" says what the model itself says, seed for seed
+        assert torch.equal(glow.on(torch.device("cpu"))(item, 3), glow.speak(item, 3))
+        assert torch.equal(resynthesis.on(torch.device("cpu"))(item, 0), resynthesis.speak(item, 0))
+    monkeypatch.setattr(compare, "gpu_device", lambda: None)
+    rows = compare.measure([resynthesis, glow], [item], [["a"]], tmp_path, seeds=1, variation_seeds=2,
+                           progress=False, dnsmos=False)
+    assert all(r.rtf_gpu is None for r in rows) and "RTF GPU: no CUDA device" in compare.markdown(rows, 1)
+    monkeypatch.setattr(compare, "gpu_device", lambda: torch.device("cpu"))  # the CUDA path, timed on the CPU
+    rows = compare.measure([resynthesis, glow], [item], [["a"]], tmp_path, seeds=1, variation_seeds=2,
+                           progress=False, dnsmos=False)
+    assert all(r.rtf_gpu > 0 for r in rows) and "no CUDA device" not in compare.markdown(rows, 1)
 
 
 def test_an_unknown_model_and_a_file_as_out_are_refused(tmp_path, capsys):
