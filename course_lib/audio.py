@@ -237,17 +237,29 @@ def griffin_lim(log_mel, n_iter: int = 32, momentum: float = 0.99, seed: int = 0
     single = mel.dim() == 2
     mel = mel.unsqueeze(0) if single else mel
     magnitude = mel_to_linear(mel)                                  # [B, 513, T]
-    window = torch.hann_window(WIN_LENGTH, device=mel.device)
     generator = torch.Generator(device="cpu").manual_seed(seed)
-    phase = torch.exp(2j * torch.pi * torch.rand(magnitude.shape, generator=generator)).to(mel.device)
-    previous = torch.zeros_like(phase)
-    for _ in range(max(1, n_iter)):
-        rebuilt = _stft_complex(_istft_uncentered(magnitude * phase, window), window)
+    angle = (2 * torch.pi * torch.rand(magnitude.shape, generator=generator)).to(mel.device)
+    wave = istft(project_phase(magnitude, angle, max(1, n_iter), momentum)).clamp(-1.0, 1.0)
+    return wave[0] if single else wave
+
+
+def project_phase(magnitude: torch.Tensor, phase: torch.Tensor, n_iter: int, momentum: float = 0.0) -> torch.Tensor:
+    """Griffin-Lim's projection, ``n_iter`` times from a starting ``phase``: ``[B, 513, T]`` magnitudes and phases
+    (radians) → complex STFT frames ``[B, 513, T]`` with those magnitudes.
+
+    One projection = inverse STFT, then STFT of that wave, keeping its phase: the nearest
+    phase that a real wave has. ``momentum`` is fast Griffin-Lim's (Perraudin et al. 2013;
+    :func:`griffin_lim` uses 0.99 from a random start); 0 is the plain projection.
+    """
+    window = torch.hann_window(WIN_LENGTH, device=magnitude.device)
+    unit = torch.exp(1j * phase)
+    previous = torch.zeros_like(unit)
+    for _ in range(n_iter):
+        rebuilt = _stft_complex(_istft_uncentered(magnitude * unit, window), window)
         accelerated = rebuilt - (momentum / (1 + momentum)) * previous
         previous = rebuilt
-        phase = accelerated / accelerated.abs().clamp_min(1e-8)
-    wave = istft(magnitude * phase, window).clamp(-1.0, 1.0)
-    return wave[0] if single else wave
+        unit = accelerated / accelerated.abs().clamp_min(1e-8)
+    return magnitude * unit
 
 
 def istft(spec: torch.Tensor, window: torch.Tensor | None = None) -> torch.Tensor:
