@@ -19,7 +19,10 @@ Prints one JSON object per figure per line: {"benchmark", "metric", "value", "un
   100 iterations, the shipped vocoder and each ``--candidate NAME=PATH``, on held-out
   built-in-corpus utterances (test split, every voice in turn) and, out of domain, on the
   LJSpeech clips in ``../shared/data/ljspeech_sample`` (read in place; no target). The shipped
-  vocoder's target is to beat Griffin-Lim (32) on PESQ-WB, periodicity RMSE and V/UV F1.
+  vocoder's target is to beat Griffin-Lim (32) on PESQ-WB, periodicity RMSE and V/UV F1. One
+  reference row, ``oracle_pitch_locked_3``, is not a vocoder: the mel's magnitudes with phases
+  locked to the recording's own pYIN pitch and 3 projections (``course_lib.models.hifigan.pitch_phase``)
+  — what a vocoder that predicted the pitch perfectly could start from.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ import torch
 from course_lib import audio
 from course_lib.models.hifigan import CONFIGS, build, build_generator
 from course_lib.models.hifigan.evaluation import PESQ_UNAVAILABLE, beats, mean_scores, pitch_track, vocoder_scores
+from course_lib.models.hifigan.pitch_phase import frame_pitch, pitch_locked_resynthesis
 from course_lib.models.hifigan.segments import make_batch
 from course_lib.models.hifigan.train import HiFiGANTask
 from course_lib.vocoder import GriffinLimVocoder, HiFiGANVocoder, shipped_checkpoint
@@ -172,6 +176,11 @@ def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterance
         results = {name: mean_scores([vocoder_scores(w, vocoder(audio.mel_spectrogram(w)), track)
                                       for w, track in zip(waves, tracks)])
                    for name, vocoder in vocoders.items()}
+        # a reference, not a vocoder: the mel's magnitudes with phases locked to the *recording's* pitch (pYIN),
+        # then 3 projections — what a vocoder that predicted F0 and voicing perfectly could start from
+        results["oracle_pitch_locked_3"] = mean_scores([
+            vocoder_scores(w, pitch_locked_resynthesis(audio.mel_spectrogram(w), *frame_pitch(w), 3), track)
+            for w, track in zip(waves, tracks)])
         baseline = results["griffin_lim_32"]
         for name, scores in results.items():
             shipped_target = set_name == "builtin_test" and name == "shipped"
@@ -181,7 +190,7 @@ def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterance
                     sign = ">" if metric in higher_is_better else "<"
                     target = f"{sign} {getattr(baseline, metric):.4f} (Griffin-Lim 32)"
                 emit(f"vocoder_quality_{set_name}_{name} (n={len(waves)})", metric, value, units[metric], target)
-            if name.startswith("griffin_lim"):
+            if name.startswith(("griffin_lim", "oracle")):
                 continue
             emit(f"vocoder_quality_{set_name}_{name} (n={len(waves)})", "beats_griffin_lim_32",
                  all(beats(scores, baseline).values()), "bool")
