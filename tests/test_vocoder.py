@@ -56,6 +56,16 @@ def test_hifigan_vocoder_is_ready_for_inference(generator):
         HiFiGANVocoder(Generator(dataclasses.replace(HiFiGANConfig.tiny(), in_channels=192)))
 
 
+def test_a_vocoder_moved_to_its_own_device_is_itself_and_a_copy_elsewhere_keeps_the_original():
+    griffin_lim = GriffinLimVocoder(n_iter=2)
+    assert griffin_lim.to("cpu") is griffin_lim            # no weights: it runs where the mel is
+    vocoder = HiFiGANVocoder(Generator(HiFiGANConfig.tiny()))
+    assert vocoder.to("cpu") is vocoder
+    moved = vocoder.to("meta")                               # another device: a copy, the original untouched
+    assert moved is not vocoder and moved.device == torch.device("meta") and moved.name == vocoder.name
+    assert next(moved.generator.parameters()).is_meta and not next(vocoder.generator.parameters()).is_meta
+
+
 def test_save_then_load_gives_identical_audio(tmp_path, generator):
     path = save_generator(tmp_path / "hifigan_tiny.pt", generator)
     mel = torch.randn(80, 7)
