@@ -590,12 +590,12 @@ display(HTML(f"<table><tr><th>original</th><th>Griffin-Lim (32)</th><th>pitch-lo
 # PESQ 2.80, periodicity 0.148, V/UV F1 0.926; pitch-locked with no projection 2.11 / 0.127 /
 # 0.963; with 3 projections 2.78 / 0.070 / 0.981. Knowing the pitch, three projections halve
 # Griffin-Lim's periodicity error and beat its voicing, where 32 projections from random
-# phases do not — and PESQ comes out level, because both now start from the same blurred
-# pseudo-inverse magnitudes (with the recording's true magnitudes: 2.83). Two lessons for a
-# vocoder: a network that predicted F0 and voicing from the mel would escape the hop-rate
-# buzz by construction; and PESQ above Griffin-Lim's needs magnitudes sharper than the
-# pseudo-inverse — the harmonics the 80 mel bands blur together — which is what the neural
-# vocoders above have to learn.
+# phases do not. PESQ comes out level: both start from the same blurred pseudo-inverse
+# magnitudes and end with the same projection, and even the recording's true magnitudes lift
+# it only to 2.83. Two lessons for a vocoder: a network that predicted F0 and voicing from the
+# mel would escape the hop-rate buzz by construction; and PESQ well above Griffin-Lim's needs
+# a phase closer to the recording's than projections reach from any start — what the
+# adversarial training of the neural vocoders above has to learn.
 
 # %% [markdown]
 # ## 10. Listening table: original · Griffin-Lim · neural vocoders
