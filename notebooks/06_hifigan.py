@@ -684,6 +684,12 @@ display(listener.ui)
 #   unvoiced frames turn tonal. The male voices (90–109 Hz, near the 86 Hz hop rate) still sit
 #   at 86 Hz in both. Neither beats Griffin-Lim yet; which one the GAN phase takes further is
 #   an open question for the course vocoder.
+# * Count the projections a pitch-locked start needs: `pitch_locked_resynthesis(mel, f0, voiced,
+#   n)` for n = 0 … 3 against `audio.griffin_lim(mel, n_iter=n)` from random phases. *Expect*
+#   (measured, 10 held-out utterances, pYIN's pitch; PESQ / periodicity / V/UV F1): 2.11 / 0.127 /
+#   0.963, 2.60 / 0.067 / 0.975, 2.74 / 0.061 / 0.979, 2.78 / 0.070 / 0.981 for n = 0, 1, 2, 3 —
+#   the first projection does most of the mending; Griffin-Lim needs 32 from random phases to
+#   reach PESQ 2.80 and never reaches that periodicity (0.148).
 # * Break the k = 2u rule in the first stage (`upsample_kernel_sizes` starting with 12, u = 8 —
 #   the config accepts it: k − u is even), train as long as above and listen. *What to look
 #   for:* the ripple of the overlap plot repeats once per mel frame, so it lands at 86 Hz and
