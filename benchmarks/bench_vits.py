@@ -146,14 +146,9 @@ class Official:
     def wave_mel(self, wave: torch.Tensor) -> torch.Tensor:
         """``mel_spectrogram_torch`` of the official code, its STFT called with ``return_complex=True``."""
         data = self.hps["data"]
-        n_fft, hop, win = data["filter_length"], data["hop_length"], data["win_length"]
-        padded = torch.nn.functional.pad(wave.unsqueeze(1), ((n_fft - hop) // 2, (n_fft - hop) // 2),
-                                         mode="reflect").squeeze(1)
-        spec = torch.stft(padded, n_fft, hop_length=hop, win_length=win, window=torch.hann_window(win),
-                          center=False, return_complex=True)
-        magnitude = torch.sqrt(spec.real.pow(2) + spec.imag.pow(2) + 1e-6)
-        return self.mel.spec_to_mel_torch(magnitude, n_fft, data["n_mel_channels"], data["sampling_rate"],
-                                          data["mel_fmin"], data["mel_fmax"])
+        return self.mel.spec_to_mel_torch(_linear(wave.unsqueeze(1), data), data["filter_length"],
+                                          data["n_mel_channels"], data["sampling_rate"], data["mel_fmin"],
+                                          data["mel_fmax"])
 
     def train_step_seconds(self, n_vocab: int, batch: TextMelBatch, repeats: int) -> float:
         data, train = self.hps["data"], self.hps["train"]

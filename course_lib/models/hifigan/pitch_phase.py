@@ -37,8 +37,8 @@ import numpy as np
 import torch
 
 from course_lib.audio import HOP_LENGTH, N_FFT, SAMPLE_RATE, istft, mel_to_linear, project_phase
+from course_lib.models.hifigan.evaluation import PITCH_RANGE  # the range the vocoder measures track (CARGAN's)
 
-PITCH_RANGE = (50.0, 550.0)   # Hz, as the vocoder measures track it (CARGAN's range)
 FRAME_CENTRE = HOP_LENGTH // 2  # frame t's window is centred on sample 256·t + 128
 
 
