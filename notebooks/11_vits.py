@@ -626,9 +626,9 @@ print(f"{'Glow-TTS + iSTFT vocoder':<36} RTF {rtf['Glow-TTS tiny (text → mel)'
 # The claim does not survive the measurement for the tiny model: one CPU thread speaks many
 # times faster than real time, as fast as Glow-TTS with a neural vocoder and faster than
 # Glow-TTS with Griffin-Lim — VITS has no mel-then-vocoder hand-off and no iterative phase
-# search. The paper-size model is about real time or slower on one thread (the official
-# ljs_base measured 1.08 in lesson 06; here the other core is busy too), and 97 % of that is its
-# HiFi-GAN decoder; an iSTFT decoder
+# search. The paper-size model runs near real time on one thread (the official ljs_base
+# measured 1.08 in lesson 06; the course's is about a fifth faster because its decoder runs
+# channels-last, lesson 06 §7), and most of that is its HiFi-GAN decoder; an iSTFT decoder
 # (MB-iSTFT-VITS's idea, used by `tiny()`) removes most of it. On a GPU the paper reports
 # 67× faster than real time. So: "hard to run in real time" is true of a 36 M-parameter
 # HiFi-GAN decoder on one CPU thread, not of VITS.
