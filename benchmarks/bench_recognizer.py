@@ -10,6 +10,7 @@ score the models' waves by their vocoder, not by what they say.
 
     python benchmarks/bench_recognizer.py
     python benchmarks/bench_recognizer.py --checkpoint runs/recognizer/checkpoint.pt --limit 40
+    python benchmarks/bench_recognizer.py --vocoder path/to/generator.pt   # a candidate vocoder's copies
 
 Ends with one JSON object per figure per line.
 """
@@ -61,6 +62,9 @@ def main() -> None:
                         help="a recognizer.pt model file or a run's checkpoint.pt (default: the shipped one)")
     parser.add_argument("--limit", type=int, default=None, help="score the first N test utterances (default: all)")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--vocoder", default="auto",
+                        help="whose resynthesis to score beside Griffin-Lim's: 'auto' (the shipped neural vocoder, "
+                             "if one ships) or a vocoder generator .pt file (e.g. one exported from a vocoder run)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     path = Path(args.checkpoint)
@@ -70,7 +74,7 @@ def main() -> None:
                          "and pass --checkpoint runs/recognizer/recognizer.pt")
     recognizer = load_any(path)
     copies = {"ground truth": None, "Griffin-Lim 32": griffin_lim}
-    vocoder = load_vocoder(verbose=False)
+    vocoder = load_vocoder(args.vocoder, verbose=False)
     if not isinstance(vocoder, GriffinLimVocoder):
         copies[f"{vocoder.name} resynthesis"] = vocoder
     per = {}
