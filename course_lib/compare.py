@@ -138,7 +138,7 @@ def _tts_system(kind: str, model, vocoder, vocoder_parameters: int) -> System:
 
     def speaker_for(model, vocoder):
         def speak(item, seed):
-            result = model.generate(item.tokens, SynthesisOptions(seed=seed, **setting))
+            result = model.generate(evaluation.model_item(item, model).tokens, SynthesisOptions(seed=seed, **setting))
             return result.wave if result.wave is not None else vocoder(result.mel)
         return speak
 

@@ -22,12 +22,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import torch
 
 from course_lib.cepstrum import mcd_dtw
 from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options
+from course_lib.text import intersperse
 
 # ---------------------------------------------------------------------- alignment and durations
 def alignment_accuracy(durations: torch.Tensor, true_durations: torch.Tensor, tolerance: int = 0) -> float:
@@ -67,6 +69,46 @@ def duration_mae(predicted: torch.Tensor, true_durations: torch.Tensor) -> float
     return float((torch.as_tensor(predicted).float() - torch.as_tensor(true_durations).float()).abs().mean())
 
 
+def model_item(item, model):
+    """``item`` — tokens of the corpus's tokenizer (no blanks) — as ``model`` reads them.
+
+    A model trained with ``add_blank`` (VITS; Glow-TTS's ``base_blank``) reads a blank between all
+    symbols and at both ends, and never saw a sentence without them: without blanks it speaks
+    about 0.6× too fast, every transition squeezed. Its item gets the blanks interspersed and its
+    true durations 0 frames on each blank (a blank is not spoken). An item already in that layout,
+    or a model without blanks, passes unchanged.
+    """
+    config = getattr(model, "config", None)
+    if not getattr(config, "add_blank", False):
+        return item
+    blank = config.n_vocab - 1  # the course tokenizers append the blank to their symbols
+    tokens = torch.as_tensor(item.tokens)
+    if len(tokens) % 2 == 1 and bool((tokens[0::2] == blank).all()):
+        return item
+    durations = None if item.durations is None else torch.tensor(intersperse(item.durations.tolist(), 0))
+    changes = {"tokens": torch.tensor(intersperse(tokens.tolist(), blank)), "durations": durations}
+    if dataclasses.is_dataclass(item):
+        return dataclasses.replace(item, **changes)
+    return SimpleNamespace(**{**vars(item), **changes})
+
+
+def fold_blanks(durations: torch.Tensor) -> torch.Tensor:
+    """Frames per token ``[2N + 1]`` of a blank-interspersed sequence → frames per symbol ``[N]``.
+
+    Each blank's frames are shared half and half by the symbols on either side (the first and
+    last blanks go whole to the first and last symbol), so the total is kept and the durations
+    compare with a model that has no blanks.
+    """
+    durations = torch.as_tensor(durations).float()
+    if durations.numel() % 2 != 1 or durations.numel() < 3:
+        raise ValueError(f"a blank-interspersed sequence has 2N + 1 ≥ 3 tokens, got {durations.numel()}")
+    blanks, symbols = durations[0::2], durations[1::2]
+    folded = symbols + 0.5 * (blanks[:-1] + blanks[1:])
+    folded[0] += 0.5 * blanks[0]
+    folded[-1] += 0.5 * blanks[-1]
+    return folded
+
+
 class PhonemeMeanMel:
     """The context-free baseline: each token's mean log-mel frame over a training set.
 
@@ -99,13 +141,15 @@ class Scorer:
     ``synthesize(item, seed) -> SynthesisResult``, ``predict_durations(item) -> [T_text]`` frames
     before rounding, ``align(item) -> [T_text]`` frames or None (a model without its own alignment).
     Items carry ``tokens [T_text]``, ``mel [80, T]``, true ``durations``, and ``speaker`` / ``wave [N]``
-    where the model needs them.
+    where the model needs them. ``prepare(item)`` gives the item as the model reads it (see
+    :func:`model_item`); the three callables receive prepared items.
     """
 
     name: str
     synthesize: Callable[[object, int], SynthesisResult]
     predict_durations: Callable[[object], torch.Tensor]
     align: Callable[[object], torch.Tensor | None]
+    prepare: Callable[[object], object] = lambda item: item
 
 
 def scorer_for(model, name: str | None = None, options: SynthesisOptions | None = None) -> Scorer:
@@ -131,7 +175,8 @@ def scorer_for(model, name: str | None = None, options: SynthesisOptions | None 
 
     return Scorer(name or (f"{label} ({settings})" if settings else label),
                   lambda item, seed: model.generate(item.tokens, for_item(item, seed)),
-                  lambda item: model.predicted_durations(item.tokens, for_item(item)), align)
+                  lambda item: model.predicted_durations(item.tokens, for_item(item)), align,
+                  lambda item: model_item(item, model))
 
 
 # ---------------------------------------------------------------------- the whole test
@@ -156,16 +201,23 @@ class TTSScores:
 
 @torch.no_grad()
 def score(scorer: Scorer, items: Sequence, seed: int = 0) -> TTSScores:
-    """Score one model on test ``items`` (``tokens``, ``mel``, true ``durations``)."""
+    """Score one model on test ``items`` (``tokens``, ``mel``, true ``durations``).
+
+    Duration error is per symbol for every model (a blank model's blanks folded into their
+    neighbours, :func:`fold_blanks`); alignment accuracy is over the model's own tokens."""
     mcds, maes, accuracies, accuracies_1 = [], [], [], []
     for item in items:
-        mcds.append(mcd_dtw(scorer.synthesize(item, seed).mel.float().cpu(), item.mel))
-        maes.append(duration_mae(scorer.predict_durations(item).cpu(), item.durations))
-        found = scorer.align(item)
+        model_input = scorer.prepare(item)
+        mcds.append(mcd_dtw(scorer.synthesize(model_input, seed).mel.float().cpu(), item.mel))
+        predicted = scorer.predict_durations(model_input).cpu()
+        if len(model_input.tokens) != len(item.tokens):  # blanks were added
+            predicted = fold_blanks(predicted)
+        maes.append(duration_mae(predicted, item.durations))
+        found = scorer.align(model_input)
         if found is not None:
             found = found.cpu()
-            accuracies.append(alignment_accuracy(found, item.durations))
-            accuracies_1.append(alignment_accuracy(found, item.durations, tolerance=1))
+            accuracies.append(alignment_accuracy(found, model_input.durations))
+            accuracies_1.append(alignment_accuracy(found, model_input.durations, tolerance=1))
     return TTSScores(scorer.name, len(items), float(np.mean(mcds)), float(np.mean(maes)),
                      float(np.mean(accuracies)) if accuracies else None,
                      float(np.mean(accuracies_1)) if accuracies_1 else None)

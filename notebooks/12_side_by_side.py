@@ -455,9 +455,10 @@ for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
 #   speed-up is when another program keeps the second core busy, and whether tiny convolutions
 #   split well at all.
 # * Silence VITS's duration noise: speak section 4's sentence through
-#   `compare.System("VITS, w = 0", lambda item, seed: model.generate(item.tokens,
-#   SynthesisOptions(seed=seed, speaker=0, noise_scale_w=0.0)).wave, model=model)` (with `model`
-#   the VITS system's `.model`, `SynthesisOptions` from `course_lib.models.contract`) and pass
+#   `compare.System("VITS, w = 0", lambda item, seed: model.generate(evaluation.model_item(item,
+#   model).tokens, SynthesisOptions(seed=seed, speaker=0, noise_scale_w=0.0)).wave, model=model)`
+#   (with `model` the VITS system's `.model`, `SynthesisOptions` from `course_lib.models.contract`,
+#   `evaluation` from `course_lib` — it adds the blanks VITS was trained with) and pass
 #   it to `variation`. *Expect* (measured, shipped
 #   checkpoint): the length spread falls from 64 ms to exactly 0 — the stochastic duration
 #   predictor's noise is VITS's only source of rhythm variation — while the median-F0 spread

@@ -136,3 +136,38 @@ def test_a_knob_the_model_lacks_is_refused_before_scoring():
     model = diff_tts.build(diff_tts.DiffTTSConfig.tiny())
     with pytest.raises(ValueError, match="Diff-TTS has no noise_scale"):
         evaluation.scorer_for(model, options=SynthesisOptions(noise_scale=0.5))
+
+
+def test_a_blank_model_reads_the_corpus_tokens_with_blanks_and_zero_frame_blanks():
+    from course_lib.text import tokenizer_for
+
+    tokenizer = tokenizer_for("espeak", add_blank=True)
+    blank = tokenizer.blank_id
+    item = SimpleNamespace(tokens=torch.tensor([3, 7, 9]), durations=torch.tensor([4, 2, 5]), mel=torch.zeros(80, 11))
+    model = vits.build(vits.VITSConfig.tiny().replace(n_vocab=tokenizer.n_vocab))  # add_blank=True, as trained
+    seen = evaluation.model_item(item, model)
+    assert seen.tokens.tolist() == [blank, 3, blank, 7, blank, 9, blank]
+    assert seen.durations.tolist() == [0, 4, 0, 2, 0, 5, 0] and seen.mel is item.mel
+    assert evaluation.model_item(seen, model) is seen                          # already in the model's layout
+    glow = glow_tts.build(glow_tts.GlowTTSConfig.tiny())                       # no blanks: unchanged
+    assert evaluation.model_item(item, glow) is item
+
+
+def test_fold_blanks_shares_each_blank_between_its_neighbours():
+    folded = evaluation.fold_blanks(torch.tensor([2.0, 5.0, 4.0, 3.0, 1.0]))  # b s b s b
+    assert folded.tolist() == pytest.approx([2.0 + 5.0 + 2.0, 3.0 + 2.0 + 1.0])
+    assert float(folded.sum()) == pytest.approx(15.0)
+    with pytest.raises(ValueError, match="2N \\+ 1"):
+        evaluation.fold_blanks(torch.tensor([1.0, 2.0]))
+
+
+def test_scoring_a_blank_model_gives_it_blanks_and_scores_durations_per_symbol():
+    model = vits.build(vits.VITSConfig.tiny()).eval()
+    generated = []
+    generate = model.generate
+    model.generate = lambda tokens, options: generated.append(tokens) or generate(tokens, options)
+    item = _item(model.config.n_vocab - 1)                                     # corpus tokens: never the blank
+    item.wave = torch.randn(item.mel.shape[-1] * 256) * 0.1
+    scores = evaluation.score(evaluation.scorer_for(model), [item])
+    assert len(generated[0]) == 2 * len(item.tokens) + 1
+    assert np.isfinite(scores.duration_mae) and 0.0 <= scores.alignment_accuracy <= 1.0
