@@ -108,9 +108,10 @@ display(Markdown(compare.markdown(rows, len(items))))
 #
 # **PER** comes from the course's own CTC recognizer (`data/checkpoints/recognizer_tiny.pt`),
 # trained on recordings *and* their Griffin-Lim copies so that the vocoder's artefacts do not
-# count as errors: on all 75 test utterances it reads the recordings at 0.4 % PER and their
-# Griffin-Lim copies at 0.4 % (`benchmarks/bench_recognizer.py`) — both rows above should read
-# ≈ 0. Measured in default mode (these 3 sentences): Diff-TTS 0.0 %, Glow-TTS 6.5 %, Grad-TTS
+# count as errors: on all 75 test utterances it reads the recordings at 0.4 % PER, their
+# Griffin-Lim copies at 0.4 % and the copies of a neural vocoder it never trained on — the
+# course's iSTFT vocoder run, unshipped, which buzzes at 86 Hz — at 0.7 %
+# (`benchmarks/bench_recognizer.py --vocoder`) — both rows above should read ≈ 0. Measured in default mode (these 3 sentences): Diff-TTS 0.0 %, Glow-TTS 6.5 %, Grad-TTS
 # 12.9 %, VITS 70 %. Put that beside DNSMOS: the warm-up VITS scores 2.71, as high as the
 # Griffin-Lim copy of the recording, while the recognizer cannot read 70 % of its phonemes —
 # a no-reference quality model hears a clean, steady voice; it does not check that the voice
