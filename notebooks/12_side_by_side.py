@@ -111,13 +111,15 @@ display(Markdown(compare.markdown(rows, len(items))))
 # count as errors: on all 75 test utterances it reads the recordings at 0.4 % PER, their
 # Griffin-Lim copies at 0.4 % and the copies of a neural vocoder it never trained on — the
 # course's iSTFT vocoder run, unshipped, which buzzes at 86 Hz — at 0.7 %
-# (`benchmarks/bench_recognizer.py --vocoder`) — both rows above should read ≈ 0. Measured in default mode (these 3 sentences): Diff-TTS 0.0 %, Glow-TTS 6.5 %, Grad-TTS
-# 12.9 %, VITS 70 %. Put that beside DNSMOS: the warm-up VITS scores 2.71, as high as the
-# Griffin-Lim copy of the recording, while the recognizer cannot read 70 % of its phonemes —
-# a no-reference quality model hears a clean, steady voice; it does not check that the voice
-# says anything. Diff-TTS's 0 % goes with the most accurate durations here (MAE 0.48 frames):
-# it is the one model trained on the corpus's true durations rather than on ones it found by
-# alignment.
+# (`benchmarks/bench_recognizer.py --vocoder`); both anchor rows above should read ≈ 0.
+# Measured in default mode (these 3 sentences): Diff-TTS 0.0 %, Glow-TTS 6.5 %, VITS 6.5 %,
+# Grad-TTS 12.9 %. Put that beside DNSMOS: Grad-TTS scores 2.62, second only to VITS, with
+# the most phonemes the recognizer cannot read — a no-reference quality model hears a clean,
+# steady voice; it does not check what the voice says. (A bug once made the point louder: fed
+# its tokens without the blanks it was trained with, VITS spoke 0.6× too fast and read at
+# 70 % PER, while DNSMOS still gave it 2.71.) Diff-TTS's 0 % goes with the most accurate
+# durations here (MAE 0.48 frames): it is the one model trained on the corpus's true
+# durations rather than on ones it found by alignment.
 #
 # ## 3. Listen: the same sentences, every system, three seeds
 #
@@ -178,6 +180,9 @@ for v in variations.values():
 # for: pYIN calls 81 % of the recording's frames voiced but only 20 % of its Griffin-Lim
 # resynthesis (the two reference panels on top), 51 % for Grad-TTS's smooth mels and under 10 %
 # for Glow-TTS and Diff-TTS in this run — a gap in a curve is the tracker giving up, not silence.
+# VITS makes its own phase and is voiced in 49 % of frames, its lengths spread 132 ms across
+# seeds; but its curves flicker between the 86 Hz frame rate and the voice's own pitch — the
+# decoder has only partly learned pitch pulses (lesson 11, lesson 06 §7).
 # A pitch tracker with a wide range can also jump an octave on such clips: searching 50–550 Hz,
 # a smoke run gave Diff-TTS seeds at 468, 51 and 105 Hz, a "spread" of 185 Hz that was the
 # tracker's, not the model's (compare now searches 60–400 Hz, the voices sit at 80–250). Always
@@ -349,7 +354,7 @@ claims = f"""
 | row | the seed says | measured here | verdict |
 |---|---|---|---|
 | VITS | best quality | {vits_quality} | {vits_verdict} |
-| VITS | hard to run in real time | tiny VITS (untrained; cost is the architecture's) RTF **{vits_cost:.3f}** on one thread{'' if vits_row is None else f', shipped {fmt(vits_row, "rtf_1_thread", 3)}'}; paper size 1.08–1.10 on one thread, 0.68 on two (REFERENCE.md §9.2, §3), 97 % of it the HiFi-GAN V1 decoder; 67× faster than real time on a V100 (paper) | **corrected**: true only of a HiFi-GAN V1-sized decoder on a CPU |
+| VITS | hard to run in real time | tiny VITS (untrained; cost is the architecture's) RTF **{vits_cost:.3f}** on one thread{'' if vits_row is None else f', shipped {fmt(vits_row, "rtf_1_thread", 3)}'}; paper size: the official code 1.08–1.10 on one thread, 0.68 on two (REFERENCE.md §9.2, §3), 97 % of it the HiFi-GAN V1 decoder, the course's 0.91 / 0.52 (`bench_vits.py`: its decoder infers channels-last, lesson 06); 67× faster than real time on a V100 (paper) | **corrected**: true only of a HiFi-GAN V1-sized decoder on a CPU |
 | VITS | end-to-end | the only text → wave model; the others' RTF includes Griffin-Lim's {fmt(gl, 'rtf_1_thread', 3)} | **confirmed** |
 | Glow-TTS | needs a vocoder | RTF {fmt(glow, 'rtf_1_thread', 3)} with Griffin-Lim, of which Griffin-Lim {fmt(gl, 'rtf_1_thread', 3)}; MCD {fmt(glow, 'mcd_dtw', 1)} dB; seed spread {fmt(glow, 'f0_spread_hz', 1)} Hz, {fmt(glow, 'duration_spread_s', 3)} s | **confirmed**: fast, and the vocoder is most of its cost |
 | Grad-TTS | slow | steps {steps_text} (text → mel, one thread) | **corrected**: cost is linear in the steps *you* choose; quality is flat after ≈ 10 |
@@ -370,8 +375,8 @@ if by_mos is not None:
 #
 # * **A common reading is that VITS is hard to run in real time; in fact** the tiny VITS's
 #   architecture runs many times faster than real time on one CPU thread (figure above), and
-#   even the paper-size model sits near real time on one thread — its HiFi-GAN V1 decoder is
-#   97 % of the cost; an inverse-STFT decoder (lesson 06, MB-iSTFT-VITS) removes most of it.
+#   even the paper-size model sits near real time on one thread (the course's RTF 0.91, the
+#   official code's 1.1) — its HiFi-GAN V1 decoder is most of the cost; an inverse-STFT decoder (lesson 06, MB-iSTFT-VITS) removes most of it.
 # * **A common reading is that Diff-TTS improved Grad-TTS; in fact** it appeared a month
 #   earlier and was developed independently — a different kind of model (lesson 10).
 # * **A common reading is that Grad-TTS is slow; in fact** its cost is the number of reverse
@@ -382,12 +387,15 @@ if by_mos is not None:
 #   per 3 s of audio on two CPU cores (REFERENCE.md §3): *that* is slow on a CPU.
 # * **A common reading is that all four are end-to-end; in fact** only VITS goes text → wave;
 #   Glow-TTS, Grad-TTS and Diff-TTS make mels and inherit a vocoder's cost and its ceiling.
-# * **"Best quality"** cannot be settled without a shipped VITS; the papers' MOS put VITS
-#   first by a small margin on LJSpeech. Among the shipped models the two yardsticks disagree
-#   (the lines under the table): MCD-DTW puts Diff-TTS closest to the recordings (17.4 dB against
-#   22.3 and 25.0 in this run), DNSMOS prefers Grad-TTS's smooth, slightly muffled mels (2.62,
-#   near Griffin-Lim's own 2.71, against 2.29 and 2.20) — distance to one take against "sounds
-#   clean", two questions (section 1). Your ears, section 3, are the third judge.
+# * **"Best quality"** is not VITS's here, not yet: the papers' MOS put VITS first by a small
+#   margin on LJSpeech, after days of GPU training; the course's tiny VITS had a few CPU hours.
+#   The two yardsticks disagree (the lines under the table): MCD-DTW puts Diff-TTS closest to
+#   the recordings (17.4 dB in the run this lesson was written with), VITS next (19.5), then
+#   Glow-TTS (22.3) and Grad-TTS (25.0); DNSMOS prefers VITS (2.65, near Griffin-Lim's own 2.71 —
+#   and VITS pays no Griffin-Lim) and Grad-TTS's smooth, slightly muffled mels (2.62) over 2.29
+#   and 2.20 — distance to one take against "sounds clean", two questions (section 1). Your
+#   ears, section 3, are the third judge: listen to VITS's male voices, whose pitch still
+#   sits near the 86 Hz frame rate (lesson 11).
 #
 # ## 7. The Pareto chart — and reading it
 #
@@ -437,13 +445,15 @@ for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
 # * **Offline batch** (audiobooks, a dataset to render overnight): speed hardly matters, so
 #   take the system closest to the recordings — here Diff-TTS (lowest MCD, 0 % PER, and on the Pareto
 #   front: it dominates Grad-TTS, closer *and* faster), at 20 or even 58 calls, since its RTF
-#   stays below real time; if you trust DNSMOS's "clean" more than closeness, Grad-TTS at 10
-#   steps — listen and decide. And a better vocoder before anything else: every mel model sits
+#   stays below real time; if you trust DNSMOS's "clean" more than closeness, VITS (the
+#   highest DNSMOS here, second by MCD) — listen and decide. And a better vocoder before anything else: every mel model sits
 #   on Griffin-Lim's floor.
 # * **Interactive, on a laptop CPU** (a screen reader, a voice assistant): the lowest RTF at
-#   acceptable quality, and a deterministic voice is often a feature — Glow-TTS (one flow pass)
-#   or a VITS with an iSTFT decoder (no separate vocoder, measured above), never a paper-size
-#   diffusion decoder at 50 steps. Latency for the *first* audio also counts: a text → wave
+#   acceptable quality — the course's tiny VITS with its iSTFT decoder: the lowest RTF here
+#   (no separate vocoder) and the second-closest to the recordings, so on the Pareto front it
+#   dominates Glow-TTS + Griffin-Lim; Glow-TTS when a deterministic voice is the feature
+#   (`noise_scale_w = 0` makes VITS's rhythm deterministic too); never a paper-size diffusion
+#   decoder at 50 steps. Latency for the *first* audio also counts: a text → wave
 #   model has no mel-then-vocoder hand-off.
 # * **A GPU server**: every model here is far faster than real time on a GPU (the papers: VITS
 #   67×; Grad-TTS-10 RTF 0.033; Glow-TTS 0.008), so the choice is quality and variety per
@@ -456,7 +466,8 @@ for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
 # ## What to try
 # * Rerun section 2 with `n_sentences = 10` (a few minutes more). *Expect:* the MCD ranking
 #   stays Diff-TTS < Glow-TTS < Grad-TTS — on all ten test sentences the shipped models' mels
-#   measured 16.0 (γ = 21), 20.3 and 23.2 dB (10 steps) (`data/checkpoints/README.md`).
+#   measured 16.0 (γ = 21), 20.3 and 23.2 dB (10 steps) (`data/checkpoints/README.md`); VITS
+#   measured 20.1 dB on the 75 multi-voice test sentences, its own corpus.
 # * In section 5, give Grad-TTS a smaller `noise_scale` (`SynthesisOptions(noise_scale=0.2,
 #   n_steps=10)` in `model.generate`). *What to look for:* a start closer to μ, the "average
 #   voice": the seeds even more alike in section 4's plot, and whether MCD — distance to one
@@ -470,10 +481,10 @@ for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
 #   (with `model` the VITS system's `.model`, `SynthesisOptions` from `course_lib.models.contract`,
 #   `evaluation` from `course_lib` — it adds the blanks VITS was trained with) and pass
 #   it to `variation`. *Expect* (measured, shipped
-#   checkpoint): the length spread falls from 64 ms to exactly 0 — the stochastic duration
+#   checkpoint): the length spread falls from 132 ms to exactly 0 — the stochastic duration
 #   predictor's noise is VITS's only source of rhythm variation — while the median-F0 spread
-#   is 0.0 Hz in both: the warm-up checkpoint buzzes at its 86 Hz frame rate and has no pitch
-#   of its own to vary yet (lesson 11).
+#   only shrinks, 2.1 → 1.4 Hz: pitch detail comes from the prior sample z_p, which
+#   `noise_scale` (not `noise_scale_w`) scales.
 #
 # ## Summary
 # * Measured on the same held-out sentences, the seed's table mostly does not survive: VITS is
