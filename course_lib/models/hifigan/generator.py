@@ -50,7 +50,7 @@ def _conv(channels: int, kernel_size: int, dilation: int) -> nn.Module:
     """Weight-normed 'same' conv ``[B, C, T]`` → ``[B, C, T]``."""
     return weight_norm(
         Conv1d(channels, channels, kernel_size, 1, dilation=dilation,
-                  padding=dilated_padding(kernel_size, dilation))
+               padding=dilated_padding(kernel_size, dilation))
     )
 
 
