@@ -46,11 +46,13 @@ def main() -> None:
     parser.add_argument("--models", default=None, help="comma-separated, from " + ", ".join(compare.SHIPPED))
     parser.add_argument("--out", default=None, help="keep the wavs, table and chart here (default: a temporary folder)")
     parser.add_argument("--no-dnsmos", action="store_true", help="skip DNSMOS (the slowest measure)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an earlier run's results in --out")
     args = parser.parse_args()
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(args.out or scratch)
-        rows = compare.run(out, models, args.sentences, args.seeds, dnsmos=not args.no_dnsmos)
+        rows = compare.run(out, models, args.sentences, args.seeds, dnsmos=not args.no_dnsmos,
+                           overwrite=args.overwrite)
         print(compare.markdown(rows, args.sentences))
     for row in rows:
         for measure, unit in UNITS.items():

@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 
 MAX_SEED = 2**32 - 1  # NumPy's generators take seeds below 2**32
+MAX_SPEAKER = 2**31 - 1  # far beyond any model's speakers; an id past it could not even be a tensor
+MAX_VOCAB = 100_000  # symbols: phoneme sets have ~150, a character set a few thousand
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -109,8 +111,10 @@ def _whole(minimum: int, maximum: int | None = None, out_of_range: str | None = 
 
 
 _positive_int = _whole(1)
-_nonnegative_int = _whole(0)
 _seed = _whole(0, MAX_SEED, f"is out of range: give a seed from 0 to {MAX_SEED}")
+_speaker = _whole(0, MAX_SPEAKER, "is out of range: a model's speaker ids run from 0 to its n_speakers − 1")
+_n_vocab = _whole(1, MAX_VOCAB, f"is out of range: give 1 … {MAX_VOCAB:,} symbols (the official counts use 148 and "
+                                "178)")
 
 
 def _finite(minimum: float, inclusive: bool):
@@ -151,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("--config", default="paper",
                       help="named config: paper (the official architecture), tiny (the CPU one) or the model's "
                            "others, e.g. hifigan v1/v2/v3/istft_small (default: paper)")
-    info.add_argument("--n-vocab", type=_positive_int, default=None,
+    info.add_argument("--n-vocab", type=_n_vocab, default=None,
                       help="symbols in the text vocabulary (the official counts use 148 for Glow-TTS and "
                            "Grad-TTS, 178 for VITS; default: the config's)")
     info.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
@@ -203,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--noise-scale-w", type=_finite(0.0, inclusive=True), default=None,
                        help="noise of a stochastic duration predictor (VITS), ≥ 0 (default 0.8; 0 = its most "
                             "likely rhythm); a model with a deterministic one refuses it")
-    synth.add_argument("--speaker", type=_nonnegative_int, default=None,
+    synth.add_argument("--speaker", type=_speaker, default=None,
                        help="speaker id of a multi-speaker model, 0 … n_speakers − 1; a single-speaker one "
                             "refuses it")
     synth.add_argument("--length-scale", type=_finite(0.0, inclusive=False), default=1.0,
@@ -227,9 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("--checkpoint", type=_path, required=True, help="a multi-speaker VITS model file")
     convert.add_argument("--in", dest="input", type=_path, required=True,
                          help="recording to convert (WAV, FLAC or OGG; read as mono at 22,050 Hz)")
-    convert.add_argument("--from-speaker", type=_nonnegative_int, required=True,
+    convert.add_argument("--from-speaker", type=_speaker, required=True,
                          help="speaker id of the recording's voice, 0 … n_speakers − 1")
-    convert.add_argument("--speaker", type=_nonnegative_int, required=True,
+    convert.add_argument("--speaker", type=_speaker, required=True,
                          help="speaker id to convert to, 0 … n_speakers − 1")
     convert.add_argument("--out", type=_path, required=True, help="output .wav file (16-bit PCM, 22,050 Hz)")
     convert.add_argument("--seed", type=_seed, default=0, help="seed of the posterior sample (default 0)")
@@ -260,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="samples per sentence and model (default: 1 in smoke mode, 3 otherwise)")
     compare.add_argument("--out", type=_path, default="runs/compare",
                          help="folder for the table, JSON, chart and wavs (default runs/compare)")
+    compare.add_argument("--overwrite", action="store_true",
+                         help="replace the results of an earlier comparison in --out (only what compare wrote)")
     compare.add_argument("--no-dnsmos", action="store_true",
                          help="skip DNSMOS, the slowest measure (a few seconds a clip on a CPU); its column stays "
                               "empty")
@@ -268,50 +274,69 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    """Check ``--out``, ``--models`` and ``--sentences`` before any work, then :func:`course_lib.compare.run`."""
     from course_lib import compare
     from course_lib.mode import pick
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} is a file: give a folder (it will hold results.md, the chart and wavs)")
-    models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
+    blocking = next((parent for parent in out.parents if parent.exists() and not parent.is_dir()), None)
+    if blocking is not None:
+        raise ValueError(f"--out {out} lies under {blocking}, which is a file: give a folder path")
+    models = None
+    if args.models is not None:
+        models = [m.strip() for m in args.models.split(",") if m.strip()]
+        if not models:
+            raise ValueError(f"--models is empty: name one or more of {', '.join(compare.SHIPPED)}, or drop it to "
+                             "compare them all")
+        twice = sorted({m for m in models if models.count(m) > 1})
+        if twice:
+            raise ValueError(f"--models names {', '.join(twice)} more than once: name each model once")
     n_sentences = args.sentences or pick(smoke=1, default=10, full=20)
+    available = compare.test_split_size()
+    if n_sentences > available:
+        raise ValueError(f"--sentences {n_sentences}: the held-out test split has {available} sentences in this "
+                         f"mode; give 1 … {available}")
     rows = compare.run(out, models, n_sentences, args.seeds or pick(smoke=1, default=3, full=3),
-                       pick(smoke=2, default=8, full=8), dnsmos=not args.no_dnsmos)
+                       pick(smoke=2, default=8, full=8), dnsmos=not args.no_dnsmos, overwrite=args.overwrite)
     print(compare.markdown(rows, n_sentences))
     print(f"wrote {out / 'results.md'}, results.json, pareto.png and wavs/")
     return 0
 
 
-def _convert(args: argparse.Namespace) -> int:
-    """Check ``--out`` and ``--checkpoint`` before the model's ``convert_cli`` does any work."""
+def _check_output_beside_input(args: argparse.Namespace) -> None:
+    """``--out`` must be a new ``.wav`` path and not the ``--in`` recording itself: the recording is never
+    written over (the output could only be written after reading it, and a failed or poor result would
+    have cost the original)."""
     from course_lib.audio import check_wav_path
+    from course_lib.files import same_file
 
-    handler = _handler(args.model, "convert")
     check_wav_path(args.out, "--out")
+    if same_file(args.input, args.out):
+        out = Path(args.out)
+        raise ValueError(f"--out {args.out} is the --in recording itself: the course never writes over its input; "
+                         f"give another file, e.g. --out {out.with_name(out.stem + '_out.wav')}")
+
+
+def _convert(args: argparse.Namespace) -> int:
+    """Check ``--out``, ``--in`` and ``--checkpoint`` before the model's ``convert_cli`` does any work."""
+    handler = _handler(args.model, "convert")
+    _check_output_beside_input(args)
     if not Path(args.checkpoint).is_file():
         raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such file; give a multi-speaker VITS model file")
     return handler(args) or 0
 
 
 def _vocode(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from course_lib import audio
     from course_lib.vocoder import load_vocoder
 
-    out = Path(args.out)
-    if out.suffix.lower() != ".wav":
-        raise ValueError(f"--out {out} must end in .wav (the course writes 16-bit PCM WAV)")
-    if out.is_dir():
-        raise ValueError(f"--out {out} is a folder: give a file name such as {out / 'resynth.wav'}")
+    _check_output_beside_input(args)
+    wave = audio.read_recording(args.input, "--in")
     vocoder = load_vocoder(args.checkpoint or args.vocoder)
-    wave = audio.load_audio(args.input)
-    if wave.size < audio.HOP_LENGTH:
-        raise ValueError(f"{args.input} holds {wave.size} samples at 22,050 Hz, less than one mel frame "
-                         f"({audio.HOP_LENGTH}): give a longer recording")
     resynthesis = vocoder(audio.mel_spectrogram(wave)).clamp(-1.0, 1.0)
-    audio.save_audio(out, resynthesis.numpy(), audio.SAMPLE_RATE)
+    out = audio.save_audio(args.out, resynthesis.numpy(), audio.SAMPLE_RATE)
     print(f"wrote {out} ({resynthesis.numel() / audio.SAMPLE_RATE:.2f} s, {vocoder.name})")
     return 0
 
@@ -323,8 +348,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    except OSError as err:  # a full disk, a folder that became unwritable, …
-        print(f"error: {err}; free the space or fix the path's permissions and run the command again", file=sys.stderr)
+    except OSError as err:  # a full disk, a folder that became unwritable, a path through a file, …
+        from course_lib.files import explain_os_error
+
+        print(f"error: {explain_os_error(err)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as err:  # the trainer's TrainingInterrupted says where the checkpoint is
         print(f"\nstopped: {err}" if str(err) else "\nstopped", file=sys.stderr)

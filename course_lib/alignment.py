@@ -224,13 +224,30 @@ def durations_from_path(path: torch.Tensor) -> torch.Tensor:
 MAX_SYNTHESIS_FRAMES = 10_000
 
 
-def check_synthesis_length(mel_lengths: torch.Tensor, max_frames: int = MAX_SYNTHESIS_FRAMES) -> int:
-    """The longest of ``mel_lengths [B]`` (frames); a ValueError, worded alike for every model, above ``max_frames``."""
-    longest = int(mel_lengths.max())
-    if longest > max_frames:
-        raise ValueError(f"the text expands to {longest} frames (> {max_frames}, about {max_frames * HOP_LENGTH / SAMPLE_RATE:.0f} "
-                         "s): split it into sentences and synthesise them one by one, or lower the length scale")
-    return longest
+def check_synthesis_length(mel_lengths: torch.Tensor, max_frames: int = MAX_SYNTHESIS_FRAMES,
+                           knobs: str = "the length scale") -> int:
+    """The longest of ``mel_lengths [B]`` (frames, integer or float); a ValueError, worded alike for every model,
+    above ``max_frames`` — or when a length is not a finite number (durations that overflowed). ``knobs`` names
+    what to lower."""
+    longest = float(mel_lengths.detach().float().max())
+    if not longest <= max_frames:  # NaN fails this too
+        count = f"{longest:.0f}" if math.isfinite(longest) and longest < 1e12 else "an overflowing number of"
+        raise ValueError(f"the text expands to {count} frames (> {max_frames}, about "
+                         f"{max_frames * HOP_LENGTH / SAMPLE_RATE:.0f} s): split it into sentences and synthesise them "
+                         f"one by one, or lower {knobs}")
+    return int(longest)
+
+
+def frame_lengths(durations: torch.Tensor, max_frames: int = MAX_SYNTHESIS_FRAMES, multiple: int = 1,
+                  knobs: str = "the length scale") -> tuple[torch.Tensor, int]:
+    """Frames per utterance of predicted ``durations [B, T_text]`` (masked, integer-valued floats), checked by
+    :func:`check_synthesis_length` *before* any integer cast — a huge length scale cannot wrap round into a short
+    or negative length. Returns ``(lengths [B] long, the longest)``: at least ``multiple`` frames each, rounded
+    down to a multiple of it (Glow-TTS's squeeze)."""
+    totals = durations.detach().float().sum(-1)
+    check_synthesis_length(totals, max_frames, knobs)
+    lengths = (totals.long() // multiple * multiple).clamp_min(multiple)
+    return lengths, int(lengths.max())
 
 
 def check_length_scale(length_scale: float) -> float:

@@ -27,6 +27,7 @@ import numpy as np
 import soundfile as sf
 import torch
 
+from course_lib.files import atomic_write
 from course_lib.framing import FMAX, FMIN, HOP_LENGTH, N_FFT, N_MELS, SAMPLE_RATE, WIN_LENGTH
 LOG_CLAMP = 1e-5
 # sqrt(re² + im² + eps) keeps the gradient of |X| finite where X = 0 (as in HiFi-GAN)
@@ -43,29 +44,53 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Read any soundfile-readable file as mono float32 in [-1, 1] at ``sample_rate``.
 
     Stereo is averaged to mono; other rates are resampled with librosa's
-    high-quality resampler. Returns ``[N]``.
+    high-quality resampler. Returns ``[N]``. A folder, an unreadable or cut-short file,
+    or one that holds no audio raises an :class:`AudioError` naming the fix.
     """
     path = Path(path)
     if not path.exists():
         raise AudioError(f"audio file not found: {path}")
+    if path.is_dir():
+        raise AudioError(f"{path} is a folder, not an audio file: give a WAV, FLAC or OGG file in it")
     try:
         data, file_rate = sf.read(str(path), dtype="float32", always_2d=True)
     except Exception as err:  # soundfile raises LibsndfileError/RuntimeError subclasses
         raise AudioError(
-            f"cannot read audio file {path}: {err}. Is it a WAV/FLAC/OGG file and not truncated? "
-            f"Re-export or delete it and rebuild the corpus."
+            f"cannot read audio file {path}: {str(err).rstrip('.')}. Is it a WAV/FLAC/OGG file and not truncated? "
+            f"Re-export it, or give another file"
         ) from err
     _check_wav_complete(path)
+    if data.shape[0] == 0:
+        raise AudioError(f"{path} holds no audio (0 samples): re-export it, or give another file")
     wave = data.mean(axis=1)
     if file_rate != sample_rate:
         wave = resample(wave, file_rate, sample_rate)
     return np.ascontiguousarray(wave, dtype=np.float32)
 
 
-def _check_wav_complete(path: Path) -> None:
-    """Raise if a RIFF/WAVE file's ``data`` chunk is longer than the bytes it holds (a cut-short copy or download).
+def read_recording(path: str | Path, flag: str, min_samples: int = HOP_LENGTH) -> np.ndarray:
+    """A recording a command was given (``flag``, e.g. ``"--in"``) as ``[N]`` float32 at 22,050 Hz, checked:
+    readable (:func:`load_audio`), finite and at least ``min_samples`` long — each refusal names the flag."""
+    try:
+        wave = load_audio(path)
+    except AudioError as err:
+        raise AudioError(f"{flag}: {err}") from None
+    bad = np.flatnonzero(~np.isfinite(wave))
+    if bad.size:
+        raise AudioError(f"{flag} {path} holds NaN or infinite samples ({bad.size:,}, the first at "
+                         f"{bad[0] / SAMPLE_RATE:.3f} s): it is not a valid recording; re-export it as 16-bit PCM "
+                         "WAV, or give another file")
+    if wave.size < min_samples:
+        raise AudioError(f"{flag} {path} lasts {wave.size / SAMPLE_RATE * 1000:.0f} ms, too short: give at least "
+                         f"{min_samples / SAMPLE_RATE * 1000:.0f} ms of audio")
+    return wave
 
-    soundfile reads such a file without complaint, returning only the samples that are there.
+
+def _check_wav_complete(path: Path) -> None:
+    """Raise if a RIFF/WAVE file's ``data`` chunk is longer than the bytes it holds (a cut-short copy or download),
+    or declares no audio at all (a writer stopped before it filled the header in).
+
+    soundfile reads such files without complaint, returning only the samples that are there.
     """
     size = path.stat().st_size
     with path.open("rb") as handle:
@@ -77,7 +102,10 @@ def _check_wav_complete(path: Path) -> None:
             header = handle.read(8)
             declared = int.from_bytes(header[4:], "little")
             if header[:4] == b"data":
-                if declared not in (0, 0xFFFFFFFF) and offset + 8 + declared > size:  # 0 / ~0: length left open
+                if declared == 0:  # what a writer puts first and fixes when it closes the file: it never did
+                    raise AudioError(f"{path} declares no audio in its header (0 bytes): its writing was cut short; "
+                                     "re-export or re-create it, or remove it")
+                if declared != 0xFFFFFFFF and offset + 8 + declared > size:  # ~0: a stream's length left open
                     raise AudioError(f"{path} is truncated: its header declares {declared:,} bytes of audio but the "
                                      f"file holds {size - offset - 8:,}; re-export or re-download it, or remove it")
                 return
@@ -96,14 +124,14 @@ def resample(wave: np.ndarray, orig_rate: int, target_rate: int) -> np.ndarray:
 
 
 def save_audio(path: str | Path, wave, sample_rate: int = SAMPLE_RATE) -> Path:
-    """Write a ``[N]`` wave (numpy or torch, float in [-1, 1]) as 16-bit PCM WAV."""
+    """Write a ``[N]`` wave (numpy or torch, float in [-1, 1]) as 16-bit PCM WAV, atomically
+    (:func:`course_lib.files.atomic_write`: a file already at ``path`` stays whole until the new one is complete)."""
     path = Path(path)
     array = _as_numpy(wave).reshape(-1)
     if not np.all(np.isfinite(array)):
         raise AudioError(f"refusing to write {path}: the wave contains NaN or inf")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    sf.write(str(path), np.clip(array, -1.0, 1.0), sample_rate, subtype="PCM_16")
-    return path
+    clipped = np.clip(array, -1.0, 1.0)
+    return atomic_write(path, lambda file: sf.write(file, clipped, sample_rate, subtype="PCM_16", format="WAV"))
 
 
 def check_wav_path(path: str | Path, flag: str = "path") -> Path:

@@ -28,6 +28,7 @@ marker area ∝ parameters) and the wavs.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib
 import json
@@ -43,6 +44,7 @@ import torch
 
 from course_lib import audio, evaluation
 from course_lib.cepstrum import mcd_dtw
+from course_lib.files import atomic_write
 from course_lib.models.contract import SynthesisOptions
 
 SHIPPED = {"glow_tts": "glow_tts_tiny.pt", "grad_tts": "grad_tts_tiny.pt", "diff_tts": "diff_tts_tiny.pt",
@@ -153,6 +155,13 @@ def _tts_system(kind: str, model, vocoder, vocoder_parameters: int) -> System:
                       on=on)
     return System(f"{label} + {vocoder.name}", speak, _count(model) + vocoder_parameters, model=model,
                   options=options, training=training, on=on)
+
+
+def test_split_size() -> int:
+    """How many held-out test sentences :func:`test_items` can give (the single-voice corpus of this mode)."""
+    from course_lib.data import ensure_corpus, load_corpus
+
+    return len(load_corpus(ensure_corpus()).split("test"))
 
 
 def test_items(n_sentences: int) -> tuple[list, list[list[str]]]:
@@ -350,21 +359,62 @@ def pareto_chart(rows: Sequence[Row], path: Path) -> Path:
     ax.set_ylabel("MCD-DTW to the recording, dB (lower = closer)")
     ax.set_title("Quality against speed (marker area ∝ parameters)")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    atomic_write(path, lambda file: fig.savefig(file, format="png", dpi=100))
     plt.close(fig)
-    return path
+    return Path(path)
+
+
+OUTPUTS = ("results.md", "results.json", "pareto.png", "wavs")  # what run writes into its folder
+
+
+def earlier_results(out_dir: str | Path) -> list[Path]:
+    """What an earlier :func:`run` left in ``out_dir`` (its :data:`OUTPUTS` that exist)."""
+    return [Path(out_dir) / name for name in OUTPUTS if (Path(out_dir) / name).exists()]
+
+
+def clear_earlier_results(out_dir: str | Path) -> list[Path]:
+    """Remove what an earlier :func:`run` wrote in ``out_dir`` — its tables, chart and the wavs it named — and
+    nothing else (another file in ``wavs/`` keeps the folder); returns what it removed."""
+    removed = []
+    for path in earlier_results(out_dir):
+        if path.is_dir():
+            for wav in sorted(path.glob("*_seed*.wav")):
+                wav.unlink()
+                removed.append(wav)
+            with contextlib.suppress(OSError):
+                path.rmdir()  # only when empty
+        else:
+            path.unlink()
+            removed.append(path)
+    return removed
 
 
 def run(out_dir: str | Path, models: Sequence[str] | None = None, n_sentences: int = 10, seeds: int = 3,
-        variation_seeds: int = VARIATION_SEEDS, progress: bool = True, dnsmos: bool = True) -> list[Row]:
-    """Measure every shipped system and write ``results.md``, ``results.json``, ``pareto.png`` and the wavs."""
+        variation_seeds: int = VARIATION_SEEDS, progress: bool = True, dnsmos: bool = True,
+        overwrite: bool = False) -> list[Row]:
+    """Measure every shipped system and write ``results.md``, ``results.json``, ``pareto.png`` and the wavs.
+
+    A folder holding an earlier run's results is refused unless ``overwrite``, which removes them first
+    (:func:`clear_earlier_results`), so old and new wavs never mix. Stopped by Ctrl-C, it says what it kept.
+    """
     if n_sentences < 1 or seeds < 1 or variation_seeds < 2:
         raise ValueError("compare needs ≥ 1 sentence, ≥ 1 seed and ≥ 2 variation seeds")
     out = Path(out_dir)
+    earlier = earlier_results(out)
+    if earlier and not overwrite:
+        raise ValueError(f"{out} already holds the results of a comparison ({', '.join(p.name for p in earlier)}): "
+                         "add --overwrite to replace them, or give a new --out folder")
+    clear_earlier_results(out)
     out.mkdir(parents=True, exist_ok=True)
     items, phonemes = test_items(n_sentences)
-    rows = measure(shipped_systems(models), items, phonemes, out, seeds, variation_seeds, progress, dnsmos)
-    (out / "results.md").write_text(markdown(rows, len(items)), encoding="utf-8")
-    (out / "results.json").write_text(json.dumps([asdict(r) for r in rows], indent=2), encoding="utf-8")
+    try:
+        rows = measure(shipped_systems(models), items, phonemes, out, seeds, variation_seeds, progress, dnsmos)
+    except KeyboardInterrupt:
+        kept = len(list((out / "wavs").glob("*.wav")))
+        raise KeyboardInterrupt(f"compare stopped before its tables were written; kept the {kept} wav(s) made so "
+                                f"far in {out / 'wavs'} — run it again with --overwrite to start over") from None
+    for name, text in (("results.md", markdown(rows, len(items))),
+                       ("results.json", json.dumps([asdict(r) for r in rows], indent=2))):
+        atomic_write(out / name, lambda file, text=text: file.write(text.encode("utf-8")))
     pareto_chart(rows, out / "pareto.png")
     return rows

@@ -59,6 +59,16 @@ class EspeakError(RuntimeError):
     """eSpeak NG could not be loaded or refused a request."""
 
 
+class VoiceError(ValueError):
+    """A voice name eSpeak NG does not have, with where to find the ones it has."""
+
+
+class _Voice(ctypes.Structure):  # espeak_VOICE (speak_lib.h)
+    _fields_ = [("name", ctypes.c_char_p), ("languages", ctypes.c_char_p), ("identifier", ctypes.c_char_p),
+                ("gender", ctypes.c_ubyte), ("age", ctypes.c_ubyte), ("variant", ctypes.c_ubyte),
+                ("xx1", ctypes.c_ubyte), ("score", ctypes.c_int), ("spare", ctypes.c_void_p)]
+
+
 @dataclass(frozen=True)
 class PhonemeEvent:
     """One phoneme eSpeak spoke: its IPA symbol and the sample where it starts."""
@@ -106,6 +116,8 @@ class _Engine:
             ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
             ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
         ]
+        self.lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        self.lib.espeak_ListVoices.argtypes = [ctypes.POINTER(_Voice)]
         self.lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
         self.lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
         self._chunks: list[np.ndarray] = []
@@ -129,8 +141,23 @@ class _Engine:
     def set_voice(self, voice: str) -> None:
         if voice != self.voice:
             if self.lib.espeak_SetVoiceByName(voice.encode()) != 0:
-                raise EspeakError(f"eSpeak NG has no voice {voice!r}; try 'en-us', 'en+m3' or 'en+f2'")
+                raise VoiceError(f"eSpeak NG has no voice {voice!r}: `python -m course_lib corpus voices` lists "
+                                 "them (e.g. en-us, or en-us+m3 with a variant)")
             self.voice = voice
+
+    def list_voices(self, variants: bool) -> list[tuple[str, str]]:
+        """``(name to pass, description)`` of every language voice, or of every variant (``+name``)."""
+        spec = _Voice(languages=b"variant") if variants else None
+        table = self.lib.espeak_ListVoices(ctypes.byref(spec) if spec is not None else None)
+        found, index = [], 0
+        while table[index]:
+            voice = table[index].contents
+            if variants:  # identifier "!v/m3" → "+m3"
+                found.append(("+" + voice.identifier.decode().split("/")[-1], voice.name.decode()))
+            else:  # languages: a priority byte, then the language name
+                found.append((voice.languages[1:].decode(), voice.name.decode()))
+            index += 1
+        return sorted(found)
 
     def synth(self, text: str, voice: str, rate: int, pitch: int, pitch_range: int) -> Utterance:
         self.set_voice(voice)
@@ -182,6 +209,21 @@ def synthesize(text: str, voice: str = "en-us", rate: int = 175, pitch: int = 50
         raise ValueError("cannot synthesise empty text: give at least one word")
     with _lock:
         return _get_engine().synth(text, voice, rate, pitch, pitch_range)
+
+
+def check_voice(voice: str) -> str:
+    """``voice`` if eSpeak NG has it (``en-us``, ``en-us+m3``…), else a :class:`VoiceError` naming it and how to
+    list the voices there are."""
+    with _lock:
+        _get_engine().set_voice(voice)
+    return voice
+
+
+def list_voices(variants: bool = False) -> list[tuple[str, str]]:
+    """eSpeak NG's voices as ``(name, description)``: the languages (``en-us``…), or with ``variants`` the
+    voice variants to append with ``+`` (``+m3``, ``+f4``…)."""
+    with _lock:
+        return _get_engine().list_voices(variants)
 
 
 def text_to_ipa(text: str, voice: str = "en-us") -> str:

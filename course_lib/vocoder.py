@@ -172,14 +172,19 @@ class HiFiGANVocoder(Vocoder):
 
 
 def config_from_dict(config_dict: dict, source: str = "the checkpoint") -> HiFiGANConfig:
-    """Rebuild a :class:`HiFiGANConfig` from a JSON dict, naming unknown or bad fields."""
+    """Rebuild a :class:`HiFiGANConfig` from a JSON dict; another model's config is refused naming that model."""
+    from course_lib.models import model_of_config
+    from course_lib.training import CheckpointError
+
     known = {f.name for f in dataclasses.fields(HiFiGANConfig)}
     unknown = sorted(set(config_dict) - known)
     if unknown:
-        raise ValueError(
-            f"{source} is not a HiFi-GAN checkpoint: its config has fields {unknown} that HiFiGANConfig "
-            "does not know (is it another model's checkpoint?)"
-        )
+        made_for = model_of_config(config_dict)
+        what = (f"a {made_for} model file, not a vocoder" if made_for else
+                f"not a vocoder (its config has {len(unknown)} fields a vocoder's has not, e.g. "
+                f"{', '.join(unknown[:3])})")
+        raise CheckpointError(f"{source} is {what}: give a vocoder generator.pt (what `train hifigan` writes), or "
+                              "--vocoder griffin-lim")
     return HiFiGANConfig(**config_dict)
 
 

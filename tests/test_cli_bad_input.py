@@ -151,8 +151,12 @@ def test_open_corpus_detects_the_layout(tmp_path):
 
 @pytest.mark.parametrize("model", [m for m in MODELS if m.aligns_itself], ids=lambda m: m.name)
 def test_train_on_an_ljspeech_folder(model, tmp_path, capsys):
-    data = make_ljspeech(tmp_path / "LJSpeech-1.1", speakers=True)
-    rc, out, err = cli(capsys, *train_argv(model, tmp_path / "run", "--data", data))
+    """One reader; VITS also with a speaker column, through its multi-speaker config."""
+    data = make_ljspeech(tmp_path / "LJSpeech-1.1", speakers=model.name == "vits")
+    argv = train_argv(model, tmp_path / "run", "--data", data)
+    if model.name == "vits":
+        argv[argv.index("tiny")] = "tiny_multi"
+    rc, out, err = cli(capsys, *argv)
     assert rc == 0, err
     assert (tmp_path / "run" / model.model_file).is_file()
 
@@ -459,7 +463,7 @@ def test_resume_with_other_settings_is_refused(model, runs, tmp_path, capsys):
 def test_resume_without_a_run_is_refused(tmp_path, capsys):
     assert_refused(cli(capsys, *train_argv(MODELS[0], tmp_path / "empty", "--resume")),
                    "holds no checkpoint.pt", "drop --resume")
-    assert not list((tmp_path / "empty").iterdir())
+    assert not (tmp_path / "empty").exists()  # the folder the refused command made is gone again
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
@@ -467,3 +471,360 @@ def test_a_short_run_reports_its_last_losses(model, runs):
     stdout = (runs[model.name].parent / f"{model.name}_stdout.txt").read_text()
     phase = {"vits": "generator", "cvae": "cvae"}.get(model.name, "tts")   # VITS trains as a GAN: its generator's
     assert f"to step 2; last losses: {phase}/loss=" in stdout
+
+
+# ---- 11. every verb: nothing of the user's lost, a clear refusal (issue 23) -------------------------------
+#
+# One row per case: the command (placeholders: {T} the test's folder, {MODEL_NAME} a 2-step run's model file of
+# that model, e.g. {GLOW_TTS}, {RUN} that run's folder), what to put in {T} first, and the phrases of the one-line
+# refusal. Every row checks that the files in {T} are the same, byte for byte, afterwards. A new verb joins by
+# adding rows.
+
+
+def _wave(seconds: float = 0.5, rate: int = 22050) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (0.3 * np.sin(2 * np.pi * 150 * t)).astype(np.float32)
+
+
+def _speech(folder: Path) -> None:
+    sf.write(folder / "speech.wav", _wave(), 22050, subtype="PCM_16")
+
+
+def _no_audio_declared(folder: Path) -> None:
+    """A wav whose header declares 0 bytes of audio (a writer killed before it closed the file), samples after it."""
+    import io
+
+    buffer = io.BytesIO()
+    sf.write(buffer, _wave(), 22050, subtype="PCM_16", format="WAV")
+    data = bytearray(buffer.getvalue())
+    at = data.index(b"data")
+    data[at + 4: at + 8] = (0).to_bytes(4, "little")
+    (folder / "speech.wav").write_bytes(bytes(data))
+
+
+def _nan_wave(folder: Path) -> None:
+    wave = _wave()
+    wave[100] = np.nan
+    sf.write(folder / "speech.wav", wave, 22050, subtype="FLOAT")
+
+
+def _user_folder(folder: Path) -> None:
+    (folder / "d").mkdir()
+    (folder / "d" / "thesis.txt").write_text("three years of work")
+    (folder / "d" / "figures").mkdir()
+    (folder / "d" / "figures" / "one.png").write_bytes(b"png")
+
+
+def _a_file(folder: Path) -> None:
+    (folder / "notes.txt").write_text("keep me")
+
+
+def _built_corpus(folder: Path, how: str) -> None:
+    from course_lib.data import ensure_corpus
+
+    shutil.copytree(ensure_corpus(), folder / "corpus")
+    manifest = folder / "corpus" / "corpus.json"
+    if how == "wrong shape":
+        manifest.write_text("[1]")
+    elif how == "truncated":
+        manifest.write_text(manifest.read_text()[:40])
+    elif how == "missing wav":
+        first = (folder / "corpus" / "metadata.csv").read_text().split("|")[0]
+        (folder / "corpus" / "wavs" / f"{first}.wav").unlink()
+
+
+def _lj(folder: Path, speakers: str) -> None:
+    data = make_ljspeech(folder / "lj", speakers=speakers != "none")
+    if speakers == "mixed":
+        lines = (data / "metadata.csv").read_text().splitlines()
+        lines[3] = lines[3].rsplit("|", 1)[0]
+        (data / "metadata.csv").write_text("\n".join(lines) + "\n")
+
+
+def _earlier_comparison(folder: Path) -> None:
+    (folder / "cmp" / "wavs").mkdir(parents=True)
+    (folder / "cmp" / "results.md").write_text("| the earlier table |")
+    (folder / "cmp" / "wavs" / "vits_ES00001_seed0.wav").write_bytes(b"RIFF")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of the verb matrix."""
+
+    id: str
+    argv: tuple[str, ...]
+    phrases: tuple[str, ...]
+    setup: object = None  # (folder) -> None: what the user had before the command
+    cwd: str | None = None  # run from this sub-folder of {T}
+
+
+VERB_CASES = [
+    # 1. data loss
+    Case("corpus build into a user's folder", ("corpus", "build", "--out", "{T}/d", "--n-utterances", "3"),
+         ("--out {T}/d holds", "thesis.txt", "did not write", "empty or new folder"), _user_folder),
+    Case("corpus build onto a file", ("corpus", "build", "--out", "{T}/notes.txt", "--n-utterances", "3"),
+         ("is a file", "empty or new folder"), _a_file),
+    Case("corpus build under a file", ("corpus", "build", "--out", "{T}/notes.txt/c", "--n-utterances", "3"),
+         ("lies under", "which is a file"), _a_file),
+    Case("corpus build into the folder you are in", ("corpus", "build", "--out", ".", "--n-utterances", "3"),
+         ("is the folder you are in", "--out corpus"), _user_folder, cwd="d"),
+    Case("vocode over its input", ("vocode", "--in", "{T}/speech.wav", "--out", "{T}/speech.wav", "--vocoder",
+                                   "griffin-lim"), ("is the --in recording itself", "speech_out.wav"), _speech),
+    Case("vocode over its input through ..", ("vocode", "--in", "{T}/speech.wav", "--out", "{T}/x/../speech.wav",
+                                              "--vocoder", "griffin-lim"), ("is the --in recording itself",), _speech),
+    Case("convert over its input", ("convert", "vits", "--checkpoint", "{VITS}", "--in", "{T}/speech.wav",
+                                    "--from-speaker", "0", "--speaker", "0", "--out", "{T}/speech.wav"),
+         ("is the --in recording itself",), _speech),
+    Case("vocode a wav declaring no audio", ("vocode", "--in", "{T}/speech.wav", "--out", "{T}/o.wav", "--vocoder",
+                                             "griffin-lim"), ("declares no audio", "cut short", "re-export"),
+         _no_audio_declared),
+    # 2. extreme values
+    Case("glow_tts length scale 1e20", ("synth", "glow_tts", "--checkpoint", "{GLOW_TTS}", "--text", "Hello there.",
+                                        "--out", "{T}/o.wav", "--vocoder", "griffin-lim", "--length-scale", "1e20"),
+         ("an overflowing number of frames (> 10000", "lower the length scale")),
+    Case("vits length scale 1e20", ("synth", "vits", "--checkpoint", "{VITS}", "--text", "Hello there.", "--out",
+                                    "{T}/o.wav", "--length-scale", "1e20"), ("frames (> 10000", "length scale")),
+    Case("vits duration noise 100", ("synth", "vits", "--checkpoint", "{VITS}", "--text", "Hello there.", "--out",
+                                     "{T}/o.wav", "--noise-scale-w", "100"),
+         ("frames (> 10000", "noise_scale_w")),
+    Case("a speaker id past any tensor", ("synth", "vits", "--checkpoint", "{VITS}", "--text", "Hi.", "--out",
+                                          "{T}/o.wav", "--speaker", "99999999999999999999"),
+         ("--speaker: 99999999999999999999 is out of range", "n_speakers")),
+    Case("a converted speaker id past any tensor", ("convert", "vits", "--checkpoint", "{VITS}", "--in",
+                                                    "{T}/speech.wav", "--from-speaker", "99999999999999999999",
+                                                    "--speaker", "0", "--out", "{T}/o.wav"),
+         ("--from-speaker: 99999999999999999999 is out of range",), _speech),
+    Case("info with a huge vocabulary", ("info", "glow_tts", "--n-vocab", "10000000000"),
+         ("--n-vocab: 10000000000 is out of range", "100,000")),
+    Case("corpus build with an unknown voice", ("corpus", "build", "--voices", "en-us,xx-klingon", "--out",
+                                                "{T}/k", "--n-utterances", "3"),
+         ("no voice 'xx-klingon'", "python -m course_lib corpus voices")),
+    Case("corpus.json of the wrong shape", ("train", "glow_tts", "--config", "tiny", "--data", "{T}/corpus", "--out",
+                                            "{T}/run", "--steps", "1"),
+         ("corpus/corpus.json is not a corpus manifest", "corpus build --out"),
+         lambda folder: _built_corpus(folder, "wrong shape")),
+    Case("a truncated corpus.json", ("train", "glow_tts", "--config", "tiny", "--data", "{T}/corpus", "--out",
+                                     "{T}/run", "--steps", "1"),
+         ("corpus/corpus.json is damaged", "corpus build --out"), lambda folder: _built_corpus(folder, "truncated")),
+    Case("compare more sentences than the test split", ("compare", "--sentences", "1000000", "--out", "{T}/cmp"),
+         ("--sentences 1000000: the held-out test split has", "give 1 …")),
+    Case("compare with no models", ("compare", "--models", "", "--out", "{T}/cmp"), ("--models is empty",)),
+    Case("compare with a model twice", ("compare", "--models", "vits,glow_tts,vits", "--out", "{T}/cmp"),
+         ("names vits more than once",)),
+    Case("compare into an earlier comparison", ("compare", "--out", "{T}/cmp"),
+         ("already holds the results of a comparison", "results.md", "--overwrite"), _earlier_comparison),
+    Case("LJSpeech rows with and without a speaker", ("train", "glow_tts", "--config", "tiny", "--data", "{T}/lj",
+                                                      "--out", "{T}/run", "--steps", "1"),
+         ("names a speaker on some lines", "LJ000", "LJ003", "or none"), lambda folder: _lj(folder, "mixed")),
+    Case("a single-speaker VITS on 2 speakers", ("train", "vits", "--config", "tiny", "--data", "{T}/lj", "--out",
+                                                 "{T}/run", "--steps", "1"),
+         ("holds 2 speakers (reader0, reader1)", "--config tiny makes one voice", "--config tiny_multi"),
+         lambda folder: _lj(folder, "two")),
+    Case("Glow-TTS on 2 speakers", ("train", "glow_tts", "--config", "tiny", "--data", "{T}/lj", "--out", "{T}/run",
+                                    "--steps", "1"),
+         ("holds 2 speakers", "glow_tts has no multi-speaker config"), lambda folder: _lj(folder, "two")),
+    # 3. messages that name the cause and the fix
+    Case("vocode a folder", ("vocode", "--in", "{T}/d", "--out", "{T}/o.wav", "--vocoder", "griffin-lim"),
+         ("--in: {T}/d is a folder, not an audio file",), _user_folder),
+    Case("convert a folder", ("convert", "vits", "--checkpoint", "{VITS}", "--in", "{T}/d", "--from-speaker", "0",
+                              "--speaker", "1", "--out", "{T}/o.wav"), ("is a folder, not an audio file",),
+         _user_folder),
+    Case("vocode NaN samples", ("vocode", "--in", "{T}/speech.wav", "--out", "{T}/o.wav", "--vocoder", "griffin-lim"),
+         ("{T}/speech.wav holds NaN or infinite samples", "re-export it"), _nan_wave),
+    Case("convert NaN samples", ("convert", "vits", "--checkpoint", "{VITS}", "--in", "{T}/speech.wav",
+                                 "--from-speaker", "0", "--speaker", "1", "--out", "{T}/o.wav"),
+         ("holds NaN or infinite samples",), _nan_wave),
+    Case("an acoustic model as the vocoder", ("synth", "glow_tts", "--checkpoint", "{GLOW_TTS}", "--text", "Hi.",
+                                              "--out", "{T}/o.wav", "--vocoder", "{GRAD_TTS}"),
+         ("is a grad_tts model file, not a vocoder", "generator.pt", "--vocoder griffin-lim")),
+    Case("a run's checkpoint as the model", ("synth", "glow_tts", "--checkpoint", "{RUN}/checkpoint.pt", "--text",
+                                             "Hi.", "--out", "{T}/o.wav", "--vocoder", "griffin-lim"),
+         ("is a run's training checkpoint", "give the model file the run wrote beside it", "glow_tts.pt")),
+    Case("a built-in corpus missing a wav", ("train", "glow_tts", "--config", "tiny", "--data", "{T}/corpus", "--out",
+                                             "{T}/run", "--steps", "1"),
+         ("1 of", "have no wav file", "restore them, or rebuild the corpus with `python -m course_lib corpus build "
+                                      "--out {T}/corpus --mode smoke --n-utterances"),
+         lambda folder: _built_corpus(folder, "missing wav")),
+    Case("compare under a file", ("compare", "--out", "{T}/notes.txt/sub"), ("lies under", "which is a file"),
+         _a_file),
+]
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` → its bytes (None for a folder)."""
+    return {str(p.relative_to(folder)): None if p.is_dir() else p.read_bytes() for p in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("case", VERB_CASES, ids=[case.id for case in VERB_CASES])
+def test_every_verb_refuses_bad_input_and_loses_nothing(case, runs, tmp_path, capsys, monkeypatch):
+    places = {"T": str(tmp_path), "RUN": str(runs["glow_tts"]),
+              **{m.name.upper(): str(runs[m.name] / m.model_file) for m in MODELS}}
+    argv = [arg.format(**places) for arg in case.argv]
+    if case.setup is not None:
+        case.setup(tmp_path)
+    if case.cwd is not None:
+        monkeypatch.chdir(tmp_path / case.cwd)
+    before = _tree(tmp_path)
+    assert_refused(cli(capsys, *argv), *(phrase.format(**places) for phrase in case.phrases))
+    assert _tree(tmp_path) == before
+
+
+def test_the_matrix_covers_every_verb():
+    from course_lib.__main__ import build_parser
+
+    verbs = set(build_parser()._subparsers._group_actions[0].choices)
+    covered = {case.argv[0] for case in VERB_CASES} | {"train"}  # train: the matrix above
+    assert verbs <= covered, f"add rows for {verbs - covered}"
+
+
+# ---- 12. kill -9 at any moment of a write, Ctrl-C mid-way: what the user had stays whole ----------------------
+
+# ``python -m course_lib ARGV`` with soundfile's writer made slow: it writes half the file, raises the flag file
+# (the first argument), and sleeps until it is killed.
+SLOW_WRITE = """
+import io, os, runpy, sys, time
+import soundfile
+
+real_write = soundfile.write
+
+
+def slow_write(file, data, samplerate, **options):
+    buffer = io.BytesIO()
+    real_write(buffer, data, samplerate, **{"format": "WAV", **options})
+    payload = buffer.getvalue()
+    target = file if hasattr(file, "write") else open(file, "wb")
+    target.write(payload[: len(payload) // 2])
+    target.flush()
+    open(FLAG, "w").close()
+    time.sleep(600)
+
+
+soundfile.write = slow_write
+FLAG = sys.argv.pop(1)
+sys.argv[0] = "course_lib"
+runpy.run_module("course_lib", run_name="__main__", alter_sys=True)
+"""
+
+KILL_CASES = [
+    Case("vocode", ("vocode", "--in", "{T}/speech.wav", "--out", "{T}/take.wav", "--vocoder", "griffin-lim"), ()),
+    Case("synth vits", ("synth", "vits", "--checkpoint", "{VITS}", "--text", "Hello there.", "--out", "{T}/take.wav"),
+         ()),
+    Case("synth glow_tts", ("synth", "glow_tts", "--checkpoint", "{GLOW_TTS}", "--text", "Hello there.", "--out",
+                            "{T}/take.wav", "--vocoder", "griffin-lim"), ()),
+]
+
+
+def _wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 180) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process.poll() is not None:
+            raise AssertionError(f"the command ended ({process.returncode}) before {what}: {process.stderr.read()}")
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("case", KILL_CASES, ids=[case.id for case in KILL_CASES])
+def test_kill_9_while_audio_is_written_leaves_the_earlier_file_whole(case, runs, tmp_path, capsys):
+    places = {"T": str(tmp_path), **{m.name.upper(): str(runs[m.name] / m.model_file) for m in MODELS}}
+    _speech(tmp_path)
+    shutil.copy(tmp_path / "speech.wav", tmp_path / "take.wav")  # the user's earlier take, at the output path
+    before = _tree(tmp_path)
+    flag = tmp_path.parent / f"{tmp_path.name}.writing"
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TTS_COURSE_MODE": "smoke"}
+    process = subprocess.Popen([sys.executable, "-c", SLOW_WRITE, str(flag), *(a.format(**places) for a in case.argv)],
+                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(flag.exists, "the write began", process)
+    finally:
+        process.kill()
+        process.wait()
+    after = _tree(tmp_path)
+    leftovers = [name for name in after if name.startswith(".take.wav.") and name.endswith(".tmp")]
+    assert len(leftovers) == 1  # the half-written temporary file, beside it and hidden
+    assert {name: data for name, data in after.items() if name not in leftovers} == before
+    rc, _, err = cli(capsys, "vocode", "--in", tmp_path / "take.wav", "--out", tmp_path / "again.wav", "--vocoder",
+                     "griffin-lim")
+    assert rc == 0, err  # still the whole recording
+
+
+def test_kill_9_during_corpus_build_keeps_the_corpus_and_the_next_build_cleans_up(tmp_path, capsys):
+    corpus = tmp_path / "c"
+    assert cli(capsys, "corpus", "build", "--out", corpus, "--n-utterances", 3)[0] == 0
+    before = _tree(tmp_path)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "TTS_COURSE_MODE": "smoke"}
+    process = subprocess.Popen([sys.executable, "-m", "course_lib", "corpus", "build", "--out", str(corpus),
+                                "--n-utterances", "60", "--workers", "1"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _wait_for(lambda: any(tmp_path.glob(".c.building-*/wavs/*.wav")), "a clip was written", process)
+    finally:
+        os.killpg(process.pid, 9)  # the build and its eSpeak worker
+        process.wait()
+    stale = list(tmp_path.glob(".c.building-*"))
+    assert len(stale) == 1
+    assert {name: data for name, data in _tree(tmp_path).items() if not name.startswith(".c.building-")} == before
+    rc, out, err = cli(capsys, "corpus", "build", "--out", corpus, "--n-utterances", 4)
+    assert rc == 0, err
+    assert "removed 1 half-built corpus folder(s)" in out
+    assert not list(tmp_path.glob(".c.*")) and len(list((corpus / "wavs").iterdir())) == 4
+
+
+def test_rebuilding_a_course_corpus_replaces_it_and_a_new_folder_takes_one(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    for out in (tmp_path / "empty", tmp_path / "new" / "corpus"):
+        rc, _, err = cli(capsys, "corpus", "build", "--out", out, "--n-utterances", 3)
+        assert rc == 0, err
+        rc, _, err = cli(capsys, "corpus", "build", "--out", out, "--n-utterances", 4)  # its own corpus: replaced
+        assert rc == 0, err
+        assert len(list((out / "wavs").iterdir())) == 4
+
+
+def test_ctrl_c_during_compare_says_what_it_kept(tmp_path, capsys, monkeypatch):
+    from course_lib import compare
+
+    def interrupted(systems, items, phonemes, out_dir, *args):
+        (out_dir / "wavs").mkdir()
+        (out_dir / "wavs" / "ground_truth_ES00001_seed0.wav").write_bytes(b"RIFF")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(compare, "measure", interrupted)
+    monkeypatch.setattr(compare, "shipped_systems", lambda models: [])
+    rc, _, err = cli(capsys, "compare", "--out", tmp_path / "cmp", "--no-dnsmos")
+    assert rc == 130
+    assert "kept the 1 wav(s) made so far" in err and "--overwrite" in err and "Traceback" not in err
+    assert not (tmp_path / "cmp" / "results.md").exists()
+
+
+def test_compare_overwrite_removes_only_what_compare_wrote(tmp_path):
+    from course_lib import compare
+
+    _earlier_comparison(tmp_path)
+    (tmp_path / "cmp" / "notes.txt").write_text("mine")
+    (tmp_path / "cmp" / "wavs" / "my_recording.wav").write_bytes(b"mine")
+    removed = compare.clear_earlier_results(tmp_path / "cmp")
+    assert sorted(p.name for p in removed) == ["results.md", "vits_ES00001_seed0.wav"]
+    assert sorted(_tree(tmp_path / "cmp")) == ["notes.txt", "wavs", "wavs/my_recording.wav"]
+
+
+def test_resuming_past_the_steps_says_how_to_finish_a_run_stopped_before_its_model(runs, tmp_path, capsys):
+    model = MODELS[0]
+    out = copy_run(runs, model, tmp_path)
+    (out / model.model_file).unlink()  # as after Ctrl-C: a checkpoint, no model file yet
+    assert_refused(cli(capsys, *train_argv(model, out, "--resume", "--steps", 1)),
+                   "at step 2, past the 1 steps", "--steps 2 finishes the run as it is and writes its model")
+    rc, _, err = cli(capsys, *train_argv(model, out, "--resume", "--steps", 2))
+    assert rc == 0, err
+    assert (out / model.model_file).is_file()
+
+
+def test_os_errors_name_their_cause_and_the_fix():
+    import errno
+
+    from course_lib.files import explain_os_error
+
+    for code, phrase in ((errno.ENOTDIR, "a part of the path is a file"), (errno.EBUSY, "give a new folder"),
+                         (errno.ENOSPC, "free some space"), (errno.EACCES, "permissions")):
+        line = explain_os_error(OSError(code, os.strerror(code), "/some/where"))
+        assert "/some/where" in line and phrase in line and "run the command again" in line

@@ -116,7 +116,7 @@ def test_save_model_and_load_model_round_trip(tmp_path):
         assert torch.equal(expected, got), name
     with pytest.raises(CheckpointError, match="do not fit the model"):
         load_model(tmp_path / "tiny.pt", lambda config: build({**config, "hidden": 6}))
-    with pytest.raises(CheckpointError, match="is not a training checkpoint"):
+    with pytest.raises(CheckpointError, match="is a model file, not a run.s training checkpoint"):
         load_checkpoint(tmp_path / "tiny.pt")
     with pytest.raises(ValueError, match="dataclasses.asdict"):
         save_model(tmp_path / "bad.pt", model, ["not", "a", "dict"])

@@ -107,7 +107,7 @@ def test_voice_conversion_from_the_command_line_and_its_bad_input(tmp_path, caps
     wave, rate = sf.read(tmp_path / "b.wav")
     assert rate == 22050 and wave.ndim == 1 and wave.size == (22050 // 2 // 256) * 256
     for checkpoint, source, message in ((single, "a.wav", "single-speaker VITS"), (many, "silent.wav", "is silent"),
-                                        (many, "click.wav", "too short to convert")):
+                                        (many, "click.wav", "ms, too short")):
         assert convert(checkpoint, source) == 2
         assert message in capsys.readouterr().err
     assert convert(many, "a.wav", "--speaker", "7") == 2   # argparse keeps the last --speaker: 7 of 3

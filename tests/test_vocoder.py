@@ -84,7 +84,7 @@ def test_checkpoint_from_another_config_names_the_mismatch(tmp_path, generator):
                                                                                  upsample_initial_channel=128))
     other = tmp_path / "other.pt"
     save_model(other, torch.nn.Linear(2, 2), {"n_vocab": 148, "hidden_channels": 192})
-    with pytest.raises(ValueError, match="not a HiFi-GAN checkpoint.*hidden_channels"):
+    with pytest.raises(ValueError, match="not a vocoder .its config has 2 fields.*hidden_channels"):
         HiFiGANVocoder.from_checkpoint(other)
 
 
@@ -124,4 +124,4 @@ def test_vocode_cli_resynthesises_a_wav_and_names_bad_input(tmp_path, capsys):
     assert "must end in .wav" in capsys.readouterr().err
     sf.write(tmp_path / "click.wav", np.zeros(100, np.float32), 22050)
     assert main(["vocode", "--in", str(tmp_path / "click.wav"), "--out", str(out), "--vocoder", "griffin-lim"]) == 2
-    assert "less than one mel frame" in capsys.readouterr().err
+    assert "ms, too short" in capsys.readouterr().err

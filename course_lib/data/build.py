@@ -11,6 +11,11 @@ rebuild on the same machine is byte-identical. The corpus is written into a
 temporary folder beside the target and moved into place only when complete;
 a folder without a current manifest is never used — :func:`ensure_corpus`
 rebuilds it.
+
+Nothing of the user's is replaced: the target must be new, an empty folder, or a
+corpus this builder wrote (its manifest and only the files it writes). A build
+killed midway leaves a hidden ``.NAME.building-PID-*`` folder, which the next
+build beside it removes once that process is gone.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import time
 import uuid
@@ -27,7 +33,8 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Sequence
 
-from course_lib.data.corpus import DURATIONS, MANIFEST, METADATA, SPLIT_FILE, SPLITS, assign_splits, write_table
+from course_lib.data.corpus import (DURATIONS, MANIFEST, METADATA, SPLIT_FILE, SPLITS, CorpusError, assign_splits,
+                                    write_table)
 from course_lib.data.durations import HOP_LENGTH, frame_durations, segments_from_events
 from course_lib.data.sentences import generate_sentences
 from course_lib.data.synth import CHUNK_SIZE, SAMPLE_RATE, SynthJob, SynthResult, synthesize_all
@@ -84,6 +91,10 @@ def resolve_speakers(voices: Sequence[str | Speaker] | str | None) -> tuple[Spea
     speakers = tuple(v if isinstance(v, Speaker) else presets.get(v, Speaker(v, v)) for v in voices)
     if not speakers:
         raise ValueError("no voices given: pass e.g. 'en-us' or 'en-us,en-us+m3,en-us+f1,en-us+m7'")
+    from course_lib.espeak import check_voice
+
+    for speaker in speakers:
+        check_voice(speaker.voice)
     names = [s.name for s in speakers]
     if len(set(names)) != len(names) or any("|" in n or "\t" in n for n in names):
         raise ValueError(f"speaker names must be distinct and contain no '|' or tab: {names}")
@@ -134,6 +145,7 @@ def build_corpus(out_dir: str | Path, mode: str | None = None, voices: Sequence[
     from course_lib.text import normalize_text
 
     out_dir = Path(out_dir)
+    check_replaceable(out_dir)
     mode = validate_mode(mode) if mode is not None else current_mode()
     n = corpus_size(mode) if n_utterances is None else int(n_utterances)
     if n < 1:
@@ -149,7 +161,8 @@ def build_corpus(out_dir: str | Path, mode: str | None = None, voices: Sequence[
     jobs = _jobs(texts, speakers)
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = out_dir.parent / f".{out_dir.name}.building-{uuid.uuid4().hex[:8]}"
+    remove_stale_builds(out_dir)
+    staging = out_dir.parent / f".{out_dir.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         (staging / "wavs").mkdir(parents=True)
         results = synthesize_all(jobs, staging / "wavs", workers=workers)
@@ -202,9 +215,11 @@ def _write_tables(root: Path, raw_sentences: Sequence[str], jobs: Sequence[Synth
 
 
 def _move_into_place(staging: Path, target: Path) -> None:
-    """Atomically publish ``staging`` as ``target``; an older ``target`` is moved aside and deleted."""
+    """Atomically publish ``staging`` as ``target``; an older ``target`` (checked replaceable) is moved aside and
+    deleted."""
     if target.exists():
-        retired = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+        check_replaceable(target)  # again: a file may have appeared while the corpus was being synthesised
+        retired = target.parent / f".{target.name}.old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         os.replace(target, retired)
         try:
             os.replace(staging, target)
@@ -218,6 +233,69 @@ def _move_into_place(staging: Path, target: Path) -> None:
                 raise
 
 
+_WAV_NAME = re.compile(r"ES\d{5}\.wav")  # the ids _jobs gives
+
+
+def check_replaceable(target: Path) -> None:
+    """Raise a :class:`CorpusError` naming the fix unless building into ``target`` loses nothing: it does not
+    exist, is an empty folder, or is a corpus this builder wrote — its manifest (not needed in the course's cache),
+    and only the files it writes."""
+    if not target.exists():
+        if target.is_symlink():
+            raise CorpusError(f"--out {target} is a broken link: give an empty or new folder for the corpus")
+        blocking = next((parent for parent in target.parents if parent.exists() and not parent.is_dir()), None)
+        if blocking is not None:
+            raise CorpusError(f"--out {target} lies under {blocking}, which is a file: give a folder path")
+        return
+    if not target.is_dir():
+        raise CorpusError(f"--out {target} is a file: the corpus needs an empty or new folder, e.g. "
+                          f"{target.with_name(target.name + '_corpus')}")
+    here = Path.cwd().resolve()
+    if target.resolve() in (here, *here.parents):
+        raise CorpusError(f"--out {target} is the folder you are in (or one above it): give a new folder inside "
+                          "it, e.g. --out corpus")
+    entries = sorted(target.iterdir())
+    if not entries:
+        return
+    foreign = [entry.name for entry in entries if entry.name not in (MANIFEST, METADATA, DURATIONS, SPLIT_FILE, "wavs")
+               or (entry.name == "wavs") != entry.is_dir()]
+    if (target / "wavs").is_dir():
+        foreign += [f"wavs/{wav.name}" for wav in sorted((target / "wavs").iterdir())
+                    if not (wav.is_file() and _WAV_NAME.fullmatch(wav.name))]
+    if foreign or not ((target / MANIFEST).is_file() or _in_cache(target)):
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        what = f"holds {shown}, which the corpus builder did not write" if foreign else \
+            f"is not a corpus the course built (no {MANIFEST})"
+        raise CorpusError(f"--out {target} {what}: the course replaces only a corpus it built itself; give an "
+                          "empty or new folder")
+
+
+def _in_cache(target: Path) -> bool:
+    """Whether ``target`` lies in the course's cache (:func:`course_lib.paths.cache_dir`), where every corpus
+    folder is the course's own — one that lost its manifest is replaced too (:func:`ensure_corpus` rebuilds it)."""
+    from course_lib.paths import cache_dir
+
+    return target.resolve().is_relative_to(cache_dir().resolve())
+
+
+def remove_stale_builds(target: Path) -> list[Path]:
+    """Remove the half-built (``.NAME.building-PID-*``) and half-retired (``.NAME.old-PID-*``) corpus folders an
+    interrupted build beside ``target`` left, once their process is gone; returns what it removed."""
+    from course_lib.files import process_alive
+
+    removed = []
+    for leftover in sorted(target.parent.glob(f".{target.name}.building-*")) + \
+            sorted(target.parent.glob(f".{target.name}.old-*")):
+        pid = leftover.name.rsplit(".", 1)[-1].split("-")[1]
+        if leftover.is_dir() and not (pid.isdigit() and process_alive(int(pid))):
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed.append(leftover)
+    if removed:
+        print(f"removed {len(removed)} half-built corpus folder(s) an interrupted build left beside {target}",
+              flush=True)
+    return removed
+
+
 def is_complete(path: str | Path, expected: dict | None = None) -> bool:
     """True if ``path`` holds a finished corpus of the current builder version (and matches ``expected``)."""
     root = Path(path)
@@ -225,7 +303,7 @@ def is_complete(path: str | Path, expected: dict | None = None) -> bool:
         manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if manifest.get("format") != FORMAT or manifest.get("builder_version") != BUILDER_VERSION:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("builder_version") != BUILDER_VERSION:
         return False
     if any(manifest.get(key) != value for key, value in (expected or {}).items()):
         return False
@@ -260,20 +338,34 @@ def ensure_corpus(mode: str | None = None, multispeaker: bool = False) -> Path:
 # --------------------------------------------------------------------------- command line
 
 def add_corpus_cli(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``corpus build [--mode M] [--voices V] [--out DIR] [--n-utterances N] [--workers W]``."""
+    """Register ``corpus build [--mode M] [--voices V] [--out DIR] [--n-utterances N] [--workers W]`` and
+    ``corpus voices``."""
     from course_lib.mode import MODES
+
+    def at_least_one(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"{value} must be 1 or more")
+        return value
 
     corpus = subparsers.add_parser("corpus", help="build the built-in eSpeak NG corpus")
     actions = corpus.add_subparsers(dest="corpus_command", required=True, metavar="ACTION",
-                                    help="what to do: build (the only action)")
+                                    help="build (synthesise a corpus) or voices (list eSpeak NG's voices)")
     build = actions.add_parser("build", help="synthesize the corpus (LJSpeech layout + durations)")
     build.add_argument("--mode", choices=MODES, default=None, help="size preset (default: $TTS_COURSE_MODE)")
     build.add_argument("--voices", default=None,
-                       help="comma-separated eSpeak voices (e.g. en-us,en-us+f4) or 'multi' for the 5-speaker set")
-    build.add_argument("--out", type=Path, default=None, help="output folder (default: the course cache)")
-    build.add_argument("--n-utterances", type=int, default=None, help="override the mode's size")
-    build.add_argument("--workers", type=int, default=None, help="synthesis processes (default 2)")
+                       help="comma-separated eSpeak voices (e.g. en-us,en-us+f4) or 'multi' for the 5-speaker set; "
+                            "`corpus voices` lists them")
+    build.add_argument("--out", type=Path, default=None,
+                       help="output folder: new, empty, or a corpus built before (default: the course cache)")
+    build.add_argument("--n-utterances", type=at_least_one, default=None, help="override the mode's size")
+    build.add_argument("--workers", type=at_least_one, default=None, help="synthesis processes (default 2)")
     build.set_defaults(func=corpus_cli)
+    voices = actions.add_parser("voices", help="list eSpeak NG's voices and variants")
+    voices.set_defaults(func=voices_cli)
     return corpus
 
 
@@ -282,8 +374,6 @@ def corpus_cli(args: argparse.Namespace) -> int:
     from course_lib.mode import current_mode, validate_mode
     from course_lib.paths import cache_dir
 
-    if getattr(args, "corpus_command", "build") != "build":
-        raise ValueError(f"unknown corpus command {args.corpus_command!r}; try `corpus build`")
     mode = validate_mode(args.mode) if args.mode else current_mode()
     speakers = resolve_speakers(args.voices)
     out = args.out or cache_dir() / "corpus" / corpus_name(mode, len(speakers) > 1)
@@ -292,5 +382,20 @@ def corpus_cli(args: argparse.Namespace) -> int:
     return 0
 
 
+def voices_cli(args: argparse.Namespace) -> int:
+    """``corpus voices``: every eSpeak NG language voice and variant, and the course's own five speakers."""
+    from course_lib.espeak import list_voices
+
+    print("Languages (the corpus's phoneme set is American English's: en-us is the one to use):")
+    for name, description in list_voices():
+        print(f"  {name:<20} {description}")
+    print("Variants, appended to a language (e.g. en-us+m3):")
+    for name, description in list_voices(variants=True):
+        print(f"  {name:<20} {description}")
+    print(f"--voices multi: the course's five speakers, {', '.join(s.name for s in MULTI_SPEAKERS)}")
+    return 0
+
+
 __all__ = ["Speaker", "DEFAULT_SPEAKER", "MULTI_SPEAKERS", "BUILDER_VERSION", "build_corpus", "ensure_corpus",
-           "is_complete", "corpus_size", "resolve_speakers", "timed_phonemes", "add_corpus_cli", "corpus_cli"]
+           "is_complete", "corpus_size", "resolve_speakers", "timed_phonemes", "add_corpus_cli", "corpus_cli",
+           "voices_cli", "check_replaceable", "remove_stale_builds"]

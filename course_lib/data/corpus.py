@@ -176,6 +176,36 @@ def read_table(path: Path, delimiter: str) -> list[list[str]]:
         return [line.rstrip("\n").split(delimiter) for line in handle if line.strip()]
 
 
+def read_manifest(root: Path) -> dict:
+    """A built-in corpus's ``corpus.json``, checked for the fields the course reads; a damaged one is refused
+    naming the file and the fix."""
+    path = root / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise CorpusError(f"{path} is damaged ({err}): rebuild the corpus with `python -m course_lib corpus build "
+                          f"--out {root}`") from None
+    speakers = manifest.get("speakers") if isinstance(manifest, dict) else None
+    if not (isinstance(speakers, list) and speakers and
+            all(isinstance(s, dict) and isinstance(s.get("name"), str) for s in speakers)):
+        raise CorpusError(f"{path} is not a corpus manifest (it has no list of speakers with names): rebuild the "
+                          f"corpus with `python -m course_lib corpus build --out {root}`")
+    return manifest
+
+
+def rebuild_command(root: Path, manifest: dict) -> str:
+    """The ``corpus build`` command that makes the corpus ``manifest`` describes again, into ``root``."""
+    names = [speaker["name"] for speaker in manifest["speakers"]]
+    command = f"python -m course_lib corpus build --out {root}"
+    if manifest.get("mode") in ("smoke", "default", "full"):
+        command += f" --mode {manifest['mode']}"
+    if names != ["en-us"]:
+        command += f" --voices {','.join(names)}"
+    if isinstance(manifest.get("n_utterances"), int):
+        command += f" --n-utterances {manifest['n_utterances']}"
+    return command
+
+
 def load_corpus(path: str | Path) -> Corpus:
     """Load a corpus written by :func:`course_lib.data.build_corpus` (phonemes and durations included)."""
     root = Path(path)
@@ -186,7 +216,7 @@ def load_corpus(path: str | Path) -> Corpus:
     if not manifest_path.is_file():
         raise CorpusError(f"{root} has no {MANIFEST}, so it is not a finished built-in corpus; rebuild it "
                           f"(ensure_corpus() does so) or open an LJSpeech folder with load_ljspeech()")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = read_manifest(root)
     speakers = tuple(speaker["name"] for speaker in manifest["speakers"])
     speaker_ids = {name: index for index, name in enumerate(speakers)}
     timing = {row[0]: row for row in read_table(root / DURATIONS, "\t")}
@@ -196,11 +226,16 @@ def load_corpus(path: str | Path) -> Corpus:
         utt_id, raw_text, text = row[0], row[1], row[2]
         speaker_name = row[3] if len(row) > 3 else speakers[0]
         if utt_id not in timing:
-            raise CorpusError(f"{root / DURATIONS} has no line for {utt_id}; the corpus is incomplete — rebuild it")
+            raise CorpusError(f"{root / DURATIONS} has no line for {utt_id}; the corpus is incomplete — rebuild it "
+                              f"with `{rebuild_command(root, manifest)}`")
         _, phonemes, durations = timing[utt_id]
         records.append(UtteranceRecord(
             id=utt_id, wav_path=root / "wavs" / f"{utt_id}.wav", raw_text=raw_text, text=text,
             phonemes=tuple(phonemes.split(" ")), durations=tuple(int(d) for d in durations.split(" ")),
             speaker=speaker_ids[speaker_name], speaker_name=speaker_name, split=splits.get(utt_id, "train"),
         ))
+    missing = [record.wav_path for record in records if not record.wav_path.is_file()]
+    if missing:
+        raise CorpusError(f"{len(missing)} of {len(records)} clips of the corpus in {root} have no wav file, e.g. "
+                          f"{missing[0]}: restore them, or rebuild the corpus with `{rebuild_command(root, manifest)}`")
     return Corpus(root=root, utterances=tuple(records), speakers=speakers, front_end="espeak", manifest=manifest)

@@ -38,7 +38,8 @@ def load_ljspeech(path: str | Path, front_end: FrontEnd = "arpabet", default_spe
     """Read a folder in LJSpeech layout as a :class:`Corpus`.
 
     ``metadata.csv`` lines may have 2 (``ID|text``), 3 (``ID|raw|normalised``) or 4
-    (``…|speaker``) fields; an empty normalised field falls back to the raw text.
+    (``…|speaker``) fields — a speaker on every line or on none; an empty normalised field falls back
+    to the raw text.
     Speaker ids number the speaker names in sorted order. ``splits.tsv`` is used
     when present, otherwise the deterministic 90/5/5 split of the ids. A
     ``durations.tsv`` in the folder (a built-in corpus) is read as well; LJSpeech
@@ -50,8 +51,14 @@ def load_ljspeech(path: str | Path, front_end: FrontEnd = "arpabet", default_spe
     rows = read_metadata(root / "metadata.csv")
     if not (root / "wavs").is_dir():
         raise CorpusError(f"{root} has metadata.csv but no wavs/ folder; unpack the audio into {root / 'wavs'}")
-    speaker_name_default = default_speaker or root.name
-    names = [row[3].strip() if len(row) > 3 and row[3].strip() else speaker_name_default for row in rows]
+    named = [row[3].strip() if len(row) > 3 else "" for row in rows]
+    if any(named) and not all(named):
+        with_name = next(row for row, name in zip(rows, named) if name)
+        without = next(row for row, name in zip(rows, named) if not name)
+        raise CorpusError(f"{root / 'metadata.csv'} names a speaker on some lines (e.g. {with_name[0]}: "
+                          f"{with_name[3].strip()!r}) but not on others (e.g. {without[0]}): give every line a "
+                          "fourth field with its speaker, or none")
+    names = [name or default_speaker or root.name for name in named]
     speakers = tuple(sorted(set(names)))
     speaker_ids = {name: index for index, name in enumerate(speakers)}
     ids = [row[0].strip() for row in rows]

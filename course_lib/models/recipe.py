@@ -250,6 +250,24 @@ def checked_batch_size(args: argparse.Namespace, name: str, configs: Mapping[str
     return batch_size
 
 
+def check_speakers(data_dir: str | None, name: str, config_name: str, config, configs: Mapping[str, Callable]) -> None:
+    """Refuse to train a single-speaker ``config`` on a corpus folder of several speakers (it would silently make
+    one voice of them), naming the model's configs that take speakers."""
+    if data_dir is None:  # the built-in single-voice corpus
+        return
+    from course_lib.data import open_corpus
+
+    corpus = open_corpus(Path(data_dir))
+    if corpus.n_speakers < 2 or getattr(config, "n_speakers", 1) > 1:
+        return
+    multi = [key for key, make in configs.items() if getattr(make(), "n_speakers", 1) > 1]
+    fix = (f"train a multi-speaker config ({' or '.join(f'--config {key}' for key in multi)})" if multi else
+           f"{name} has no multi-speaker config: give it a folder of one speaker")
+    shown = ", ".join(corpus.speakers[:3]) + (", …" if corpus.n_speakers > 3 else "")
+    raise ValueError(f"--data {data_dir} holds {corpus.n_speakers} speakers ({shown}) but {name} --config "
+                     f"{config_name} makes one voice, so it would blend them: {fix}")
+
+
 def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callable], train: Callable,
               model_file: str, needs_vocoder: bool = True, phase: str | None = None) -> None:
     """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last losses of ``phase``
@@ -261,8 +279,10 @@ def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callabl
     ``--resume`` keeps the batch size the run was trained with; asking for another one is refused.
     """
     batch_size = checked_batch_size(args, name, configs)
+    config = configs[args.config]()
+    check_speakers(args.data, name, args.config, config, configs)
     voice = {"vocoder": args.vocoder} if needs_vocoder else {}
-    _, history = train(configs[args.config](), args.data, args.out, args.steps, batch_size, args.resume, **voice)
+    _, history = train(config, args.data, args.out, args.steps, batch_size, args.resume, **voice)
     phase = phase or ("tts" if needs_vocoder else "generator")
     rows = [row for row in history if f"{phase}/loss" in row]  # validation rows are interleaved
     last = rows[-1]

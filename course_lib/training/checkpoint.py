@@ -11,26 +11,25 @@ containers (dicts, lists, str, int, float), so loading never runs pickled code:
 
 Each gets a readable JSON copy of its config beside it (``model.pt`` → ``model.json``).
 
-Atomic: the bytes go to a temporary file in the same folder, are flushed and fsync'ed,
-then ``os.replace`` swaps it in. A crash, a full disk or Ctrl-C mid-write leaves the old
-file whole and no half-written one behind.
+Atomic (:func:`course_lib.files.atomic_write`): the bytes go to a temporary file in the same
+folder, are flushed and fsync'ed, then ``os.replace`` swaps it in. A crash, a full disk or
+Ctrl-C mid-write leaves the old file whole and no half-written one behind.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
-import os
 import pickle
-import tempfile
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import torch
 from torch import nn
+
+from course_lib.files import atomic_write
 
 TRAINING_FORMAT = "course_lib.training.checkpoint/1"
 MODEL_FORMAT = "course_lib.model/1"
@@ -41,29 +40,6 @@ class CheckpointError(ValueError):
 
 
 # ---- atomic writes ----------------------------------------------------------------------
-
-
-def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
-    """Call ``write(file)`` on a temporary file beside ``path``, then move it into place.
-
-    If ``write`` raises, the temporary file is removed and ``path`` is left as it was.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(tmp_name, 0o644)  # mkstemp makes it 0600; others may read a checkpoint
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_folder(path.parent)  # make the rename itself survive a power cut
-    return path
 
 
 def atomic_torch_save(obj: Any, path: str | Path) -> Path:
@@ -80,19 +56,6 @@ def atomic_write_json(obj: Any, path: str | Path) -> Path:
 def config_json_path(path: str | Path) -> Path:
     """The JSON file written beside a checkpoint: ``run/checkpoint.pt`` → ``run/checkpoint.json``."""
     return Path(path).with_suffix(".json")
-
-
-def _fsync_folder(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # e.g. Windows cannot open a folder; the rename is still atomic
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -148,13 +111,24 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
 
 
 def _check_format(path: str | Path, payload: Any, expected: str) -> None:
+    """Raise a :class:`CheckpointError` naming what ``path`` is and the file to give instead, unless its format is
+    ``expected``."""
     found = payload.get("format") if isinstance(payload, dict) else None
-    if found != expected:
-        hint = {
-            TRAINING_FORMAT: "a training checkpoint (Trainer's out_dir/checkpoint.pt)",
-            MODEL_FORMAT: "a model file written by save_model",
-        }[expected]
-        raise CheckpointError(f"{path} is not {hint} (format {found!r}, expected {expected!r})")
+    if found == expected:
+        return
+    if found == TRAINING_FORMAT:  # a run's resume state where its model file was wanted
+        folder = Path(path).parent
+        written = sorted(str(other) for other in folder.glob("*.pt") if other.name != Path(path).name)
+        fix = (f"give the model file the run wrote beside it ({', '.join(written)})" if written else
+               f"the run in {folder} has written none yet: finish it with `python -m course_lib train ... --out "
+               f"{folder} --resume`, which writes it")
+        raise CheckpointError(f"{path} is a run's training checkpoint (its resume state), not a model file: {fix}")
+    if found == MODEL_FORMAT:
+        raise CheckpointError(f"{path} is a model file, not a run's training checkpoint: give the run's "
+                              "checkpoint.pt to resume, or train a new run")
+    wanted = ("a run's checkpoint.pt" if expected == TRAINING_FORMAT else
+              "a model file a run wrote (e.g. runs/x/glow_tts.pt) or a shipped one in data/checkpoints/")
+    raise CheckpointError(f"{path} is not a course checkpoint (format {found!r}, expected {expected!r}): give {wanted}")
 
 
 def load_state_dicts(path: str | Path, kind: str, targets: Mapping[str, Any], saved: Mapping[str, Any]) -> None:

@@ -13,7 +13,8 @@ does before any work:
    ``samples/`` — is refused unless ``overwrite``, which first removes that run's files
    (``*.pt`` with their ``.json``, ``samples/``), so old and new never mix.
 
-The lock is released when the block ends, however it ends.
+The lock is released when the block ends, however it ends; a folder the claim created is removed again
+if the run wrote nothing into it (bad data refused before the first step).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ def claim_run_folder(out: str | Path, resume: bool, overwrite: bool) -> Iterator
     if not DistributedContext.from_env().is_main:
         yield folder
         return
+    created = not folder.exists()
     _make_folder(folder)
     lock = _take_lock(folder)
     try:
@@ -69,6 +71,8 @@ def claim_run_folder(out: str | Path, resume: bool, overwrite: bool) -> Iterator
         yield folder
     finally:
         lock.unlink(missing_ok=True)
+        if created and not any(folder.iterdir()):  # a run refused before it wrote anything leaves no trace
+            folder.rmdir()
 
 
 def _make_folder(folder: Path) -> None:

@@ -193,8 +193,9 @@ class Trainer:
         if resume and path.is_file():
             saved_rng = self.load_checkpoint(path)
             if self.state.step > self.config.steps:
-                raise ValueError(f"{path} is at step {self.state.step}, past the {self.config.steps} steps asked "
-                                 f"for: ask for more steps (--steps) to train it on, or use the model it wrote")
+                step = self.state.step
+                raise ValueError(f"{path} is at step {step}, past the {self.config.steps} steps asked for: ask for "
+                                 f"{step} or more (--steps {step} finishes the run as it is and writes its model)")
             if not resumable:
                 self.state.batch_in_epoch = 0  # cannot skip into the epoch: start it again
             if self.config.progress and self.distributed.is_main:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from course_lib.alignment import check_synthesis_length, expand_to_frames, path_from_durations
+from course_lib.alignment import expand_to_frames, frame_lengths, path_from_durations
 from course_lib.audio import LOG_CLAMP
 from course_lib.distributions import kl_gaussians, kl_per_frame_loss, reparameterize, sum_over_channels
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
@@ -60,11 +60,12 @@ def durations_to_alignment(durations: torch.Tensor, n_frames: int) -> torch.Tens
 
 
 def durations_from_log(log_durations: torch.Tensor, token_mask: torch.Tensor, length_scale: float = 1.0) -> torch.Tensor:
-    """Predicted ``log frames [B, 1, T_text]`` → integer frames ``[B, T_text]``, ≥ 1 per real token."""
+    """Predicted ``log frames [B, 1, T_text]`` → frames ``[B, T_text]`` (integer-valued floats, unbounded until
+    :func:`~course_lib.alignment.frame_lengths` checks them), ≥ 1 per real token."""
     if not length_scale > 0:
         raise ValueError(f"length_scale must be > 0 (1.0 = natural speed, 2.0 = twice as slow), got {length_scale}")
     frames = torch.round(torch.exp(log_durations) * length_scale).clamp_min(1.0) * token_mask
-    return frames[:, 0].long()
+    return frames[:, 0]
 
 
 # ---------------------------------------------------------------- networks
@@ -312,9 +313,9 @@ class ConditionalVae(nn.Module):
             durations = durations_from_log(self.duration_predictor(hidden, token_mask), token_mask, length_scale)
         elif durations.shape != tokens.shape:
             raise ValueError(f"durations {tuple(durations.shape)} must match tokens {tuple(tokens.shape)}")
-        durations = durations.long() * token_mask[:, 0].long()
-        mel_lengths = durations.sum(dim=1)
-        n_frames = check_synthesis_length(mel_lengths)  # the same refusal as every model's, above 10,000 frames
+        durations = durations.float() * token_mask[:, 0]
+        mel_lengths, n_frames = frame_lengths(durations)  # the same refusal as every model's, above 10,000 frames
+        durations = durations.long()
         mel_mask = sequence_mask(mel_lengths, n_frames)
         alignment = path_from_durations(durations, token_mask, mel_mask)
         prior_mean = expand_to_frames(token_prior_mean, alignment)

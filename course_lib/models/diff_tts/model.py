@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from course_lib.alignment import (check_length_scale, check_synthesis_length, expand_to_frames,
+from course_lib.alignment import (check_length_scale, frame_lengths, expand_to_frames,
                                   path_from_durations, random_windows)
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
 from course_lib.diffusion.common import gaussian_like
@@ -197,8 +197,8 @@ class DiffTTS(nn.Module):
             durations = torch.ceil(torch.exp(log_duration) * length_scale) * text_mask  # [B, 1, T_text]
         else:
             durations = durations.reshape(text_mask.shape).to(text_mask.dtype) * text_mask
-        mel_lengths = durations.sum(dim=(1, 2)).clamp_min(1).long()
-        mel_mask = sequence_mask(mel_lengths, check_synthesis_length(mel_lengths)).to(text.dtype)
+        mel_lengths, longest = frame_lengths(durations[:, 0])
+        mel_mask = sequence_mask(mel_lengths, longest).to(text.dtype)
         cond = expand_to_frames(text, path_from_durations(durations[:, 0], text_mask, mel_mask))
         start = gaussian_like(torch.empty(cond.shape[0], cfg.n_feats, cond.shape[-1], device=cond.device,
                                           dtype=cond.dtype), generator)

@@ -24,7 +24,7 @@ from torch import nn
 
 from course_lib.alignment import (
     check_length_scale,
-    check_synthesis_length,
+    frame_lengths,
     expand_to_frames,
     gaussian_log_likelihood_matrix,
     monotonic_alignment_search,
@@ -222,8 +222,7 @@ class GlowTTS(nn.Module):
         else:
             durations = durations.to(enc.mask.dtype) * enc.mask[:, 0]
         sq = cfg.n_squeeze
-        mel_lengths = (durations.sum(-1).long() // sq * sq).clamp_min(sq)
-        longest = check_synthesis_length(mel_lengths, cfg.max_frames)
+        mel_lengths, longest = frame_lengths(durations, cfg.max_frames, multiple=sq)
         mel_mask = sequence_mask(mel_lengths, longest).to(enc.prior_mean.dtype)
         alignment = path_from_durations(durations, enc.mask, mel_mask)
         mean = expand_to_frames(enc.prior_mean, alignment)

@@ -28,7 +28,7 @@ from torch import nn
 
 from course_lib.alignment import (
     check_length_scale,
-    check_synthesis_length,
+    frame_lengths,
     expand_to_frames,
     gaussian_log_likelihood_matrix,
     monotonic_alignment_search,
@@ -262,8 +262,8 @@ class GradTTS(nn.Module):
             durations = torch.ceil(torch.exp(enc.log_duration) * length_scale) * enc.mask  # [B, 1, T_text]
         else:
             durations = durations.reshape(enc.mask.shape).to(enc.mask.dtype) * enc.mask
-        mel_lengths = durations.sum(dim=(1, 2)).clamp_min(1).long()
-        mel_mask = sequence_mask(mel_lengths, check_synthesis_length(mel_lengths)).to(enc.prior_mean.dtype)
+        mel_lengths, longest = frame_lengths(durations[:, 0])
+        mel_mask = sequence_mask(mel_lengths, longest).to(enc.prior_mean.dtype)
         path = path_from_durations(durations[:, 0], enc.mask, mel_mask)  # [B, T_text, T_mel]
         mu_y = expand_to_frames(enc.prior_mean, path)  # [B, F, T_mel]
 

@@ -32,7 +32,7 @@ from torch import nn
 
 from course_lib.alignment import (
     check_length_scale,
-    check_synthesis_length,
+    frame_lengths,
     expand_to_frames,
     gaussian_log_likelihood_matrix,
     monotonic_alignment_search,
@@ -220,16 +220,16 @@ class VITS(nn.Module):
         log_durations = self.duration_predictor.sample_log_durations(prior.hidden, prior.mask, speaker_cond,
                                                                      noise_scale_w, generator)
         durations = torch.ceil(torch.exp(log_durations) * prior.mask * length_scale)[:, 0]  # [B, T_text]
-        frame_lengths = durations.sum(-1).clamp_min(1).long()
-        longest = check_synthesis_length(frame_lengths, self.config.max_frames)
-        frame_mask = sequence_mask(frame_lengths, longest).to(prior.prior_mean.dtype)  # [B, 1, T_frames]
+        lengths, longest = frame_lengths(durations, self.config.max_frames,
+                                         knobs="the length scale or the duration noise (noise_scale_w)")
+        frame_mask = sequence_mask(lengths, longest).to(prior.prior_mean.dtype)  # [B, 1, T_frames]
         alignment = path_from_durations(durations, prior.mask, frame_mask)              # [B, T_text, T_frames]
         # 2. a prior sample per frame, mapped back through the flow, decoded
         mean = expand_to_frames(prior.prior_mean, alignment)
         log_std = expand_to_frames(prior.prior_log_std, alignment)
         z_p = mean + standard_normal_frame_major(mean, generator) * torch.exp(log_std) * noise_scale
         z = self.flow(z_p * frame_mask, frame_mask, cond=speaker_cond, reverse=True).z
-        wave_lengths = frame_lengths * HOP_LENGTH
+        wave_lengths = lengths * HOP_LENGTH
         wave = self.decoder(z * frame_mask, speaker_cond) * sequence_mask(wave_lengths, longest * HOP_LENGTH)
         return SynthesisOutput(wave=wave, wave_lengths=wave_lengths, durations=durations, alignment=alignment)
 

@@ -172,17 +172,14 @@ def convert_cli(args: argparse.Namespace) -> None:
     """
     import numpy as np
 
-    from course_lib.audio import HOP_LENGTH, load_audio, save_audio
+    from course_lib.audio import HOP_LENGTH, read_recording, save_audio
 
+    wave = read_recording(args.input, "--in", min_samples=2 * HOP_LENGTH)
     model = load(args.checkpoint)
     if not model.config.speaker_conditioned:
         raise ValueError(f"{args.checkpoint} is a single-speaker VITS: voice conversion needs a multi-speaker one "
                          "(train with a multi-speaker config on the multi-voice corpus)")
     model.remove_weight_norm().eval()
-    wave = load_audio(args.input)
-    if wave.size < 2 * HOP_LENGTH:
-        raise ValueError(f"{args.input} lasts {wave.size / SAMPLE_RATE * 1000:.0f} ms, too short to convert: give at "
-                         f"least {2 * HOP_LENGTH / SAMPLE_RATE * 1000:.0f} ms of speech")
     if float(np.sqrt(np.mean(wave**2))) < 1e-4:
         raise ValueError(f"{args.input} is silent (RMS below -80 dBFS): there is no voice to convert")
     spec = linear_spectrogram(torch.from_numpy(wave))[None]                   # [1, 513, T]
