@@ -40,7 +40,7 @@ def built(tmp_path_factory, request):
 def test_rebuild_is_byte_identical_whatever_the_worker_count(built):
     first, second = built
     hashes = _hashes(first)
-    assert len(hashes) == N_UTTERANCES + 4  # wavs + metadata, durations, splits, manifest
+    assert len(hashes) == N_UTTERANCES + 5  # wavs + metadata, durations, pitch, splits, manifest
     assert hashes == _hashes(second)
     assert not [p for p in first.parent.iterdir() if p.name.startswith(".")]  # no staging folders left
 

@@ -5,6 +5,8 @@
   (:mod:`.sentences`), spoken by eSpeak NG, with the phonemes it spoke and their
   exact durations in mel frames (:mod:`.durations`).
 * Recorded speech: :func:`load_ljspeech`, :func:`download_ljspeech`; either layout: :func:`open_corpus`.
+* Pitch: :func:`corpus_pitch` — the F0 of every mel frame, stored with the built-in corpus, computed once and
+  cached for an LJSpeech-layout folder (:mod:`.pitch`).
 * Training: :class:`TextMelDataset`, :func:`collate` → :class:`TextMelBatch`,
   :class:`LengthBucketSampler`, :func:`seed_everything`, :func:`worker_init_fn`.
 
@@ -21,7 +23,7 @@ _EXPORTS = {
     "Speaker": "build", "DEFAULT_SPEAKER": "build", "MULTI_SPEAKERS": "build",
     "add_corpus_cli": "build", "corpus_cli": "build",
     "Corpus": "corpus", "UtteranceRecord": "corpus", "CorpusError": "corpus", "load_corpus": "corpus",
-    "assign_splits": "corpus", "SPLITS": "corpus",
+    "assign_splits": "corpus", "SPLITS": "corpus", "corpus_pitch": "pitch",
     "load_ljspeech": "ljspeech", "download_ljspeech": "ljspeech", "open_corpus": "ljspeech",
     "TextMelDataset": "dataset", "TextMelItem": "dataset", "TextMelBatch": "dataset", "collate": "dataset",
     "LengthBucketSampler": "sampler", "worker_init_fn": "sampler",

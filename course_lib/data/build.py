@@ -3,8 +3,9 @@
 Pipeline: seeded sentences (:mod:`sentences`) → normalised text
 (:func:`course_lib.text.normalize_text`) → eSpeak speaks the *normalised* text
 (so its phonemes match it) in fresh worker processes (:mod:`synth`) →
-phoneme events → frame durations (:mod:`durations`) → LJSpeech layout plus
-``durations.tsv``, ``splits.tsv`` and the ``corpus.json`` manifest.
+phoneme events → frame durations (:mod:`durations`), and each clip's F0
+(:func:`course_lib.pitch.track_f0`) → LJSpeech layout plus ``durations.tsv``,
+``pitch.tsv``, ``splits.tsv`` and the ``corpus.json`` manifest.
 
 Everything is a function of (mode or size, speakers, builder version), so a
 rebuild on the same machine is byte-identical. The corpus is written into a
@@ -33,13 +34,13 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Sequence
 
-from course_lib.data.corpus import (DURATIONS, MANIFEST, METADATA, SPLIT_FILE, SPLITS, CorpusError, assign_splits,
-                                    write_table)
+from course_lib.data.corpus import (DURATIONS, MANIFEST, METADATA, PITCH, SPLIT_FILE, SPLITS, CorpusError,
+                                    assign_splits, write_table)
 from course_lib.data.durations import HOP_LENGTH, frame_durations, segments_from_events
 from course_lib.data.sentences import generate_sentences
 from course_lib.data.synth import CHUNK_SIZE, SAMPLE_RATE, SynthJob, SynthResult, synthesize_all
 
-BUILDER_VERSION = "1"  # bump when anything changes the bytes written
+BUILDER_VERSION = "2"  # bump when anything changes the bytes written (2: pitch.tsv)
 FORMAT = "course-tts-corpus"
 SENTENCE_SEED = 2024
 PROSODY_SEED = 7
@@ -199,7 +200,9 @@ def build_corpus(out_dir: str | Path, mode: str | None = None, voices: Sequence[
 def _write_tables(root: Path, raw_sentences: Sequence[str], jobs: Sequence[SynthJob],
                   results: Sequence[SynthResult], speakers: Sequence[Speaker], split_of: dict[str, str]) -> None:
     multispeaker = len(speakers) > 1
-    metadata_rows, duration_rows = [], []
+    from course_lib.data.pitch import pitch_row
+
+    metadata_rows, duration_rows, pitch_rows = [], [], []
     for index, (raw, job, result) in enumerate(zip(raw_sentences, jobs, results)):
         speaker = speakers[index % len(speakers)]
         phonemes, durations = timed_phonemes(result)
@@ -209,8 +212,12 @@ def _write_tables(root: Path, raw_sentences: Sequence[str], jobs: Sequence[Synth
         row = [job.utt_id, raw, job.text] + ([speaker.name] if multispeaker else [])
         metadata_rows.append(row)
         duration_rows.append([job.utt_id, " ".join(phonemes), " ".join(str(d) for d in durations)])
+        if len(result.f0) != result.n_samples // HOP_LENGTH:  # track_f0 gives one per frame; checked anyway
+            raise RuntimeError(f"{job.utt_id}: {len(result.f0)} F0 values for {result.n_samples // HOP_LENGTH} frames")
+        pitch_rows.append(pitch_row(job.utt_id, result.f0))
     write_table(root / METADATA, metadata_rows, "|")
     write_table(root / DURATIONS, duration_rows, "\t")
+    write_table(root / PITCH, pitch_rows, "\t")
     write_table(root / SPLIT_FILE, [[job.utt_id, split_of[job.utt_id]] for job in jobs], "\t")
 
 
@@ -257,8 +264,8 @@ def check_replaceable(target: Path) -> None:
     entries = sorted(target.iterdir())
     if not entries:
         return
-    foreign = [entry.name for entry in entries if entry.name not in (MANIFEST, METADATA, DURATIONS, SPLIT_FILE, "wavs")
-               or (entry.name == "wavs") != entry.is_dir()]
+    written = (MANIFEST, METADATA, DURATIONS, PITCH, SPLIT_FILE, "wavs")
+    foreign = [entry.name for entry in entries if entry.name not in written or (entry.name == "wavs") != entry.is_dir()]
     if (target / "wavs").is_dir():
         foreign += [f"wavs/{wav.name}" for wav in sorted((target / "wavs").iterdir())
                     if not (wav.is_file() and _WAV_NAME.fullmatch(wav.name))]
@@ -307,7 +314,7 @@ def is_complete(path: str | Path, expected: dict | None = None) -> bool:
         return False
     if any(manifest.get(key) != value for key, value in (expected or {}).items()):
         return False
-    needed = (METADATA, DURATIONS, SPLIT_FILE)
+    needed = (METADATA, DURATIONS, SPLIT_FILE, PITCH)
     if not all((root / name).is_file() for name in needed):
         return False
     wavs = root / "wavs"

@@ -6,6 +6,7 @@ A corpus folder holds::
     metadata.csv       ID|raw text|normalised text[|speaker name]   (no header, UTF-8)
     durations.tsv      ID<TAB>phonemes (space-separated)<TAB>frames per phoneme (space-separated)
     splits.tsv         ID<TAB>train|val|test
+    pitch.tsv          ID<TAB>F0 of every mel frame, Hz (0 = unvoiced)  (built-in corpus; see ``pitch.py``)
     corpus.json        manifest (built-in corpus only; see ``build.py``)
 
 LJSpeech-1.1 itself has only ``wavs/`` and ``metadata.csv``: its records get
@@ -29,6 +30,7 @@ MANIFEST = "corpus.json"
 METADATA = "metadata.csv"
 DURATIONS = "durations.tsv"
 SPLIT_FILE = "splits.tsv"
+PITCH = "pitch.tsv"
 
 FrontEnd = Literal["espeak", "arpabet"]
 

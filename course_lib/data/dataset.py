@@ -2,7 +2,7 @@
 
 ``TextMelDataset`` turns corpus records into :class:`TextMelItem` (token ids,
 log-mel from :func:`course_lib.audio.mel_spectrogram`, optional durations,
-speaker id, optional wave). :func:`collate` pads a list of items into a
+speaker id, optional wave, optional F0 per frame). :func:`collate` pads a list of items into a
 :class:`TextMelBatch`. Shapes use B batch, T_text tokens, T_mel frames, N samples.
 (Vocoder training cuts its own random segments: ``course_lib.models.hifigan.segments``.)
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import torch
 
@@ -24,7 +24,8 @@ SILENCE_LOG_MEL = math.log(1e-5)
 
 @dataclass(frozen=True)
 class TextMelItem:
-    """One example: ``tokens [T_text]``, ``mel [80, T_mel]``, ``durations [T_text]`` or None, ``wave [N]`` or None."""
+    """One example: ``tokens [T_text]``, ``mel [80, T_mel]``, ``durations [T_text]`` or None, ``wave [N]`` or None,
+    ``f0 [T_mel]`` (Hz, 0 = unvoiced) or None."""
 
     id: str
     tokens: torch.Tensor
@@ -32,6 +33,7 @@ class TextMelItem:
     durations: torch.Tensor | None
     speaker: int
     wave: torch.Tensor | None = None
+    f0: torch.Tensor | None = None
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class TextMelBatch:
     ``tokens [B, T_text]`` (pad id), ``token_lengths [B]``, ``mels [B, 80, T_mel]``
     (padded with the silence log-mel), ``mel_lengths [B]``, ``durations [B, T_text]``
     (0 on padding; None when the corpus has none), ``speakers [B]``, ``waves
-    [B, 1, N]`` and ``wave_lengths [B]`` when waves were asked for.
+    [B, 1, N]`` and ``wave_lengths [B]`` when waves were asked for, ``f0 [B, T_mel]``
+    (Hz, 0 where unvoiced and on padding) when pitch was asked for.
     """
 
     ids: tuple[str, ...]
@@ -53,6 +56,7 @@ class TextMelBatch:
     durations: torch.Tensor | None = None
     waves: torch.Tensor | None = None
     wave_lengths: torch.Tensor | None = None
+    f0: torch.Tensor | None = None
 
     @property
     def token_mask(self) -> torch.Tensor:
@@ -92,6 +96,7 @@ def collate(items: Sequence[TextMelItem], pad_id: int = 0) -> TextMelBatch:
         raise ValueError("cannot collate an empty list of examples")
     has_durations = all(item.durations is not None for item in items)
     has_waves = all(item.wave is not None for item in items)
+    has_f0 = all(item.f0 is not None for item in items)
     return TextMelBatch(
         ids=tuple(item.id for item in items),
         tokens=_pad_stack([item.tokens for item in items], pad_id),                    # [B, T_text]
@@ -102,6 +107,7 @@ def collate(items: Sequence[TextMelItem], pad_id: int = 0) -> TextMelBatch:
         durations=_pad_stack([item.durations for item in items], 0) if has_durations else None,
         waves=_pad_stack([item.wave for item in items], 0.0).unsqueeze(1) if has_waves else None,  # [B, 1, N]
         wave_lengths=torch.tensor([item.wave.shape[-1] for item in items]) if has_waves else None,
+        f0=_pad_stack([item.f0 for item in items], 0.0) if has_f0 else None,                # [B, T_mel]
     )
 
 
@@ -123,13 +129,14 @@ class TextMelDataset(torch.utils.data.Dataset):
     ``tokenizer`` encodes symbol lists (default: the corpus's); ``frontend`` maps a
     record to its symbols (default: the corpus's :meth:`Corpus.symbols_for`, or the
     stored phonemes for plain records). ``return_wave`` adds each item's wave
-    (a model that slices its own audio windows, e.g. VITS). ``cache_mels`` keeps
+    (a model that slices its own audio windows, e.g. VITS). ``pitch`` (``{id: F0 [T_mel]}``,
+    :func:`course_lib.data.pitch.corpus_pitch`) adds each item's F0. ``cache_mels`` keeps
     computed mels in memory (each DataLoader worker has its own cache).
     """
 
     def __init__(self, corpus_or_records: Corpus | Sequence[UtteranceRecord], tokenizer=None,
                  frontend: Callable[[UtteranceRecord], list[str]] | None = None, return_wave: bool = False,
-                 cache_mels: bool = False):
+                 cache_mels: bool = False, pitch: Mapping[str, object] | None = None):
         corpus = corpus_or_records if isinstance(corpus_or_records, Corpus) else None
         self.records = tuple(corpus_or_records)
         if not self.records:
@@ -143,6 +150,7 @@ class TextMelDataset(torch.utils.data.Dataset):
         self.tokenizer = tokenizer
         self.frontend = frontend
         self.return_wave = return_wave
+        self.pitch = pitch
         self.cache_mels = cache_mels
         self._mels: dict[int, torch.Tensor] = {}
         self._tokens: dict[int, list[int]] = {}
@@ -209,9 +217,14 @@ class TextMelDataset(torch.utils.data.Dataset):
         durations = None
         if record.durations is not None:
             durations = torch.tensor(_with_blanks(list(record.durations), len(tokens)), dtype=torch.long)
+        f0 = None
+        if self.pitch is not None:
+            from course_lib.data.pitch import check_frames
+
+            f0 = torch.from_numpy(check_frames(self.pitch, record.id, mel.shape[-1], record.wav_path))
         return TextMelItem(id=record.id, tokens=torch.tensor(tokens, dtype=torch.long), mel=mel,
                            durations=durations, speaker=record.speaker,
-                           wave=wave if self.return_wave else None)
+                           wave=wave if self.return_wave else None, f0=f0)
 
     def collate(self, items: Sequence[TextMelItem]) -> TextMelBatch:
         """:func:`collate` with this dataset's pad id (pass as ``DataLoader(collate_fn=dataset.collate)``)."""

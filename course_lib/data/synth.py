@@ -55,11 +55,14 @@ class SynthResult:
     utt_id: str
     n_samples: int
     events: tuple[tuple[str, int], ...]
+    f0: tuple[float, ...] = ()  # Hz per mel frame, one decimal, 0 = unvoiced (course_lib.pitch.track_f0)
 
 
 def synthesize_chunk(jobs: Sequence[SynthJob], wav_dir: Path) -> list[SynthResult]:
-    """Speak ``jobs`` in order in this process; write ``wav_dir/ID.wav`` (16-bit PCM, zero-padded to whole hops)."""
+    """Speak ``jobs`` in order in this process; write ``wav_dir/ID.wav`` (16-bit PCM, zero-padded to whole hops) and
+    track each one's F0."""
     from course_lib.espeak import synthesize
+    from course_lib.pitch import track_f0
 
     results = []
     for job in jobs:
@@ -70,7 +73,8 @@ def synthesize_chunk(jobs: Sequence[SynthJob], wav_dir: Path) -> list[SynthResul
         padded[: pcm.size] = pcm
         sf.write(str(Path(wav_dir) / f"{job.utt_id}.wav"), padded, SAMPLE_RATE, subtype="PCM_16")
         events = tuple((event.phoneme, event.start_sample) for event in spoken.phonemes)
-        results.append(SynthResult(job.utt_id, int(padded.size), events))
+        f0 = tuple(round(float(value), 1) for value in track_f0(padded / 32768.0))  # the samples a reader gets
+        results.append(SynthResult(job.utt_id, int(padded.size), events, f0))
     return results
 
 
@@ -86,8 +90,8 @@ def _run_worker(chunk: Sequence[SynthJob], wav_dir: Path, result_path: Path) -> 
         raise RuntimeError(f"the eSpeak synthesis worker failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     rows = json.loads(result_path.read_text(encoding="utf-8"))
     result_path.unlink()
-    return [SynthResult(row["utt_id"], row["n_samples"], tuple((s, int(t)) for s, t in row["events"]))
-            for row in rows]
+    return [SynthResult(row["utt_id"], row["n_samples"], tuple((s, int(t)) for s, t in row["events"]),
+                        tuple(row["f0"])) for row in rows]
 
 
 def synthesize_all(jobs: Sequence[SynthJob], wav_dir: Path, workers: int = 2) -> list[SynthResult]:
