@@ -47,12 +47,14 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="keep the wavs, table and chart here (default: a temporary folder)")
     parser.add_argument("--no-dnsmos", action="store_true", help="skip DNSMOS (the slowest measure)")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier run's results in --out")
+    parser.add_argument("--vocoder", default="auto", help="what voices the mel models: auto (the shipped course "
+                                                         "vocoder, else Griffin-Lim), course, griffin-lim or a .pt")
     args = parser.parse_args()
     models = [m.strip() for m in args.models.split(",") if m.strip()] if args.models else None
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(args.out or scratch)
         rows = compare.run(out, models, args.sentences, args.seeds, dnsmos=not args.no_dnsmos,
-                           overwrite=args.overwrite)
+                           overwrite=args.overwrite, vocoder=args.vocoder)
         print(compare.markdown(rows, args.sentences))
     for row in rows:
         for measure, unit in UNITS.items():

@@ -187,7 +187,7 @@ def bench_hifigan(device, steps, batch_size=None):
     import numpy as np
 
     from course_lib.models.hifigan import HiFiGANConfig, build
-    from course_lib.models.hifigan.segments import make_batch
+    from course_lib.data.segments import make_batch
     from course_lib.models.hifigan.train import HiFiGANTask
 
     config = HiFiGANConfig.v1()

@@ -12,14 +12,16 @@ Prints one JSON object per figure per line: {"benchmark", "metric", "value", "un
   quiet-machine estimate (the load average is printed first); and one training step (batch 4 ×
   8192 samples: generator, MPD and MSD, a discriminator then a generator update with AdamW),
   also as steps per second. Targets: the official HiFi-GAN figures on 2 cores (REFERENCE.md §3),
-  ours ≤ 1.0× of them; the shipped vocoder RTF ≤ 0.02 on one thread. Untrained weights — the
-  cost does not depend on training.
+  ours ≤ 1.0× of them; the shipped vocoder (the course vocoder, ``pitch_vocoder_*.pt``, on the first
+  258 frames of a held-out utterance) RTF ≤ 0.02 on one thread. Untrained weights for the HiFi-GAN
+  configs — the cost does not depend on training. And the course vocoder's training step (batch 16 ×
+  96 frames, AdamW) in steps per second.
 * Quality: every measure of ``course_lib.models.hifigan.evaluation`` (PESQ-WB, periodicity RMSE,
   V/UV F1, pitch RMSE in cents, multi-resolution STFT, mel L1, MCD) for Griffin-Lim at 32 and
   100 iterations, the shipped vocoder and each ``--candidate NAME=PATH``, on held-out
   built-in-corpus utterances (test split, every voice in turn) and, out of domain, on the
   LJSpeech clips in ``../shared/data/ljspeech_sample`` (read in place; no target). The shipped
-  vocoder's target is to beat Griffin-Lim (32) on PESQ-WB, periodicity RMSE and V/UV F1. One
+  vocoder's target is to beat Griffin-Lim (32) on PESQ-WB, periodicity RMSE, V/UV F1 and pitch RMSE. One
   reference row, ``oracle_pitch_locked_3``, is not a vocoder: the mel's magnitudes with phases
   locked to the recording's own pYIN pitch and 3 projections (``course_lib.models.hifigan.pitch_phase``)
   — what a vocoder that predicted the pitch perfectly could start from.
@@ -42,9 +44,9 @@ from course_lib import audio
 from course_lib.models.hifigan import CONFIGS, build, build_generator
 from course_lib.models.hifigan.evaluation import PESQ_UNAVAILABLE, beats, mean_scores, pitch_track, vocoder_scores
 from course_lib.models.hifigan.pitch_phase import frame_pitch, pitch_locked_resynthesis
-from course_lib.models.hifigan.segments import make_batch
+from course_lib.data.segments import make_batch
 from course_lib.models.hifigan.train import HiFiGANTask
-from course_lib.vocoder import GriffinLimVocoder, HiFiGANVocoder, shipped_checkpoint
+from course_lib.vocoder import COURSE_PATTERN, GriffinLimVocoder, shipped_checkpoint, vocoder_from_file
 
 # REFERENCE.md §3: official code, 2 threads, fp32, median after a warm-up
 REFERENCE_RTF = {"v1": 0.646, "v2": 0.074, "v3": 0.061}
@@ -88,6 +90,41 @@ def inference_rtf(generator: torch.nn.Module, repeats: int) -> Timing:
     return Timing(timing.wall / seconds_of_audio, timing.cpu_per_thread / seconds_of_audio)
 
 
+def vocoder_rtf(vocoder, repeats: int) -> Timing:
+    """RTF of any course :class:`~course_lib.vocoder.Vocoder` on the first 258 frames of a held-out utterance (a
+    real mel: the course vocoder's cost does not depend on it, but its voicing decisions do, a little)."""
+    wave = held_out_waves(None, 1)[0]
+    mel = audio.mel_spectrogram(torch.from_numpy(wave))[:, :INFERENCE_FRAMES]
+    seconds_of_audio = mel.shape[-1] * audio.HOP_LENGTH / audio.SAMPLE_RATE
+    timing = median_timing(lambda: vocoder(mel), repeats)
+    return Timing(timing.wall / seconds_of_audio, timing.cpu_per_thread / seconds_of_audio)
+
+
+def course_train_step_timing(repeats: int) -> Timing:
+    """One training step of the course vocoder (``pitch_vocoder`` tiny: batch 16 × 96 frames, AdamW)."""
+    from course_lib.models.pitch_vocoder import PitchVocoderConfig
+    from course_lib.models.pitch_vocoder import build as build_course
+    from course_lib.models.pitch_vocoder.train import PitchVocoderTask
+
+    config = PitchVocoderConfig.tiny()
+    torch.manual_seed(0)
+    task = PitchVocoderTask(build_course(config))
+    rng = np.random.default_rng(0)
+    frames = config.segment_frames
+    batch = make_batch([rng.uniform(-0.5, 0.5, frames * audio.HOP_LENGTH).astype(np.float32)
+                        for _ in range(config.batch_size)],
+                       [rng.uniform(80, 250, frames).astype(np.float32) for _ in range(config.batch_size)])
+
+    def step():
+        optimizer = task.optimizers["adam"]
+        optimizer.zero_grad(set_to_none=True)
+        loss, _ = task.phases[0].loss_fn(batch, {})
+        loss.backward()
+        optimizer.step()
+
+    return median_timing(step, repeats)
+
+
 def train_step_timing(name: str, repeats: int) -> Timing:
     config = CONFIGS[name]()
     torch.manual_seed(0)
@@ -122,11 +159,14 @@ def run_speed(configs: list[str], checkpoint: Path | None, repeats: int, train_r
             emit_timing(f"vocoder_{name}_inference_3s_{n_threads}thread", "rtf",
                         inference_rtf(build_generator(CONFIGS[name]()), repeats), "s compute / s audio", target)
         if checkpoint is not None:
-            vocoder = HiFiGANVocoder.from_checkpoint(checkpoint)
             emit_timing(f"vocoder_shipped_inference_3s_{n_threads}thread ({checkpoint.name})", "rtf",
-                        inference_rtf(vocoder.generator, repeats), "s compute / s audio",
+                        vocoder_rtf(vocoder_from_file(checkpoint), repeats), "s compute / s audio",
                         0.02 if n_threads == 1 else None)
     torch.set_num_threads(threads)
+    timing = course_train_step_timing(train_repeats)
+    emit_timing(f"vocoder_pitch_vocoder_train_step_b16x96frames_{threads}thread", "seconds", timing, "s/step", None)
+    emit(f"vocoder_pitch_vocoder_train_step_b16x96frames_{threads}thread", "steps_per_second", 1.0 / timing.wall,
+         "steps/s")
     for name in configs:
         timing = train_step_timing(name, train_repeats)
         emit_timing(f"vocoder_{name}_train_step_b4x8192_{threads}thread", "seconds", timing, "s/step",
@@ -159,7 +199,7 @@ def held_out_waves(corpus_dir: str | None, n_utterances: int) -> list[np.ndarray
 def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterances: int) -> None:
     vocoders = {"griffin_lim_32": GriffinLimVocoder(32), "griffin_lim_100": GriffinLimVocoder(100)}
     for name, path in candidates.items():
-        vocoders[name] = HiFiGANVocoder.from_checkpoint(path)
+        vocoders[name] = vocoder_from_file(path)
     if not candidates:
         print(json.dumps({"note": "no vocoder checkpoint shipped or given: only Griffin-Lim is measured"}))
     if PESQ_UNAVAILABLE:
@@ -186,7 +226,7 @@ def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterance
             shipped_target = set_name == "builtin_test" and name == "shipped"
             for metric, value in scores.to_dict().items():
                 target = None
-                if shipped_target and metric in ("pesq", "periodicity_rmse", "vuv_f1"):
+                if shipped_target and metric in ("pesq", "periodicity_rmse", "vuv_f1", "pitch_rmse_cents"):
                     sign = ">" if metric in higher_is_better else "<"
                     target = f"{sign} {getattr(baseline, metric):.4f} (Griffin-Lim 32)"
                 emit(f"vocoder_quality_{set_name}_{name} (n={len(waves)})", metric, value, units[metric], target)
@@ -201,7 +241,8 @@ def main() -> None:
     parser.add_argument("--part", choices=("speed", "quality", "all"), default="all")
     parser.add_argument("--configs", default="v1,v2,v3,tiny,istft_small,istft_vocos")
     parser.add_argument("--candidate", action="append", default=[], metavar="NAME=PATH",
-                        help="a vocoder generator.pt to score beside the shipped one (repeatable)")
+                        help="a vocoder .pt (the course vocoder's or a HiFi-GAN generator.pt) to score beside the "
+                             "shipped one (repeatable)")
     parser.add_argument("--corpus", default=None, help="corpus folder (default: the built-in multi-speaker corpus)")
     parser.add_argument("--n-utterances", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=5)
@@ -209,7 +250,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch threads for the training steps and scoring")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    checkpoint = shipped_checkpoint()
+    checkpoint = shipped_checkpoint(COURSE_PATTERN) or shipped_checkpoint()
     candidates = {"shipped": checkpoint} if checkpoint is not None else {}
     for item in args.candidate:
         name, _, path = item.partition("=")

@@ -7,7 +7,7 @@
 
 Every argument and path is checked before any work; a bad one ends with a one-line
 ``error: ...`` and exit code 2 (1: a training run diverged; 130: stopped by Ctrl-C).
-    python -m course_lib vocode --in speech.wav --out resynth.wav [--checkpoint PATH | --vocoder griffin-lim]
+    python -m course_lib vocode --in speech.wav --out resynth.wav [--checkpoint PATH | --vocoder griffin-lim] [--pitch-shift R]
 """
 
 from __future__ import annotations
@@ -219,8 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
                             f"the skip-γ walk (default {DIFF_TTS_SYNTH_CALLS}: γ = 21, the best MCD-DTW of the "
                             "shipped model, 16.0 dB, and about 20× faster than all 400)")
     synth.add_argument("--vocoder", default=None,
-                       help="auto (the shipped neural vocoder, else Griffin-Lim; default), griffin-lim, or a "
-                            "vocoder generator.pt; VITS makes its own waveform and takes none")
+                       help="auto (the shipped course vocoder, else Griffin-Lim; default), course, griffin-lim, or a "
+                            "vocoder .pt file; VITS makes its own waveform and takes none")
     synth.set_defaults(func=_synth)
 
     convert = verbs.add_parser("convert", help="voice conversion: a recording in another speaker's voice",
@@ -245,9 +245,15 @@ def build_parser() -> argparse.ArgumentParser:
     vocode.add_argument("--in", dest="input", required=True, help="audio file to resynthesise (WAV, FLAC or OGG)")
     vocode.add_argument("--out", required=True, help="output .wav file (16-bit PCM, 22,050 Hz)")
     choice = vocode.add_mutually_exclusive_group()
-    choice.add_argument("--checkpoint", default=None, help="a vocoder generator.pt (default: the shipped vocoder)")
+    choice.add_argument("--checkpoint", default=None,
+                        help="a vocoder .pt file: the course vocoder's or a HiFi-GAN generator.pt (default: the shipped "
+                             "vocoder)")
     choice.add_argument("--vocoder", default="auto",
-                        help="'auto' (the shipped vocoder, else Griffin-Lim) or 'griffin-lim' (default: auto)")
+                        help="'auto' (the shipped course vocoder, else Griffin-Lim), 'course' or 'griffin-lim' "
+                             "(default: auto)")
+    vocode.add_argument("--pitch-shift", type=_finite(0.0, inclusive=False), default=1.0,
+                        help="multiply the pitch by R > 0 (2 = an octave up; the words and rhythm unchanged) — a "
+                             "vocoder that knows the pitch only, the course vocoder (default 1)")
     vocode.set_defaults(func=_vocode)
 
     compare = verbs.add_parser("compare", help="every shipped model on the same held-out sentences, measured",
@@ -335,6 +341,11 @@ def _vocode(args: argparse.Namespace) -> int:
     _check_output_beside_input(args)
     wave = audio.read_recording(args.input, "--in")
     vocoder = load_vocoder(args.checkpoint or args.vocoder)
+    if args.pitch_shift != 1.0:
+        if not hasattr(vocoder, "pitch_shift"):
+            raise ValueError(f"--pitch-shift needs a vocoder that knows the pitch; {vocoder.name} does not: use the "
+                             "course vocoder (--vocoder course, or a pitch_vocoder .pt), or drop --pitch-shift")
+        vocoder.pitch_shift = args.pitch_shift
     resynthesis = vocoder(audio.mel_spectrogram(wave)).clamp(-1.0, 1.0)
     out = audio.save_audio(args.out, resynthesis.numpy(), audio.SAMPLE_RATE)
     print(f"wrote {out} ({resynthesis.numel() / audio.SAMPLE_RATE:.2f} s, {vocoder.name})")

@@ -103,7 +103,7 @@ def shipped_systems(models: Sequence[str] | None = None, vocoder_name: str = "au
     from course_lib.vocoder import GriffinLimVocoder, load_vocoder
 
     vocoder = load_vocoder(vocoder_name, verbose=False)
-    vocoder_parameters = _count(vocoder.generator) if hasattr(vocoder, "generator") else 0
+    vocoder_parameters = vocoder.parameters
     griffin_lim = GriffinLimVocoder()
     systems = [
         System("ground truth", lambda item, seed: item.wave, stochastic=False),
@@ -391,11 +391,12 @@ def clear_earlier_results(out_dir: str | Path) -> list[Path]:
 
 def run(out_dir: str | Path, models: Sequence[str] | None = None, n_sentences: int = 10, seeds: int = 3,
         variation_seeds: int = VARIATION_SEEDS, progress: bool = True, dnsmos: bool = True,
-        overwrite: bool = False) -> list[Row]:
+        overwrite: bool = False, vocoder: str = "auto") -> list[Row]:
     """Measure every shipped system and write ``results.md``, ``results.json``, ``pareto.png`` and the wavs.
 
     A folder holding an earlier run's results is refused unless ``overwrite``, which removes them first
     (:func:`clear_earlier_results`), so old and new wavs never mix. Stopped by Ctrl-C, it says what it kept.
+    ``vocoder`` voices the mel models (:func:`course_lib.vocoder.load_vocoder`'s names; default the course's).
     """
     if n_sentences < 1 or seeds < 1 or variation_seeds < 2:
         raise ValueError("compare needs ≥ 1 sentence, ≥ 1 seed and ≥ 2 variation seeds")
@@ -408,7 +409,8 @@ def run(out_dir: str | Path, models: Sequence[str] | None = None, n_sentences: i
     out.mkdir(parents=True, exist_ok=True)
     items, phonemes = test_items(n_sentences)
     try:
-        rows = measure(shipped_systems(models), items, phonemes, out, seeds, variation_seeds, progress, dnsmos)
+        rows = measure(shipped_systems(models, vocoder), items, phonemes, out, seeds, variation_seeds, progress,
+                       dnsmos)
     except KeyboardInterrupt:
         kept = len(list((out / "wavs").glob("*.wav")))
         raise KeyboardInterrupt(f"compare stopped before its tables were written; kept the {kept} wav(s) made so "

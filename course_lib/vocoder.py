@@ -4,11 +4,14 @@ Every acoustic model in the course predicts the same 80-bin log-mel
 (:func:`course_lib.audio.mel_spectrogram`); a :class:`Vocoder` turns it into audio:
 
 * :class:`GriffinLimVocoder` — no training, phase estimated by iteration (phasey, metallic);
+* :class:`CourseVocoder` — the course vocoder (:mod:`course_lib.models.pitch_vocoder`): the pitch predicted
+  from the mel, magnitudes learned on its harmonic comb, phase locked to it; ``pitch_shift`` is a knob;
 * :class:`HiFiGANVocoder` — a neural vocoder of lesson 06 trained with HiFi-GAN's discriminators and
   losses: HiFi-GAN's upsampling generator or the inverse-STFT generator, from a checkpoint or a generator.
 
-``load_vocoder()`` gives the course's default: the HiFi-GAN shipped in
-``data/checkpoints/hifigan_*.pt`` when it exists, else Griffin-Lim — and says which.
+``load_vocoder()`` gives the course's default: the course vocoder shipped in
+``data/checkpoints/pitch_vocoder_*.pt``, else a HiFi-GAN shipped as ``hifigan_*.pt``, else Griffin-Lim —
+and says which.
 
 Shapes: ``[80, T]`` → ``[T·256]``; ``[B, 80, T]`` → ``[B, T·256]`` (float32, on the mel's device).
 """
@@ -29,8 +32,9 @@ from course_lib.models.hifigan.generator import Generator
 from course_lib.models.hifigan.istft_generator import ISTFTGenerator
 
 SHIPPED_PATTERN = "hifigan_*.pt"
+COURSE_PATTERN = "pitch_vocoder_*.pt"
 # the course vocoder's recipe (data/checkpoints/README.md); the built-in multi-speaker corpus by default
-TRAIN_COMMAND = "python -m course_lib train hifigan --config istft_small --out runs/vocoder"
+TRAIN_COMMAND = "python -m course_lib train pitch_vocoder --config tiny --out runs/pitch_vocoder"
 
 
 class VocoderInputError(ValueError):
@@ -92,6 +96,12 @@ class Vocoder:
     def to(self, device: str | torch.device) -> "Vocoder":
         """A vocoder that computes on ``device`` (this one, when it has no weights: it runs where the mel is)."""
         return self
+
+    @property
+    def parameters(self) -> int:
+        """How many trained weights it has (0: Griffin-Lim)."""
+        network = getattr(self, "model", None) or getattr(self, "generator", None)
+        return 0 if network is None else sum(p.numel() for p in network.parameters())
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name})"
@@ -171,6 +181,39 @@ class HiFiGANVocoder(Vocoder):
         return wave[:, 0].to(mel.device)
 
 
+class CourseVocoder(Vocoder):
+    """The course vocoder (:class:`course_lib.models.pitch_vocoder.PitchVocoder`) ready for inference.
+
+    ``pitch_shift`` multiplies the F0 it predicts from the mel (1: as spoken; 2: an octave up).
+    """
+
+    def __init__(self, model, device: str | torch.device | None = None, name: str = "course vocoder",
+                 pitch_shift: float = 1.0):
+        if device is None:
+            device = next(model.parameters()).device
+        self.device = torch.device(device)
+        self.model = model.to(self.device).eval().requires_grad_(False)
+        self.name = name
+        if not pitch_shift > 0:
+            raise ValueError(f"pitch_shift must be > 0 (1 = as predicted, 2 = an octave up), got {pitch_shift}")
+        self.pitch_shift = float(pitch_shift)
+
+    @classmethod
+    def from_checkpoint(cls, path: str | Path, device: str | torch.device | None = None) -> "CourseVocoder":
+        from course_lib.models.pitch_vocoder.train import load
+
+        return cls(load(path, device=device or "cpu"), device=device, name=f"course vocoder ({Path(path).name})")
+
+    def to(self, device: str | torch.device) -> "CourseVocoder":
+        """A copy whose model computes on ``device`` (this one when it is already there)."""
+        if torch.device(device) == self.device:
+            return self
+        return CourseVocoder(copy.deepcopy(self.model), device=device, name=self.name, pitch_shift=self.pitch_shift)
+
+    def synthesize(self, mel: torch.Tensor) -> torch.Tensor:
+        return self.model.synthesize(mel.to(self.device), pitch_shift=self.pitch_shift).to(mel.device)
+
+
 def config_from_dict(config_dict: dict, source: str = "the checkpoint") -> HiFiGANConfig:
     """Rebuild a :class:`HiFiGANConfig` from a JSON dict; another model's config is refused naming that model."""
     from course_lib.models import model_of_config
@@ -188,45 +231,60 @@ def config_from_dict(config_dict: dict, source: str = "the checkpoint") -> HiFiG
     return HiFiGANConfig(**config_dict)
 
 
-def shipped_checkpoint() -> Path | None:
-    """The HiFi-GAN checkpoint shipped in ``data/checkpoints`` (``hifigan_*.pt``), or None."""
-    found = sorted(paths.CHECKPOINT_DIR.glob(SHIPPED_PATTERN))
+def shipped_checkpoint(pattern: str = SHIPPED_PATTERN) -> Path | None:
+    """The vocoder checkpoint shipped in ``data/checkpoints`` under ``pattern`` (default: a HiFi-GAN,
+    ``hifigan_*.pt``; :data:`COURSE_PATTERN` for the course vocoder), or None."""
+    found = sorted(paths.CHECKPOINT_DIR.glob(pattern))
     return found[0] if found else None
+
+
+def vocoder_from_file(path: str | Path, device: str | torch.device | None = None) -> Vocoder:
+    """The vocoder a ``.pt`` file holds: the course vocoder or a HiFi-GAN generator, told apart by its config."""
+    from course_lib.models import model_of_config
+    from course_lib.training import read_torch_file
+
+    payload = read_torch_file(path)
+    config = payload.get("config") if isinstance(payload, dict) else None
+    if isinstance(config, dict) and model_of_config(config) == "pitch_vocoder":
+        return CourseVocoder.from_checkpoint(path, device=device)
+    return HiFiGANVocoder.from_checkpoint(path, device=device)
 
 
 def load_vocoder(name: str = "auto", device: str | torch.device | None = None, verbose: bool = True) -> Vocoder:
     """The course's vocoder.
 
-    ``name``: ``"auto"`` (shipped HiFi-GAN if present, else Griffin-Lim), ``"hifigan"``
-    (the shipped one; error if missing), ``"griffin_lim"`` (or ``"griffin-lim"``), or a path to a HiFi-GAN
-    checkpoint. Prints which vocoder it chose unless ``verbose=False``.
+    ``name``: ``"auto"`` (the shipped course vocoder, else a shipped HiFi-GAN, else Griffin-Lim), ``"course"``
+    (the shipped course vocoder; error if missing), ``"hifigan"`` (the shipped HiFi-GAN; error if missing),
+    ``"griffin_lim"`` (or ``"griffin-lim"``), or a path to a vocoder ``.pt`` file. Prints which vocoder it chose
+    unless ``verbose=False``.
     """
-    choices = ("auto", "hifigan", "griffin_lim")
+    choices = ("auto", "course", "hifigan", "griffin_lim")
     name = str(name)
     if name.replace("-", "_") in choices:
         name = name.replace("-", "_")
     if name not in choices and not Path(name).suffix == ".pt":
         raise ValueError(f"unknown vocoder {name!r}: choose one of {', '.join(choices)} or a path to a .pt file")
+    course, hifigan = shipped_checkpoint(COURSE_PATTERN), shipped_checkpoint()
     if name == "griffin_lim":
         vocoder: Vocoder = GriffinLimVocoder()
         message = f"vocoder: {vocoder.name}"
-    elif name in ("auto", "hifigan"):
-        checkpoint = shipped_checkpoint()
-        if checkpoint is None:
-            if name == "hifigan":
-                raise FileNotFoundError(
-                    f"no shipped neural vocoder in {paths.CHECKPOINT_DIR} ({SHIPPED_PATTERN}); train one with "
-                    f"`{TRAIN_COMMAND}` or use load_vocoder('griffin_lim')"
-                )
-            vocoder = GriffinLimVocoder()
-            message = (f"vocoder: {vocoder.name} — no neural vocoder checkpoint in {paths.CHECKPOINT_DIR}; "
-                       f"train one with `{TRAIN_COMMAND}`")
-        else:
-            vocoder = HiFiGANVocoder.from_checkpoint(checkpoint, device=device)
-            message = f"vocoder: HiFi-GAN from {checkpoint}"
+    elif name in ("course", "hifigan") and (course if name == "course" else hifigan) is None:
+        pattern = COURSE_PATTERN if name == "course" else SHIPPED_PATTERN
+        raise FileNotFoundError(f"no shipped {name} vocoder in {paths.CHECKPOINT_DIR} ({pattern}); train one with "
+                                f"`{TRAIN_COMMAND}` or use load_vocoder('griffin_lim')")
+    elif name in ("auto", "course") and course is not None:
+        vocoder = CourseVocoder.from_checkpoint(course, device=device)
+        message = f"vocoder: the course vocoder from {course}"
+    elif name in ("auto", "hifigan") and hifigan is not None:
+        vocoder = HiFiGANVocoder.from_checkpoint(hifigan, device=device)
+        message = f"vocoder: HiFi-GAN from {hifigan}"
+    elif name == "auto":
+        vocoder = GriffinLimVocoder()
+        message = (f"vocoder: {vocoder.name} — no vocoder checkpoint in {paths.CHECKPOINT_DIR}; train one with "
+                   f"`{TRAIN_COMMAND}`")
     else:
-        vocoder = HiFiGANVocoder.from_checkpoint(name, device=device)
-        message = f"vocoder: HiFi-GAN from {name}"
+        vocoder = vocoder_from_file(name, device=device)
+        message = f"vocoder: {vocoder.name} from {name}"
     if verbose:
         print(message)
     return vocoder

@@ -790,7 +790,7 @@ def test_ctrl_c_during_compare_says_what_it_kept(tmp_path, capsys, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(compare, "measure", interrupted)
-    monkeypatch.setattr(compare, "shipped_systems", lambda models: [])
+    monkeypatch.setattr(compare, "shipped_systems", lambda models, vocoder="auto": [])
     rc, _, err = cli(capsys, "compare", "--out", tmp_path / "cmp", "--no-dnsmos")
     assert rc == 130
     assert "kept the 1 wav(s) made so far" in err and "--overwrite" in err and "Traceback" not in err

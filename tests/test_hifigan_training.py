@@ -9,7 +9,7 @@ import torch
 
 from course_lib.audio import SAMPLE_RATE, save_audio
 from course_lib.models.hifigan import HiFiGANConfig, build
-from course_lib.models.hifigan.segments import SegmentLoader, random_segment
+from course_lib.data.segments import SegmentLoader, random_segment
 from course_lib.models.hifigan.train import HiFiGANTask, train_cli
 from course_lib.training import TrainConfig, Trainer, load_checkpoint
 from course_lib.vocoder import HiFiGANVocoder

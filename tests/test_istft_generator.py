@@ -135,7 +135,7 @@ def test_the_phase_loss_sees_offsets_delays_and_turning_speeds_separately():
 
 
 def test_the_generator_returns_its_phase_on_request_and_the_task_trains_on_it():
-    from course_lib.models.hifigan.segments import make_batch
+    from course_lib.data.segments import make_batch
     from course_lib.models.hifigan.train import HiFiGANTask
 
     generator = ISTFTGenerator(ISTFTGeneratorConfig.small()).eval()

@@ -68,3 +68,13 @@ def test_autocast_is_a_no_op_on_cpu():
     with autocast_context(torch.device("cpu"), enabled=True):
         product = torch.ones(2, 2) @ torch.ones(2, 2)
     assert product.dtype == torch.float32
+
+
+def test_warmup_decay_ramps_up_then_decays_every_step():
+    from course_lib.training.schedules import WarmupDecay, warmup_decay_schedule
+
+    scale = WarmupDecay(warmup_steps=4, gamma=0.5)
+    assert [scale(i) for i in range(6)] == [0.25 * 1, 0.5 * 0.5, 0.75 * 0.25, 1.0 * 0.125, 0.0625, 0.03125]
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=2.0)
+    schedule = warmup_decay_schedule(optimizer, 4, 0.5)
+    assert schedule.interval == "step" and optimizer.param_groups[0]["lr"] == 0.5

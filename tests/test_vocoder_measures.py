@@ -80,8 +80,8 @@ def test_means_and_the_shipping_rule():
     a = VocoderScores(pesq=3.0, periodicity_rmse=0.1, vuv_f1=0.95, pitch_rmse_cents=10, mr_stft=1, mel_l1=0.2, mcd=5)
     b = VocoderScores(pesq=2.0, periodicity_rmse=0.2, vuv_f1=0.90, pitch_rmse_cents=30, mr_stft=3, mel_l1=0.4, mcd=7)
     assert mean_scores([a, b]).pesq == 2.5 and mean_scores([a, b]).mcd == 6
-    assert beats(a, b) == {"pesq": True, "periodicity_rmse": True, "vuv_f1": True}
-    assert beats(b, a) == {"pesq": False, "periodicity_rmse": False, "vuv_f1": False}
+    assert beats(a, b) == {"pesq": True, "periodicity_rmse": True, "vuv_f1": True, "pitch_rmse_cents": True}
+    assert beats(b, a) == {"pesq": False, "periodicity_rmse": False, "vuv_f1": False, "pitch_rmse_cents": False}
     no_pesq = VocoderScores(**{**a.to_dict(), "pesq": None})
     assert mean_scores([a, no_pesq]).pesq is None and beats(no_pesq, b)["pesq"] is False
     with pytest.raises(ValueError, match="no scores"):

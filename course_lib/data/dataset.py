@@ -4,7 +4,7 @@
 log-mel from :func:`course_lib.audio.mel_spectrogram`, optional durations,
 speaker id, optional wave, optional F0 per frame). :func:`collate` pads a list of items into a
 :class:`TextMelBatch`. Shapes use B batch, T_text tokens, T_mel frames, N samples.
-(Vocoder training cuts its own random segments: ``course_lib.models.hifigan.segments``.)
+(Vocoder training cuts its own random segments: ``course_lib.data.segments``.)
 """
 
 from __future__ import annotations

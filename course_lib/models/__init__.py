@@ -19,7 +19,7 @@ from types import ModuleType
 
 # what `python -m course_lib train` / `synth` can do with each (its module defines train_cli / its train module
 # SYNTH; tests/test_packaging.py checks the two lists against the modules)
-TRAINABLE = ("cvae", "glow_tts", "grad_tts", "diff_tts", "hifigan", "vits", "recognizer")
+TRAINABLE = ("cvae", "glow_tts", "grad_tts", "diff_tts", "hifigan", "pitch_vocoder", "vits", "recognizer")
 SYNTHESIZERS = ("cvae", "glow_tts", "grad_tts", "diff_tts", "vits")
 
 MODEL_MODULES = {
@@ -27,6 +27,7 @@ MODEL_MODULES = {
     "cvae": "course_lib.models.cvae",
     "glow_tts": "course_lib.models.glow_tts",
     "hifigan": "course_lib.models.hifigan",
+    "pitch_vocoder": "course_lib.models.pitch_vocoder",  # the course vocoder: explicit pitch, learned magnitudes
     "grad_tts": "course_lib.models.grad_tts",
     "diff_tts": "course_lib.models.diff_tts",
     "vits": "course_lib.models.vits",

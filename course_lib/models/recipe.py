@@ -269,18 +269,20 @@ def check_speakers(data_dir: str | None, name: str, config_name: str, config, co
 
 
 def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callable], train: Callable,
-              model_file: str, needs_vocoder: bool = True, phase: str | None = None) -> None:
+              model_file: str, needs_vocoder: bool = True, phase: str | None = None, one_voice: bool = True) -> None:
     """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last losses of ``phase``
     (default ``tts``, or ``generator`` for a model that makes its own waves).
 
     ``args.vocoder`` (set by the command line) voices the audio samples written while training, for
     models that make mels (``needs_vocoder``; VITS makes its own waves).
 
-    ``--resume`` keeps the batch size the run was trained with; asking for another one is refused.
+    ``--resume`` keeps the batch size the run was trained with; asking for another one is refused. A model that
+    makes a voice (``one_voice``; not a vocoder) refuses a folder of several speakers unless its config takes them.
     """
     batch_size = checked_batch_size(args, name, configs)
     config = configs[args.config]()
-    check_speakers(args.data, name, args.config, config, configs)
+    if one_voice:
+        check_speakers(args.data, name, args.config, config, configs)
     voice = {"vocoder": args.vocoder} if needs_vocoder else {}
     _, history = train(config, args.data, args.out, args.steps, batch_size, args.resume, **voice)
     phase = phase or ("tts" if needs_vocoder else "generator")

@@ -82,6 +82,17 @@ class LinearWarmup:
         return linear_warmup_scale(index + 1, self.warmup_steps)
 
 
+@dataclass(frozen=True)
+class WarmupDecay:
+    """A linear warm-up over ``warmup_steps``, times ``gamma`` per step from the start."""
+
+    warmup_steps: int
+    gamma: float
+
+    def __call__(self, index: int) -> float:
+        return linear_warmup_scale(index + 1, self.warmup_steps) * exponential_scale(index, self.gamma)
+
+
 # ---- what the trainer steps ---------------------------------------------------------------
 
 
@@ -109,6 +120,11 @@ def noam_schedule(optimizer: Optimizer, d_model: int, warmup_steps: int) -> Sche
 def exponential_schedule(optimizer: Optimizer, gamma: float, interval: Interval = "epoch") -> Schedule:
     """lr · gamma^count, decayed once per epoch (HiFi-GAN, VITS) or per step."""
     return Schedule(LambdaLR(optimizer, ExponentialDecay(gamma)), interval=interval)
+
+
+def warmup_decay_schedule(optimizer: Optimizer, warmup_steps: int, gamma: float) -> Schedule:
+    """Linear warm-up over ``warmup_steps`` updates and an exponential decay by ``gamma`` every update."""
+    return Schedule(LambdaLR(optimizer, WarmupDecay(warmup_steps, gamma)), interval="step")
 
 
 def warmup_schedule(optimizer: Optimizer, warmup_steps: int) -> Schedule:

@@ -35,7 +35,7 @@ def speak(model: ConditionalVae, text: str, temperature: float = 0.667, seed: in
           vocoder=None, tokenizer=None) -> SpokenSample:
     """Text → one sample of z from the prior at ``temperature`` → mel → wave (clipped to [-1, 1]).
 
-    ``vocoder`` defaults to :func:`course_lib.vocoder.load_vocoder` (HiFi-GAN if shipped, else Griffin-Lim).
+    ``vocoder`` defaults to :func:`course_lib.vocoder.load_vocoder` (the shipped course vocoder, else Griffin-Lim).
     Raises ``ValueError`` for empty text or a negative temperature.
     """
     if not float(temperature) >= 0:

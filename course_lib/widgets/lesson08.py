@@ -46,8 +46,8 @@ def speak(model: GlowTTS, text: str, temperature: float = 0.667, length_scale: f
     """Text -> durations -> z ~ N(μ, (τσ)²) -> flow in reverse -> mel -> wave (clipped to [-1, 1]).
 
     The model runs through the synthesis contract (the temperature τ is its ``noise_scale``).
-    ``vocoder`` defaults to :func:`course_lib.vocoder.load_vocoder` (HiFi-GAN if shipped, else
-    Griffin-Lim). Raises ``ValueError`` for empty text, temperature < 0 or length scale ≤ 0.
+    ``vocoder`` defaults to :func:`course_lib.vocoder.load_vocoder` (the shipped course vocoder,
+    else Griffin-Lim). Raises ``ValueError`` for empty text, temperature < 0 or length scale ≤ 0.
     """
     tokens, labels = _tokens_and_labels(model, text)
     result = model.generate(tokens, SynthesisOptions(noise_scale=temperature, length_scale=length_scale,

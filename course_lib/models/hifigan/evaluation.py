@@ -213,11 +213,12 @@ def mean_scores(items: list[VocoderScores]) -> VocoderScores:
 
 
 def beats(candidate: VocoderScores, baseline: VocoderScores) -> dict[str, bool]:
-    """Whether ``candidate`` is better than ``baseline`` on the three measures the course ships a vocoder by:
-    PESQ-WB (higher), periodicity RMSE (lower) and V/UV F1 (higher)."""
+    """Whether ``candidate`` is better than ``baseline`` on the four measures the course ships a vocoder by:
+    PESQ-WB (higher), periodicity RMSE (lower), V/UV F1 (higher) and pitch RMSE in cents (lower)."""
     pesq = (candidate.pesq is not None and baseline.pesq is not None
             and candidate.pesq > baseline.pesq)
     return {"pesq": pesq,
             "periodicity_rmse": candidate.periodicity_rmse < baseline.periodicity_rmse,
-            "vuv_f1": candidate.vuv_f1 > baseline.vuv_f1}
+            "vuv_f1": candidate.vuv_f1 > baseline.vuv_f1,
+            "pitch_rmse_cents": candidate.pitch_rmse_cents < baseline.pitch_rmse_cents}
 

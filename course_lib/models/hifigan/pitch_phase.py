@@ -31,13 +31,12 @@ a vocoder would have to predict it from the mel.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 
 from course_lib.audio import HOP_LENGTH, N_FFT, SAMPLE_RATE, istft, mel_to_linear, project_phase
 from course_lib.models.hifigan.evaluation import PITCH_RANGE  # the range the vocoder measures track (CARGAN's)
+from course_lib.pitch import pitch_locked_phase  # the formula below, written once for every vocoder
 
 FRAME_CENTRE = HOP_LENGTH // 2  # frame t's window is centred on sample 256·t + 128
 
@@ -64,27 +63,6 @@ def frame_pitch(wave: np.ndarray | torch.Tensor, sample_rate: int = SAMPLE_RATE)
         f0 = np.pad(f0, (0, n_frames - f0.size))
         voiced = np.pad(voiced, (0, n_frames - voiced.size))
     return np.where(voiced, f0, 0.0), voiced
-
-
-def pitch_locked_phase(f0: torch.Tensor | np.ndarray, voiced: torch.Tensor | np.ndarray,
-                       seed: int = 0) -> torch.Tensor:
-    """``f0 [T]`` (Hz) and ``voiced [T]`` → phases ``[513, T]`` (radians, float32): each bin locked to its nearest
-    harmonic where voiced (module docstring), uniformly random where not (seeded CPU generator)."""
-    f0 = torch.as_tensor(np.asarray(f0), dtype=torch.float64).reshape(-1)
-    voiced = torch.as_tensor(np.asarray(voiced), dtype=torch.bool).reshape(-1)
-    if f0.shape != voiced.shape:
-        raise ValueError(f"f0 {tuple(f0.shape)} and voiced {tuple(voiced.shape)} must have one value per frame")
-    if bool((voiced & (f0 <= 0)).any()):
-        raise ValueError("a voiced frame needs f0 > 0 Hz")
-    n_bins = N_FFT // 2 + 1
-    turn = torch.where(voiced, f0, torch.zeros_like(f0)) * HOP_LENGTH / SAMPLE_RATE      # cycles per hop
-    fundamental = 2 * math.pi * torch.cumsum(turn, dim=0)                                # Φ at frame centres [T]
-    bin_hz = torch.arange(n_bins, dtype=torch.float64) * SAMPLE_RATE / N_FFT              # [513]
-    harmonic = torch.round(bin_hz[:, None] / f0.clamp_min(1.0)[None, :]).clamp_min(1.0)  # [513, T]
-    locked = harmonic * fundamental[None, :] - math.pi * torch.arange(n_bins, dtype=torch.float64)[:, None]
-    generator = torch.Generator().manual_seed(seed)
-    noise = 2 * math.pi * torch.rand(n_bins, f0.numel(), generator=generator, dtype=torch.float64)
-    return torch.where(voiced[None, :], torch.remainder(locked, 2 * math.pi), noise).float()
 
 
 def pitch_locked_resynthesis(log_mel: torch.Tensor, f0, voiced, n_projections: int = 3,

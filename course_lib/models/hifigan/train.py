@@ -32,7 +32,7 @@ from course_lib.models.gan import GANRecipe, GANTask, Generated
 from course_lib.models.hifigan.config import HiFiGANConfig
 from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
 from course_lib.models.hifigan.losses import mel_l1_loss, phase_loss
-from course_lib.models.hifigan.segments import SegmentLoader, WaveBatch
+from course_lib.data.segments import SegmentLoader, WaveBatch
 
 
 def gan_recipe(config: HiFiGANConfig) -> GANRecipe:

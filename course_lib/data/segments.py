@@ -5,7 +5,8 @@ utterances: the generator is fully convolutional, so short windows teach it ever
 and keep the discriminators' cost fixed. The mel input is computed from the window itself.
 
 Batches are a pure function of ``(seed, epoch, batch index)``, so a resumed run sees the
-very same segments as an uninterrupted one.
+very same segments as an uninterrupted one. Given each clip's F0 per mel frame, windows start on
+a frame boundary and the batch carries the F0 of their frames (the course vocoder learns pitch).
 """
 
 from __future__ import annotations
@@ -16,18 +17,28 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from course_lib.audio import load_audio, mel_spectrogram
+from course_lib.audio import HOP_LENGTH, load_audio, mel_spectrogram
 
 
 @dataclass
 class WaveBatch:
-    """``waves [B, 1, segment]`` in [-1, 1] and their log-mels ``mels [B, 80, segment // 256]``."""
+    """``waves [B, 1, segment]`` in [-1, 1], their log-mels ``mels [B, 80, segment // 256]`` and, when the clips'
+    pitch was given, ``f0 [B, segment // 256]`` (Hz, 0 where unvoiced)."""
 
     waves: torch.Tensor
     mels: torch.Tensor
+    f0: torch.Tensor | None = None
 
     def to(self, device) -> "WaveBatch":
-        return WaveBatch(self.waves.to(device), self.mels.to(device))
+        return WaveBatch(self.waves.to(device), self.mels.to(device), None if self.f0 is None else self.f0.to(device))
+
+
+def random_start(n_samples: int, segment_size: int, rng: np.random.Generator, align: int = 1) -> int:
+    """A uniformly random start, a multiple of ``align``, of a ``segment_size`` window in ``n_samples`` (0 when the
+    clip is shorter)."""
+    if n_samples < segment_size:
+        return 0
+    return align * int(rng.integers(0, (n_samples - segment_size) // align + 1))
 
 
 def random_segment(wave: np.ndarray, segment_size: int, rng: np.random.Generator) -> np.ndarray:
@@ -36,16 +47,22 @@ def random_segment(wave: np.ndarray, segment_size: int, rng: np.random.Generator
     Padding (as the official loader does) rather than failing keeps short clips usable.
     """
     wave = np.asarray(wave, dtype=np.float32).reshape(-1)
-    if wave.size >= segment_size:
-        start = int(rng.integers(0, wave.size - segment_size + 1))
-        return wave[start: start + segment_size]
-    return np.pad(wave, (0, segment_size - wave.size))
+    start = random_start(wave.size, segment_size, rng)
+    return _window(wave, start, segment_size)
 
 
-def make_batch(segments: list[np.ndarray]) -> WaveBatch:
-    """Stack equal-length segments ``[N]`` into a :class:`WaveBatch` (mels on 0–8 kHz, the vocoder input)."""
+def _window(values: np.ndarray, start: int, size: int) -> np.ndarray:
+    """``values[start: start + size]``, zero-padded at the end to ``size``."""
+    piece = values[start: start + size]
+    return np.pad(piece, (0, size - piece.size))
+
+
+def make_batch(segments: list[np.ndarray], f0: list[np.ndarray] | None = None) -> WaveBatch:
+    """Stack equal-length segments ``[N]`` (and their F0 ``[N // 256]``) into a :class:`WaveBatch` (mels on
+    0–8 kHz, the vocoder input)."""
     waves = torch.from_numpy(np.stack(segments)).float()   # [B, N]
-    return WaveBatch(waves=waves.unsqueeze(1), mels=mel_spectrogram(waves))
+    pitch = None if f0 is None else torch.from_numpy(np.stack(f0)).float()
+    return WaveBatch(waves=waves.unsqueeze(1), mels=mel_spectrogram(waves), f0=pitch)
 
 
 class SegmentSampler:
@@ -87,13 +104,19 @@ class SegmentLoader:
     """One epoch of :class:`WaveBatch` es from clips given as numpy waves ``[N]`` or audio file paths.
 
     Files are read when a batch needs them, so a large corpus is not held in memory.
-    ``loader.batch_sampler`` is the :class:`SegmentSampler` the trainer resumes.
+    ``loader.batch_sampler`` is the :class:`SegmentSampler` the trainer resumes. With ``pitch`` (each clip's
+    F0 per mel frame, in the clips' order) windows start on a frame boundary and carry their F0.
     """
 
-    def __init__(self, clips: list, batch_size: int, segment_size: int, seed: int = 1234) -> None:
+    def __init__(self, clips: list, batch_size: int, segment_size: int, seed: int = 1234,
+                 pitch: list[np.ndarray] | None = None) -> None:
         if not clips:
             raise ValueError("no training audio: the clip list is empty (is the corpus folder right?)")
+        if pitch is not None and (len(pitch) != len(clips) or segment_size % HOP_LENGTH):
+            raise ValueError(f"pitch needs one F0 track per clip ({len(pitch)} for {len(clips)}) and whole frames "
+                             f"of {HOP_LENGTH} samples per segment (got {segment_size})")
         self.clips = list(clips)
+        self.pitch = pitch
         self.segment_size = segment_size
         self.batch_sampler = SegmentSampler(len(self.clips), batch_size, seed)
 
@@ -103,7 +126,17 @@ class SegmentLoader:
     def __iter__(self):
         for indices, window_seed in self.batch_sampler:
             rng = np.random.default_rng(window_seed)
-            yield make_batch([random_segment(self._wave(i), self.segment_size, rng) for i in indices])
+            if self.pitch is None:
+                yield make_batch([random_segment(self._wave(i), self.segment_size, rng) for i in indices])
+                continue
+            waves, f0 = [], []
+            for i in indices:
+                wave = np.asarray(self._wave(i), dtype=np.float32).reshape(-1)
+                start = random_start(wave.size, self.segment_size, rng, align=HOP_LENGTH)
+                waves.append(_window(wave, start, self.segment_size))
+                f0.append(_window(np.asarray(self.pitch[i], dtype=np.float32), start // HOP_LENGTH,
+                                  self.segment_size // HOP_LENGTH))
+            yield make_batch(waves, f0)
 
     def _wave(self, index: int) -> np.ndarray:
         clip = self.clips[index]

@@ -1,0 +1,49 @@
+"""The course vocoder: pitch made explicit, magnitudes learned, phase from the pitch.
+
+Speech is a source shaped by a filter (lesson 06): voiced sound is a sum of harmonics of F0
+(eSpeak NG makes it so, in ``wavegen.c``), unvoiced sound is noise, and the vocal tract (eSpeak's
+formant filters) shapes both with a smooth envelope. The mel keeps the envelope and blurs the
+harmonics; a frame-rate generator that does not know the pitch turns identical frames into a wave
+that repeats every hop (an 86 Hz buzz). This vocoder makes each part explicit:
+
+1. **pitch** — a small conv network reads the mel and the low bins of its pseudo-inverse and
+   predicts each frame's F0 (one of 256 log-spaced classes, 50–600 Hz) and voicing; trained on
+   the corpus's stored F0 (``pitch.tsv``);
+2. **magnitudes** — a second network, given the mel and that pitch, predicts an envelope residual
+   on the mel's pseudo-inverse and, per bin, how harmonic it is: the magnitude is the envelope
+   times a mix of the flat noise floor and the **harmonic comb** of F0
+   (:func:`~course_lib.models.pitch_vocoder.harmonics.harmonic_comb`) — trained with L1 on log
+   *and* linear magnitudes (the log alone fits the quiet bins between harmonics and misses the
+   loud peaks a listener hears);
+3. **phase** — each bin locked to its nearest harmonic's phase from the running phase of F0
+   (:func:`course_lib.pitch.pitch_locked_phase`), random where unvoiced, then a few of
+   Griffin-Lim's projections (:func:`course_lib.audio.project_phase`).
+
+No discriminator, no adversarial loss: minutes on a CPU. ``synthesize(mel, pitch_shift=R)``
+multiplies the predicted F0 by ``R`` — the same words, sung higher or lower.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from course_lib.models.pitch_vocoder.config import PitchVocoderConfig
+from course_lib.models.pitch_vocoder.model import PitchVocoder, PitchVocoderLosses
+
+CONFIGS = {"tiny": PitchVocoderConfig.tiny}
+
+
+def build(config: PitchVocoderConfig | Mapping[str, Any]) -> PitchVocoder:
+    """A fresh course vocoder for ``config`` (or the dict saved beside a checkpoint)."""
+    return PitchVocoder(config if isinstance(config, PitchVocoderConfig) else PitchVocoderConfig.from_dict(config))
+
+
+def train_cli(args) -> None:
+    """``python -m course_lib train pitch_vocoder --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
+    from course_lib.models.pitch_vocoder.train import train_cli as _train_cli
+
+    _train_cli(args)
+
+
+__all__ = ["CONFIGS", "PitchVocoder", "PitchVocoderConfig", "PitchVocoderLosses", "build", "train_cli"]

@@ -1,0 +1,124 @@
+"""The course vocoder as a module: pitch from the mel, magnitudes on a harmonic comb, phase from the pitch.
+
+Shapes: ``mel [B, 80, T]`` → ``wave [B, T·256]``; ``f0``, ``voiced`` ``[B, T]``; magnitudes ``[B, 513, T]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from course_lib.audio import istft, mel_basis, project_phase
+from course_lib.models.pitch_vocoder.config import PitchVocoderConfig
+from course_lib.models.pitch_vocoder.harmonics import N_BINS, decode_f0, f0_bins, f0_target, harmonic_comb
+from course_lib.pitch import pitch_locked_phase
+
+LOG_FLOOR = 1e-5  # the magnitudes' floor, as the course mel's
+
+
+class ConvStack(nn.Module):
+    """A kernel-5 input conv, residual dilated kernel-3 convs (leaky ReLU before each), a 1×1 output:
+    ``[B, in, T]`` → ``[B, out, T]``, the same length (receptive field ``5 + 2·Σ dilations`` frames)."""
+
+    def __init__(self, in_channels: int, channels: int, out_channels: int, dilations: tuple[int, ...]):
+        super().__init__()
+        self.input = nn.Conv1d(in_channels, channels, 5, padding=2)
+        self.blocks = nn.ModuleList(nn.Conv1d(channels, channels, 3, dilation=d, padding=d) for d in dilations)
+        self.output = nn.Conv1d(channels, out_channels, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        hidden = self.input(x)
+        for block in self.blocks:
+            hidden = hidden + block(F.leaky_relu(hidden, 0.1))
+        return self.output(F.leaky_relu(hidden, 0.1))
+
+
+@dataclass(frozen=True)
+class PitchVocoderLosses:
+    """``total`` = ``log_magnitude`` (L1 of log |STFT|) + ``magnitude`` (L1 of |STFT| relative to the target's
+    total, which weighs the loud peaks a listener hears) + ``pitch`` (cross-entropy of the F0 class, voiced frames)
+    + ``voicing`` (binary cross-entropy)."""
+
+    total: torch.Tensor
+    log_magnitude: torch.Tensor
+    magnitude: torch.Tensor
+    pitch: torch.Tensor
+    voicing: torch.Tensor
+
+
+class PitchVocoder(nn.Module):
+    """Mel → (F0, voicing) → |STFT| on the harmonic comb of that F0 → phase locked to it → a few projections."""
+
+    def __init__(self, config: PitchVocoderConfig):
+        super().__init__()
+        self.config = config
+        self.magnitude_net = ConvStack(config.n_mels + 2, config.channels, 2 * N_BINS, config.dilations)
+        self.pitch_net = ConvStack(config.n_mels + config.pitch_low_bins, config.pitch_channels,
+                                   config.pitch_classes + 1, config.pitch_dilations)
+        self.register_buffer("pseudo_inverse", torch.linalg.pinv(mel_basis()), persistent=False)       # [513, 80]
+        self.register_buffer("f0_classes", f0_bins(config.pitch_classes, config.f0_min, config.f0_max),
+                             persistent=False)
+
+    # ------------------------------------------------------------------ the parts
+    def linear_from_mel(self, mel: torch.Tensor) -> torch.Tensor:
+        """The mel's pseudo-inverse, Griffin-Lim's starting magnitudes, as a log: ``[B, 80, T]`` → ``[B, 513, T]``."""
+        return torch.log((self.pseudo_inverse @ mel.exp()).clamp_min(LOG_FLOOR))
+
+    def pitch_logits(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``mel [B, 80, T]`` → F0 class logits ``[B, classes, T]`` and voicing logits ``[B, T]``."""
+        low = self.linear_from_mel(mel)[:, : self.config.pitch_low_bins]
+        out = self.pitch_net(torch.cat([mel, low], dim=1))
+        return out[:, :-1], out[:, -1]
+
+    def predict_pitch(self, mel: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``mel [B, 80, T]`` → ``f0 [B, T]`` (Hz, 0 where unvoiced) and ``voiced [B, T]`` (bool)."""
+        classes, voicing = self.pitch_logits(mel)
+        voiced = voicing > 0
+        return torch.where(voiced, decode_f0(classes, self.f0_classes), torch.zeros_like(voicing)), voiced
+
+    def log_magnitude(self, mel: torch.Tensor, f0: torch.Tensor, voiced: torch.Tensor) -> torch.Tensor:
+        """``log |STFT| [B, 513, T]``: the mel's pseudo-inverse + a learned envelope residual (bounded), times (in
+        the log) a mix of the flat noise floor and the harmonic comb of ``f0``, a learned harmonicity per bin."""
+        log_f0 = torch.where(voiced, torch.log(f0.clamp_min(self.config.f0_min) / 150.0), torch.zeros_like(f0))
+        residual, harmonicity = self.magnitude_net(torch.cat([mel, log_f0[:, None], voiced[:, None].to(mel.dtype)],
+                                                             dim=1)).chunk(2, dim=1)
+        weight = torch.sigmoid(harmonicity) * voiced[:, None, :]
+        source = (1 - weight) + weight * harmonic_comb(f0, voiced)
+        bound = self.config.max_residual
+        return self.linear_from_mel(mel) + bound * torch.tanh(residual / bound) + torch.log(source + 1e-4)
+
+    # ------------------------------------------------------------------ training
+    def forward(self, mel: torch.Tensor, magnitude: torch.Tensor, f0: torch.Tensor) -> PitchVocoderLosses:
+        """On a batch of ``mel [B, 80, T]``, its ``magnitude [B, 513, T]`` (|STFT|, the target) and ``f0 [B, T]``
+        (Hz, 0 = unvoiced; the magnitude network is given the true pitch, the pitch network learns to predict it)."""
+        voiced = f0 > 0
+        log_magnitude = self.log_magnitude(mel, f0, voiced)
+        log_loss = (log_magnitude - torch.log(magnitude.clamp_min(LOG_FLOOR))).abs().mean()
+        linear_loss = (log_magnitude.exp() - magnitude).abs().sum() / magnitude.abs().sum().clamp_min(LOG_FLOOR)
+        classes, voicing = self.pitch_logits(mel)
+        target = f0_target(f0, self.f0_classes)
+        per_frame = -(target * classes.log_softmax(dim=1)).sum(dim=1)
+        pitch_loss = (per_frame * voiced).sum() / voiced.sum().clamp_min(1)
+        voicing_loss = F.binary_cross_entropy_with_logits(voicing, voiced.to(voicing.dtype))
+        total = log_loss + linear_loss + pitch_loss + voicing_loss
+        return PitchVocoderLosses(total=total, log_magnitude=log_loss, magnitude=linear_loss, pitch=pitch_loss,
+                                  voicing=voicing_loss)
+
+    # ------------------------------------------------------------------ inference
+    @torch.no_grad()
+    def synthesize(self, mel: torch.Tensor, pitch_shift: float = 1.0, n_projections: int | None = None,
+                   seed: int = 0) -> torch.Tensor:
+        """``mel [B, 80, T]`` → ``wave [B, T·256]``, the pitch predicted from the mel and multiplied by
+        ``pitch_shift`` (the envelope, rhythm and words unchanged). ``n_projections`` defaults to the config's."""
+        if not pitch_shift > 0:
+            raise ValueError(f"pitch_shift must be > 0 (1 = as predicted, 2 = an octave up), got {pitch_shift}")
+        f0, voiced = self.predict_pitch(mel)
+        f0 = f0 * pitch_shift
+        magnitude = self.log_magnitude(mel, f0, voiced).exp()
+        phase = torch.stack([pitch_locked_phase(f0[i].cpu(), voiced[i].cpu(), seed) for i in range(mel.shape[0])])
+        projections = self.config.n_projections if n_projections is None else n_projections
+        frames = project_phase(magnitude, phase.to(magnitude.device), projections, self.config.momentum)
+        return istft(frames).clamp(-1.0, 1.0)

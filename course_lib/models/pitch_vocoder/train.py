@@ -1,0 +1,151 @@
+"""Training the course vocoder: one phase, random frame-aligned windows with their F0, on the course trainer.
+
+Each step: the window's |STFT| is the magnitude target, its stored F0 (``pitch.tsv``) the pitch target and
+the magnitude network's pitch input (teacher forcing: at inference it gets the pitch network's prediction).
+Validation resynthesises whole held-out clips from their mels, as the vocoder will be used, and reports the
+mel L1 and MCD of the result, the predicted pitch's error in cents on frames voiced in both, and the
+voicing accuracy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from course_lib.audio import SAMPLE_RATE, linear_spectrogram, mel_spectrogram
+from course_lib.data.segments import SegmentLoader, WaveBatch
+from course_lib.models.pitch_vocoder.config import PitchVocoderConfig
+from course_lib.models.pitch_vocoder.model import PitchVocoder
+from course_lib.models.recipe import TrainingCost
+from course_lib.models.single_phase import SinglePhaseTask
+
+MODEL_FILE = "pitch_vocoder.pt"
+SHIPPED_FILE = "pitch_vocoder_tiny.pt"
+TRAIN_COMMAND = "python -m course_lib train pitch_vocoder --config tiny --out runs/pitch_vocoder"
+# data/checkpoints/README.md: 6,000 steps in 11.6 min on two torch threads of a 2-core CPU
+SHIPPED_TRAINING = TrainingCost(steps=6_000, cpu_hours=2 * 11.6 / 60)
+
+
+class PitchVocoderTask(SinglePhaseTask):
+    """AdamW, warmed up and then decayed every step; the model's four losses; validation on whole clips."""
+
+    PHASE = "vocoder"
+    LOGGED = ("log_magnitude", "magnitude", "pitch", "voicing")
+
+    def __init__(self, model: PitchVocoder, sample_wave: np.ndarray | None = None) -> None:
+        super().__init__(model)
+        self.sample_wave = sample_wave
+
+    def make_optimizer(self, model: torch.nn.Module) -> torch.optim.Optimizer:
+        return torch.optim.AdamW(model.parameters(), lr=self.config.learning_rate, betas=tuple(self.config.adam_betas))
+
+    def make_schedulers(self, optimizer: torch.optim.Optimizer) -> dict:
+        from course_lib.training.schedules import warmup_decay_schedule
+
+        return {"warmup_decay": warmup_decay_schedule(optimizer, self.config.warmup_steps, self.config.lr_decay)}
+
+    def losses(self, batch: WaveBatch):
+        magnitude = linear_spectrogram(batch.waves[:, 0])                       # [B, 513, T], the target
+        return self.modules["model"](batch.mels, magnitude, batch.f0)
+
+    @torch.no_grad()
+    def validate(self, clips: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
+        """Whole ``(wave [N], f0 [N // 256])`` clips resynthesised from their mels."""
+        from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
+
+        model = self.modules["model"]
+        device = next(model.parameters()).device
+        metrics, cents, agree, frames = [], [], 0, 0
+        for wave, f0 in clips:
+            mel = mel_spectrogram(torch.as_tensor(wave)).to(device)[None]
+            metrics.append(resynthesis_metrics(wave, model.synthesize(mel)[0].cpu()))
+            predicted, voiced = (x[0].cpu() for x in model.predict_pitch(mel))
+            truth = torch.as_tensor(f0)
+            both = voiced & (truth > 0)
+            cents.append(1200 * torch.log2(predicted[both] / truth[both]).abs())
+            agree += int((voiced == (truth > 0)).sum())
+            frames += truth.numel()
+        mel = mean_metrics(metrics)
+        errors = torch.cat(cents)
+        return {"mel_l1": mel.mel_l1, "mcd": mel.mcd, "voicing_accuracy": agree / max(frames, 1),
+                "f0_median_cents": float(errors.median()) if errors.numel() else 0.0}
+
+    def sample_audio(self) -> dict:
+        if self.sample_wave is None:
+            return {}
+        model = self.modules["model"]
+        mel = mel_spectrogram(torch.as_tensor(self.sample_wave)).to(next(model.parameters()).device)[None]
+        return {"resynthesis": (model.synthesize(mel)[0].cpu().numpy(), SAMPLE_RATE)}
+
+
+def default_steps() -> int:
+    from course_lib.mode import pick
+
+    return pick(smoke=4, default=6000, full=20_000)
+
+
+def training_clips(data_dir: str | None) -> tuple[list, list]:
+    """``(train, val)`` lists of ``(wav path, F0 [T])`` of a corpus folder (default: the built-in multi-voice
+    corpus, every voice), the F0 from :func:`course_lib.data.corpus_pitch`."""
+    from course_lib.data import corpus_pitch, ensure_corpus, open_corpus
+
+    root = Path(data_dir) if data_dir else ensure_corpus(multispeaker=True)
+    corpus = open_corpus(root)
+    pitch = corpus_pitch(corpus)
+    split = {name: [(u.wav_path, pitch[u.id]) for u in corpus.split(name)] for name in ("train", "val")}
+    if not split["train"]:
+        raise ValueError(f"{root} has no training utterances")
+    return split["train"], split["val"] or split["train"][:1]
+
+
+def train(config: PitchVocoderConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
+          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True):
+    """Train on a corpus folder (``None``: the built-in multi-voice corpus); writes ``out_dir/pitch_vocoder.pt``.
+    Returns ``(model, history)``."""
+    from course_lib.audio import load_audio
+    from course_lib.mode import pick
+    from course_lib.models import recipe
+    from course_lib.models.pitch_vocoder import build
+    from course_lib.training import Trainer, save_model
+
+    if batch_size is not None:
+        config = dataclasses.replace(config, batch_size=batch_size)
+    train_clips, val_clips = training_clips(data_dir)
+    val = [(load_audio(path), f0) for path, f0 in val_clips[: pick(smoke=1, default=4, full=16)]]
+    loader = SegmentLoader([path for path, _ in train_clips], config.batch_size, config.segment_frames * 256,
+                           seed=config.seed, pitch=[f0 for _, f0 in train_clips])
+    model = recipe.seed_and_build(build, config)
+    task = PitchVocoderTask(model, sample_wave=val[0][0])
+    steps = default_steps() if steps is None else steps
+    trainer = Trainer(task, recipe.train_config(config, out_dir, steps, validate, progress))
+    history = trainer.fit(loader, val, resume=resume)
+    save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
+    return model, history
+
+
+def load(path: str | Path, device: str | torch.device | None = None) -> PitchVocoder:
+    """The course vocoder in a ``save_model`` file (eval mode); another model's file is refused, named."""
+    from course_lib.models import model_of_config
+    from course_lib.models.pitch_vocoder import build
+    from course_lib.training import CheckpointError, load_model, pick_device
+
+    def build_checked(config: dict) -> PitchVocoder:
+        made_for = model_of_config(config)
+        if made_for not in (None, "pitch_vocoder"):
+            raise CheckpointError(f"{path} is a {made_for} model file, not the course vocoder (pitch_vocoder)")
+        return build(config)
+
+    model, _ = load_model(path, build_checked, device=pick_device(device))
+    return model.eval()
+
+
+def train_cli(args: argparse.Namespace) -> None:
+    from course_lib.models import recipe
+    from course_lib.models.pitch_vocoder import CONFIGS
+
+    recipe.train_cli(args, "pitch_vocoder", CONFIGS, train, MODEL_FILE, needs_vocoder=False, phase="vocoder",
+                     one_voice=False)
