@@ -296,7 +296,7 @@ with torch.no_grad():
 # **Traversal:** encode one segment, then sweep one latent dimension from −3 to 3 while the
 # others stay at the posterior mean. **Interpolation:** decode points on the straight line
 # between two segments' codes. Each row of 16-frame mels is joined into one clip and turned
-# into sound by the course vocoder (HiFi-GAN if a checkpoint is shipped, else Griffin-Lim).
+# into sound by the course vocoder (lesson 06; Griffin-Lim where none is shipped).
 
 # %%
 from course_lib.vocoder import load_vocoder

@@ -128,9 +128,9 @@ plt.show()
 # %% [markdown]
 # **Hear it.** The eye loses the words around ᾱ ≈ 0.1; the ear notices the noise far earlier.
 # Pick ᾱ_t: the noised mel is mapped back to log-mel units and played through the course
-# vocoder (Griffin-Lim until a neural one ships — its metallic phasiness is there at ᾱ = 1 too,
-# so listen for what *changes*). The line under the mels gives the signal-to-noise ratio,
-# ᾱ/(1 − ᾱ), and the step of this lesson's 100-step schedule where ᾱ_t first falls that low.
+# vocoder (lesson 06; its own colouring is there at ᾱ = 1 too, so listen for what *changes*).
+# The line under the mels gives the signal-to-noise ratio, ᾱ/(1 − ᾱ), and the step of this
+# lesson's 100-step schedule where ᾱ_t first falls that low.
 
 # %%
 from course_lib.widgets.lesson05 import noised_mel_player

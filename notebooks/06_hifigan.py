@@ -512,7 +512,7 @@ print(f"parameters: V3 {count_parameters(v3):,}, iSTFT small {count_parameters(i
 # %%
 import dataclasses
 
-from course_lib.models.hifigan.segments import SegmentLoader
+from course_lib.data.segments import SegmentLoader
 from course_lib.models.hifigan.train import HiFiGANTask
 from course_lib.training import TrainConfig, Trainer, plot_history
 
@@ -552,13 +552,13 @@ plt.show()
 
 # %%
 from course_lib.models.hifigan.evaluation import mean_scores, pitch_track, vocoder_scores
-from course_lib.vocoder import HiFiGANVocoder, load_vocoder
+from course_lib.vocoder import GriffinLimVocoder, HiFiGANVocoder, load_vocoder
 
-shipped = load_vocoder()
-if not isinstance(shipped, HiFiGANVocoder):
-    print("No shipped neural vocoder here: the shipped column uses the model you just trained instead.")
+shipped = load_vocoder()  # the course vocoder of section 10, when it is shipped
+if isinstance(shipped, GriffinLimVocoder):
+    print("No shipped vocoder here: only the model you just trained is compared with Griffin-Lim.")
 live = HiFiGANVocoder(live_model.generator, name=f"iSTFT (trained above, {steps} steps)")
-neural = {shipped.name: shipped, live.name: live} if isinstance(shipped, HiFiGANVocoder) else {live.name: live}
+neural = {live.name: live} if isinstance(shipped, GriffinLimVocoder) else {shipped.name: shipped, live.name: live}
 candidates = {"Griffin-Lim (32)": griffin_lim, **neural}
 originals = [audio.load_audio(u.wav_path) for u in held_out]
 tracks = [pitch_track(w) for w in originals]
@@ -622,11 +622,96 @@ display(HTML(f"<table><tr><th>original</th><th>Griffin-Lim (32)</th><th>pitch-lo
 # magnitudes and end with the same projection, and even the recording's true magnitudes lift
 # it only to 2.83. Two lessons for a vocoder: a network that predicted F0 and voicing from the
 # mel would escape the hop-rate buzz by construction; and PESQ well above Griffin-Lim's needs
-# a phase closer to the recording's than projections reach from any start — what the
-# adversarial training of the neural vocoders above has to learn.
+# better *magnitudes* than the mel's blurred pseudo-inverse — the next section.
 
 # %% [markdown]
-# ## 10. Listening table: original · Griffin-Lim · neural vocoders
+# ## 10. The course vocoder: pitch made explicit
+#
+# How is speech made? A **source** — the vocal folds' pulses, a sum of harmonics of F0, for
+# voiced sounds; turbulent noise for s, f, t — shaped by a **filter**, the vocal tract, whose
+# resonances give a smooth envelope. eSpeak NG, which spoke the course's corpus, is built the
+# same way: its `wavegen.c` adds sin(h·phase)·amplitude(h) for every harmonic h, the amplitudes
+# read off formant peaks. A mel spectrogram keeps the envelope and blurs the source: its
+# lowest filters are 66 Hz apart, the ones above 1 kHz hundreds, so most harmonics share a
+# filter with their neighbours. Griffin-Lim starts from that blur (the pseudo-inverse) and
+# phase retrieval cannot put the harmonics back: **the magnitudes cap what any phase can do**.
+#
+# The course vocoder (`course_lib.models.pitch_vocoder`, 1.4 M weights, no discriminator)
+# makes each part explicit:
+#
+# 1. **the pitch** — a small network reads the mel (and the low bins of its pseudo-inverse,
+#    where harmonics are resolved) and classifies each frame's F0 among 256 log-spaced pitches,
+#    plus voiced or not; it learns from the F0 the corpus stores (`pitch.tsv`, Praat's tracker);
+# 2. **the magnitudes** — a second network, given the mel and that pitch, predicts an envelope
+#    correction and, per bin, how harmonic it is; the magnitude is the envelope times a mix of
+#    a flat noise floor and the **harmonic comb** of F0 (`harmonic_comb`: the Hann window's
+#    lobe at every h·F0) — a source × filter spectrum, trained with L1 on log *and* linear
+#    magnitudes;
+# 3. **the phase** — locked to the predicted pitch (above), then a few projections.
+#
+# Below: one voiced frame of a held-out utterance — the recording's magnitudes, the mel's
+# pseudo-inverse Griffin-Lim starts from, and the course vocoder's — and its pitch track
+# against the stored one.
+
+# %%
+from course_lib.data import corpus_pitch
+from course_lib.models.pitch_vocoder.harmonics import BIN_HZ
+from course_lib.vocoder import CourseVocoder
+
+if isinstance(shipped, CourseVocoder):
+    course = shipped.model
+    example = originals[0]
+    example_mel = audio.mel_spectrogram(example)[None]
+    with torch.no_grad():
+        f0_pred, voiced_pred = course.predict_pitch(example_mel)
+        magnitude = course.log_magnitude(example_mel, f0_pred, voiced_pred).exp()[0]
+        blurred = course.linear_from_mel(example_mel).exp()[0]
+    true_magnitude = audio.linear_spectrogram(example)
+    frame = int(torch.argmax(true_magnitude[:40].sum(0) * voiced_pred[0]))  # the loudest voiced frame
+    stored = corpus_pitch(corpus)[held_out[0].id]
+    fig, (ax_frame, ax_pitch) = plt.subplots(1, 2, figsize=(13, 3.4))
+    hz = np.arange(true_magnitude.shape[0]) * BIN_HZ
+    upto = hz <= 2500
+    for values, label in ((true_magnitude[:, frame], "recording"), (blurred[:, frame], "mel pseudo-inverse"),
+                          (magnitude[:, frame], "course vocoder")):
+        ax_frame.plot(hz[upto], 20 * np.log10(values[upto].clamp_min(1e-5).numpy()), label=label, linewidth=1)
+    ax_frame.set(xlabel="Hz", ylabel="dB", title=f"frame {frame}: F0 predicted {float(f0_pred[0, frame]):.0f} Hz")
+    ax_frame.legend(fontsize=8)
+    seconds = np.arange(stored.size) * audio.HOP_LENGTH / audio.SAMPLE_RATE
+    ax_pitch.plot(seconds, np.where(stored > 0, stored, np.nan), label="stored (Praat, from the recording)")
+    ax_pitch.plot(seconds, np.where(voiced_pred[0], f0_pred[0], np.nan), "--", label="predicted from the mel")
+    ax_pitch.set(xlabel="s", ylabel="F0 (Hz)", title=f"{held_out[0].speaker_name}: pitch")
+    ax_pitch.legend(fontsize=8)
+    plt.tight_layout()
+    plt.show()
+    both = voiced_pred[0].numpy() & (stored > 0)
+    cents = 1200 * np.abs(np.log2(f0_pred[0].numpy()[both] / stored[both]))
+    print(f"predicted F0 against the stored one: median error {np.median(cents):.1f} cents over {both.sum()} frames "
+          f"voiced in both; voicing agrees on {np.mean(voiced_pred[0].numpy() == (stored > 0)):.1%} of frames")
+else:
+    print("The course vocoder is not shipped here: train it with "
+          "`python -m course_lib train pitch_vocoder --config tiny --out runs/pitch_vocoder`.")
+
+# %% [markdown]
+# In the frame plot the pseudo-inverse is a smooth hill where the recording has a row of
+# peaks; the course vocoder puts the peaks back at the predicted F0's harmonics. Its row in the
+# table of section 9 is measured the same way as Griffin-Lim's, on utterances it never saw,
+# with its *own* predicted pitch.
+#
+# **The pitch is a knob.** The envelope comes from the mel, the harmonics from F0: multiply F0
+# and the same words come out higher or lower (`CourseVocoder(..., pitch_shift=R)`, or
+# `python -m course_lib vocode --in a.wav --out b.wav --pitch-shift 1.25`).
+
+# %%
+if isinstance(shipped, CourseVocoder):
+    players = []
+    for shift in (0.8, 1.0, 1.25):
+        wave = CourseVocoder(shipped.model, pitch_shift=shift)(audio.mel_spectrogram(originals[0])).numpy()
+        players.append(f"<td>× {shift}<br>{Audio(wave, rate=audio.SAMPLE_RATE, normalize=False)._repr_html_()}</td>")
+    display(HTML(f"<table><tr>{''.join(players)}</tr></table>"))
+
+# %% [markdown]
+# ## 11. Listening table: original · Griffin-Lim · neural vocoders
 #
 # `course_lib.vocoder.load_vocoder()` is the vocoder every later lesson uses: the one the
 # project trained and ships in `data/checkpoints/` if it is there, else Griffin-Lim — it
@@ -740,10 +825,14 @@ display(listener.ui)
 # * Losses: LSGAN + 2 · feature matching + 45 · mel L1, the mel term anchoring training.
 # * An inverse-STFT generator predicts magnitude and phase per frame and lets a fixed inverse
 #   STFT make the samples: no sample-rate layers, ~20× cheaper than V3 on a CPU.
-# * Judge vocoders with PESQ, periodicity and V/UV F1 beside the mel errors: Griffin-Lim games the latter.
+# * Judge vocoders with PESQ, periodicity, V/UV F1 and pitch error beside the mel errors: Griffin-Lim games
+#   the latter.
 # * A voiced frame's phase follows from the pitch (phase locking: φ = h·Φ − πk): with pYIN's F0
 #   and three projections it halves Griffin-Lim's periodicity error; the pitch is what a
 #   frame-rate generator must learn to read, or be given.
+# * Speech is a source (harmonics of F0, noise) times a filter (an envelope): the course vocoder
+#   predicts the pitch from the mel, puts its harmonic comb under a learned envelope, and locks
+#   the phase to it — trained in minutes on a CPU, with pitch as a knob.
 #
 # ## References
 #

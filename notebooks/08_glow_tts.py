@@ -193,7 +193,7 @@ plt.show()
 # Predict durations, expand the means to frames, sample $z = \mu + \tau\,\varepsilon$ and run
 # the flow in reverse. A model the project trained ships in `data/checkpoints/` when present;
 # otherwise we use the one just trained (in smoke mode: barely trained, so expect noise).
-# The vocoder is the course's (HiFi-GAN when shipped, else Griffin-Lim).
+# The vocoder is the course's (lesson 06; Griffin-Lim where none is shipped).
 
 # %%
 from course_lib.paths import CHECKPOINT_DIR

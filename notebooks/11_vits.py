@@ -568,8 +568,8 @@ display(HTML("<table><tr>" + "".join(f"<td>{name}<br>{Audio(np.clip(w, -1, 1), r
 # This course's seed said VITS is "hard to run in real time". Measure it: the same sentence,
 # one CPU thread, the median of a few runs, real-time factor = compute seconds per second of
 # audio (below 1 is faster than real time). Beside it, Glow-TTS (lesson 08) followed by a
-# vocoder — Griffin-Lim with 32 iterations (what the course plays until a neural vocoder
-# ships) and the iSTFT generator (its cost does not depend on its weights) — and the
+# vocoder — the course vocoder (lesson 06 §10, when shipped), Griffin-Lim with 32 iterations
+# (the fallback) and the iSTFT generator (its cost does not depend on its weights) — and the
 # paper-size VITS with random weights (again, the cost is the architecture's).
 
 # %%
@@ -577,7 +577,7 @@ from course_lib.models.glow_tts import GlowTTSConfig
 from course_lib.models.glow_tts import build as build_glow
 from course_lib.models.hifigan import HiFiGANConfig, build_generator
 from course_lib.models.recipe import make_tokenizer, text_to_tokens
-from course_lib.vocoder import GriffinLimVocoder
+from course_lib.vocoder import CourseVocoder, GriffinLimVocoder, load_vocoder
 from course_lib.widgets.lesson11 import real_time_factor
 
 repeats = pick(smoke=1, default=3, full=5)
@@ -592,6 +592,7 @@ glow_tokens = text_to_tokens(sentence, glow.config.front_end, glow.config.add_bl
 vits_tokens = text_to_tokens(sentence, speaker_model.config.front_end, speaker_model.config.add_blank)[0]
 griffin_lim = GriffinLimVocoder(n_iter=32)
 istft_vocoder = build_generator(HiFiGANConfig.istft_small()).eval()
+course_vocoder = load_vocoder(verbose=False)
 
 torch.set_num_threads(1)
 with torch.no_grad():
@@ -606,6 +607,8 @@ with torch.no_grad():
         "  + Griffin-Lim 32 (mel → wave)": real_time_factor(lambda: griffin_lim(mel), glow_seconds, repeats),
         "  + iSTFT vocoder (mel → wave)": real_time_factor(lambda: istft_vocoder(mel[None]), glow_seconds, repeats),
     }
+    if isinstance(course_vocoder, CourseVocoder):
+        rtf["  + course vocoder (mel → wave)"] = real_time_factor(lambda: course_vocoder(mel), glow_seconds, repeats)
     if current_mode() != "smoke":  # a second of the 36 M-parameter model's audio per run: ≈ 10 s in all
         # untrained, its duration predictor gives ≈ 1 frame per token: length_scale stretches it to the tiny's length
         paper_vits.eval().remove_weight_norm()
@@ -621,6 +624,9 @@ for name, value in rtf.items():
     print(f"{name:<36} RTF {value:.3f}  ({1 / value:5.1f}× real time)")
 print(f"{'Glow-TTS + Griffin-Lim':<36} RTF {rtf['Glow-TTS tiny (text → mel)'] + rtf['  + Griffin-Lim 32 (mel → wave)']:.3f}")
 print(f"{'Glow-TTS + iSTFT vocoder':<36} RTF {rtf['Glow-TTS tiny (text → mel)'] + rtf['  + iSTFT vocoder (mel → wave)']:.3f}")
+if "  + course vocoder (mel → wave)" in rtf:
+    print(f"{'Glow-TTS + course vocoder':<36} RTF "
+          f"{rtf['Glow-TTS tiny (text → mel)'] + rtf['  + course vocoder (mel → wave)']:.3f}")
 
 # %% [markdown]
 # The claim does not survive the measurement for the tiny model: one CPU thread speaks many
