@@ -7,7 +7,7 @@
 
 Every argument and path is checked before any work; a bad one ends with a one-line
 ``error: ...`` and exit code 2 (1: a training run diverged; 130: stopped by Ctrl-C).
-    python -m course_lib vocode --in speech.wav --out resynth.wav [--checkpoint PATH | --vocoder griffin-lim] [--pitch-shift R]
+    python -m course_lib vocode --in speech.wav --out resynth.wav [--checkpoint PATH | --vocoder griffin-lim]
 """
 
 from __future__ import annotations
@@ -246,14 +246,11 @@ def build_parser() -> argparse.ArgumentParser:
     vocode.add_argument("--out", required=True, help="output .wav file (16-bit PCM, 22,050 Hz)")
     choice = vocode.add_mutually_exclusive_group()
     choice.add_argument("--checkpoint", default=None,
-                        help="a vocoder .pt file: the course vocoder's or a HiFi-GAN generator.pt (default: the shipped "
-                             "vocoder)")
+                        help="a vocoder .pt file: the course vocoder's or a HiFi-GAN generator.pt (default: the "
+                             "shipped vocoder)")
     choice.add_argument("--vocoder", default="auto",
                         help="'auto' (the shipped course vocoder, else Griffin-Lim), 'course' or 'griffin-lim' "
                              "(default: auto)")
-    vocode.add_argument("--pitch-shift", type=_finite(0.0, inclusive=False), default=1.0,
-                        help="multiply the pitch by R > 0 (2 = an octave up; the words and rhythm unchanged) — a "
-                             "vocoder that knows the pitch only, the course vocoder (default 1)")
     vocode.set_defaults(func=_vocode)
 
     compare = verbs.add_parser("compare", help="every shipped model on the same held-out sentences, measured",
@@ -341,11 +338,6 @@ def _vocode(args: argparse.Namespace) -> int:
     _check_output_beside_input(args)
     wave = audio.read_recording(args.input, "--in")
     vocoder = load_vocoder(args.checkpoint or args.vocoder)
-    if args.pitch_shift != 1.0:
-        if not hasattr(vocoder, "pitch_shift"):
-            raise ValueError(f"--pitch-shift needs a vocoder that knows the pitch; {vocoder.name} does not: use the "
-                             "course vocoder (--vocoder course, or a pitch_vocoder .pt), or drop --pitch-shift")
-        vocoder.pitch_shift = args.pitch_shift
     resynthesis = vocoder(audio.mel_spectrogram(wave)).clamp(-1.0, 1.0)
     out = audio.save_audio(args.out, resynthesis.numpy(), audio.SAMPLE_RATE)
     print(f"wrote {out} ({resynthesis.numel() / audio.SAMPLE_RATE:.2f} s, {vocoder.name})")

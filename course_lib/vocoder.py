@@ -5,7 +5,7 @@ Every acoustic model in the course predicts the same 80-bin log-mel
 
 * :class:`GriffinLimVocoder` — no training, phase estimated by iteration (phasey, metallic);
 * :class:`CourseVocoder` — the course vocoder (:mod:`course_lib.models.pitch_vocoder`): the pitch predicted
-  from the mel, magnitudes learned on its harmonic comb, phase locked to it; ``pitch_shift`` is a knob;
+  from the mel, magnitudes learned on its harmonic comb, phase locked to it;
 * :class:`HiFiGANVocoder` — a neural vocoder of lesson 06 trained with HiFi-GAN's discriminators and
   losses: HiFi-GAN's upsampling generator or the inverse-STFT generator, from a checkpoint or a generator.
 
@@ -182,21 +182,14 @@ class HiFiGANVocoder(Vocoder):
 
 
 class CourseVocoder(Vocoder):
-    """The course vocoder (:class:`course_lib.models.pitch_vocoder.PitchVocoder`) ready for inference.
+    """The course vocoder (:class:`course_lib.models.pitch_vocoder.PitchVocoder`) ready for inference."""
 
-    ``pitch_shift`` multiplies the F0 it predicts from the mel (1: as spoken; 2: an octave up).
-    """
-
-    def __init__(self, model, device: str | torch.device | None = None, name: str = "course vocoder",
-                 pitch_shift: float = 1.0):
+    def __init__(self, model, device: str | torch.device | None = None, name: str = "course vocoder"):
         if device is None:
             device = next(model.parameters()).device
         self.device = torch.device(device)
         self.model = model.to(self.device).eval().requires_grad_(False)
         self.name = name
-        if not pitch_shift > 0:
-            raise ValueError(f"pitch_shift must be > 0 (1 = as predicted, 2 = an octave up), got {pitch_shift}")
-        self.pitch_shift = float(pitch_shift)
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, device: str | torch.device | None = None) -> "CourseVocoder":
@@ -208,10 +201,10 @@ class CourseVocoder(Vocoder):
         """A copy whose model computes on ``device`` (this one when it is already there)."""
         if torch.device(device) == self.device:
             return self
-        return CourseVocoder(copy.deepcopy(self.model), device=device, name=self.name, pitch_shift=self.pitch_shift)
+        return CourseVocoder(copy.deepcopy(self.model), device=device, name=self.name)
 
     def synthesize(self, mel: torch.Tensor) -> torch.Tensor:
-        return self.model.synthesize(mel.to(self.device), pitch_shift=self.pitch_shift).to(mel.device)
+        return self.model.synthesize(mel.to(self.device)).to(mel.device)
 
 
 def config_from_dict(config_dict: dict, source: str = "the checkpoint") -> HiFiGANConfig:
@@ -245,7 +238,7 @@ def vocoder_from_file(path: str | Path, device: str | torch.device | None = None
 
     payload = read_torch_file(path)
     config = payload.get("config") if isinstance(payload, dict) else None
-    if isinstance(config, dict) and model_of_config(config) == "pitch_vocoder":
+    if isinstance(config, dict) and (model_of_config(config) == "pitch_vocoder" or "pitch_classes" in config):
         return CourseVocoder.from_checkpoint(path, device=device)
     return HiFiGANVocoder.from_checkpoint(path, device=device)
 

@@ -310,7 +310,8 @@ def is_complete(path: str | Path, expected: dict | None = None) -> bool:
         manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or manifest.get("builder_version") != BUILDER_VERSION:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT \
+            or manifest.get("builder_version") != BUILDER_VERSION:
         return False
     if any(manifest.get(key) != value for key, value in (expected or {}).items()):
         return False

@@ -3,8 +3,9 @@
 The pure part, :func:`traversal_mel`, encodes every 16-frame segment of an utterance to
 its posterior mean, sets one latent dimension to the same value in all of them and decodes
 the segments back into one mel ``[80, N·16]``; :func:`traversal_wave` vocodes it through the
-course vocoder (:func:`course_lib.vocoder.load_vocoder`: the shipped one, else Griffin-Lim). :class:`LatentTraversal` is the thin
-ipywidgets UI: a dimension slider, a value slider, the mel and an audio player.
+course vocoder (:func:`course_lib.vocoder.load_vocoder`: the shipped one, else Griffin-Lim).
+:class:`LatentTraversal` is the thin ipywidgets UI: a dimension slider, a value slider, the mel and an
+audio player.
 """
 
 from __future__ import annotations

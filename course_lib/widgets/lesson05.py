@@ -3,8 +3,9 @@
 The pure part, :func:`noised_mel`, applies ``q(x_t | x_0)`` to a log-mel in the lesson's
 scale (the utterance's log-mel mapped linearly to [−1, 1], as Diff-TTS does), and maps the
 result back to log-mel units; :func:`noised_wave` vocodes it through the course vocoder
-(:func:`course_lib.vocoder.load_vocoder`: the shipped one, else Griffin-Lim). :class:`NoisedMelPlayer` is the thin ipywidgets UI:
-an ᾱ slider and a seed, the clean and the noised mel, and an audio player.
+(:func:`course_lib.vocoder.load_vocoder`: the shipped one, else Griffin-Lim).
+:class:`NoisedMelPlayer` is the thin ipywidgets UI: an ᾱ slider and a seed, the clean and the noised mel,
+and an audio player.
 """
 
 from __future__ import annotations

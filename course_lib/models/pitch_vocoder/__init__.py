@@ -19,8 +19,9 @@ that repeats every hop (an 86 Hz buzz). This vocoder makes each part explicit:
    (:func:`course_lib.pitch.pitch_locked_phase`), random where unvoiced, then a few of
    Griffin-Lim's projections (:func:`course_lib.audio.project_phase`).
 
-No discriminator, no adversarial loss: minutes on a CPU. ``synthesize(mel, pitch_shift=R)``
-multiplies the predicted F0 by ``R`` — the same words, sung higher or lower.
+No discriminator, no adversarial loss: minutes on a CPU. ``synthesize(mel, pitch_shift=R)`` multiplies
+the predicted F0 by ``R``, but the magnitude network re-imposes the harmonics the mel itself holds, so
+for speech it is not a pitch knob yet (:meth:`PitchVocoder.synthesize`).
 """
 
 from __future__ import annotations
