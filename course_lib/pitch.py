@@ -61,11 +61,6 @@ def track_f0(wave, sample_rate: int = SAMPLE_RATE, floor: float = F0_FLOOR, ceil
     return np.nan_to_num(f0, nan=0.0).astype(np.float32)
 
 
-def voiced(f0) -> np.ndarray:
-    """``[T]`` bool: the frames with a pitch."""
-    return np.asarray(f0) > 0
-
-
 def pitch_locked_phase(f0: torch.Tensor | np.ndarray, voiced: torch.Tensor | np.ndarray,
                        seed: int = 0) -> torch.Tensor:
     """``f0 [T]`` (Hz) and ``voiced [T]`` → phases ``[513, T]`` (radians, float32): each bin locked to its nearest
@@ -101,4 +96,4 @@ def pitch_locked_phase(f0: torch.Tensor | np.ndarray, voiced: torch.Tensor | np.
     return torch.where(voiced[None, :], torch.remainder(locked, 2 * math.pi), noise).float()
 
 
-__all__ = ["F0_FLOOR", "F0_CEILING", "frame_times", "track_f0", "voiced", "pitch_locked_phase"]
+__all__ = ["F0_FLOOR", "F0_CEILING", "frame_times", "track_f0", "pitch_locked_phase"]

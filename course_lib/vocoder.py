@@ -100,7 +100,7 @@ class Vocoder:
     @property
     def parameters(self) -> int:
         """How many trained weights it has (0: Griffin-Lim)."""
-        network = getattr(self, "model", None) or getattr(self, "generator", None)
+        network = getattr(self, "model", getattr(self, "generator", None))
         return 0 if network is None else sum(p.numel() for p in network.parameters())
 
     def __repr__(self) -> str:

@@ -701,12 +701,24 @@ else:
 # *own* predicted pitch.
 #
 # *Think!* `course.synthesize(mel, pitch_shift=1.25)` multiplies the predicted F0 before the comb
-# and the phase are built. Will the voice come out a major third higher? (Measured on a male
-# test voice: the median F0 moves by a factor of 1.02, not 1.25. The magnitude network reads the
-# whole mel, whose low bins still hold the recording's own harmonics, and it learned to put them
-# back; a network given only the mel's envelope obeys the shift — ×0.80 and ×1.25 measured —
-# but, trained as long, lost on pitch error: 14.4 cents against Griffin-Lim's 13.2. Making the
-# pitch a knob is the next step.)
+# and the phase are built. Will the voice come out a major third higher? Predict, then run the
+# cell below. (Answer: the magnitude network reads the whole mel, whose low bins still hold the
+# recording's own harmonics, and it learned to put them back — so the shift barely moves the
+# pitch. A network given only the mel's envelope would have to obey it; making the pitch a knob
+# that way, without losing pitch accuracy, is the course vocoder's next step.)
+
+# %%
+from course_lib.pitch import track_f0
+
+if isinstance(shipped, CourseVocoder):
+    shift_mel = audio.mel_spectrogram(originals[0])[None]
+    medians = {}
+    for shift in (1.0, 1.25):
+        shifted = course.synthesize(shift_mel, pitch_shift=shift)[0].numpy()
+        f0_out = track_f0(shifted)
+        medians[shift] = float(np.median(f0_out[f0_out > 0]))
+    print(f"{held_out[0].speaker_name}: median F0 {medians[1.0]:.1f} Hz as predicted, {medians[1.25]:.1f} Hz asked "
+          f"for ×1.25 — moved ×{medians[1.25] / medians[1.0]:.3f}")
 
 # %% [markdown]
 # ## 11. Listening table: original · Griffin-Lim · neural vocoders
