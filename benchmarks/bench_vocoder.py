@@ -15,7 +15,7 @@ Prints one JSON object per figure per line: {"benchmark", "metric", "value", "un
   ours ≤ 1.0× of them; the shipped vocoder (the course vocoder, ``pitch_vocoder_*.pt``, on the first
   258 frames of a held-out utterance) RTF ≤ 0.02 on one thread. Untrained weights for the HiFi-GAN
   configs — the cost does not depend on training. And the course vocoder's training step (batch 16 ×
-  96 frames, AdamW) in steps per second.
+  96 frames, AdamW; ``tiny`` and ``tiny_harmonic_noise``, whose step runs the oscillator bank) in steps per second.
 * Quality: every measure of ``course_lib.models.hifigan.evaluation`` (PESQ-WB, periodicity RMSE,
   V/UV F1, pitch RMSE in cents, multi-resolution STFT, mel L1, MCD) for Griffin-Lim at 32 and
   100 iterations, the shipped vocoder and each ``--candidate NAME=PATH``, on held-out
@@ -24,7 +24,12 @@ Prints one JSON object per figure per line: {"benchmark", "metric", "value", "un
   vocoder's target is to beat Griffin-Lim (32) on PESQ-WB, periodicity RMSE, V/UV F1 and pitch RMSE. One
   reference row, ``oracle_pitch_locked_3``, is not a vocoder: the mel's magnitudes with phases
   locked to the recording's own pYIN pitch and 3 projections (``course_lib.models.hifigan.pitch_phase``)
-  — what a vocoder that predicted the pitch perfectly could start from.
+  — what a vocoder that predicted the pitch perfectly could start from. Every course vocoder is also scored
+  making its wave the other way, ``…_harmonic_noise`` (candidate (b): oscillators and filtered noise from the
+  same pitch and envelopes) or ``…_projection`` (candidate (a)), and its RTF is timed both ways.
+* Curve (``--part curve``): the course vocoder trained from scratch in this process (``--config``, default
+  ``tiny``), paused at each of ``--curve-steps`` to score the held-out utterances: the four measures against
+  CPU-minutes of training (process CPU time, all threads), beside Griffin-Lim 32 on the same utterances.
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ from course_lib.models.hifigan.evaluation import PESQ_UNAVAILABLE, beats, mean_s
 from course_lib.models.hifigan.pitch_phase import frame_pitch, pitch_locked_resynthesis
 from course_lib.data.segments import make_batch
 from course_lib.models.hifigan.train import HiFiGANTask
-from course_lib.vocoder import COURSE_PATTERN, GriffinLimVocoder, shipped_checkpoint, vocoder_from_file
+from course_lib.vocoder import COURSE_PATTERN, CourseVocoder, GriffinLimVocoder, shipped_checkpoint, vocoder_from_file
 
 # REFERENCE.md §3: official code, 2 threads, fp32, median after a warm-up
 REFERENCE_RTF = {"v1": 0.646, "v2": 0.074, "v3": 0.061}
@@ -96,17 +101,18 @@ def vocoder_rtf(vocoder, repeats: int) -> Timing:
     wave = held_out_waves(None, 1)[0]
     mel = audio.mel_spectrogram(torch.from_numpy(wave))[:, :INFERENCE_FRAMES]
     seconds_of_audio = mel.shape[-1] * audio.HOP_LENGTH / audio.SAMPLE_RATE
-    timing = median_timing(lambda: vocoder(mel), repeats)
+    with torch.no_grad():
+        timing = median_timing(lambda: vocoder(mel), repeats)
     return Timing(timing.wall / seconds_of_audio, timing.cpu_per_thread / seconds_of_audio)
 
 
-def course_train_step_timing(repeats: int) -> Timing:
-    """One training step of the course vocoder (``pitch_vocoder`` tiny: batch 16 × 96 frames, AdamW)."""
-    from course_lib.models.pitch_vocoder import PitchVocoderConfig
+def course_train_step_timing(config_name: str, repeats: int) -> Timing:
+    """One training step of the course vocoder (batch 16 × 96 frames, AdamW)."""
+    from course_lib.models.pitch_vocoder import CONFIGS as COURSE_CONFIGS
     from course_lib.models.pitch_vocoder import build as build_course
     from course_lib.models.pitch_vocoder.train import PitchVocoderTask
 
-    config = PitchVocoderConfig.tiny()
+    config = COURSE_CONFIGS[config_name]()
     torch.manual_seed(0)
     task = PitchVocoderTask(build_course(config))
     rng = np.random.default_rng(0)
@@ -159,14 +165,19 @@ def run_speed(configs: list[str], checkpoint: Path | None, repeats: int, train_r
             emit_timing(f"vocoder_{name}_inference_3s_{n_threads}thread", "rtf",
                         inference_rtf(build_generator(CONFIGS[name]()), repeats), "s compute / s audio", target)
         if checkpoint is not None:
+            shipped = vocoder_from_file(checkpoint)
             emit_timing(f"vocoder_shipped_inference_3s_{n_threads}thread ({checkpoint.name})", "rtf",
-                        vocoder_rtf(vocoder_from_file(checkpoint), repeats), "s compute / s audio",
-                        0.02 if n_threads == 1 else None)
+                        vocoder_rtf(shipped, repeats), "s compute / s audio", 0.02 if n_threads == 1 else None)
+            other = other_way(shipped)
+            if other is not None:
+                emit_timing(f"vocoder_shipped_{other[0]}_inference_3s_{n_threads}thread ({checkpoint.name})", "rtf",
+                            vocoder_rtf(other[1], repeats), "s compute / s audio", None)
     torch.set_num_threads(threads)
-    timing = course_train_step_timing(train_repeats)
-    emit_timing(f"vocoder_pitch_vocoder_train_step_b16x96frames_{threads}thread", "seconds", timing, "s/step", None)
-    emit(f"vocoder_pitch_vocoder_train_step_b16x96frames_{threads}thread", "steps_per_second", 1.0 / timing.wall,
-         "steps/s")
+    for course_config in ("tiny", "tiny_harmonic_noise"):
+        timing = course_train_step_timing(course_config, train_repeats)
+        benchmark = f"vocoder_pitch_vocoder_{course_config}_train_step_b16x96frames_{threads}thread"
+        emit_timing(benchmark, "seconds", timing, "s/step", None)
+        emit(benchmark, "steps_per_second", 1.0 / timing.wall, "steps/s")
     for name in configs:
         timing = train_step_timing(name, train_repeats)
         emit_timing(f"vocoder_{name}_train_step_b4x8192_{threads}thread", "seconds", timing, "s/step",
@@ -196,10 +207,23 @@ def held_out_waves(corpus_dir: str | None, n_utterances: int) -> list[np.ndarray
     return [audio.load_audio(record.wav_path) for record in picked]
 
 
+def other_way(vocoder) -> tuple[str, object] | None:
+    """A course vocoder's other synthesis, as ``(suffix, mel [80, T] → wave)``; None for another vocoder."""
+    if not isinstance(vocoder, CourseVocoder):
+        return None
+    model = vocoder.model
+    if model.config.synthesis == "projection":
+        return "harmonic_noise", lambda mel: model.harmonic_plus_noise(mel[None])[0]
+    return "projection", lambda mel: model.phase_retrieval(mel[None])[0]
+
+
 def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterances: int) -> None:
     vocoders = {"griffin_lim_32": GriffinLimVocoder(32), "griffin_lim_100": GriffinLimVocoder(100)}
     for name, path in candidates.items():
         vocoders[name] = vocoder_from_file(path)
+        other = other_way(vocoders[name])
+        if other is not None:
+            vocoders[f"{name}_{other[0]}"] = other[1]
     if not candidates:
         print(json.dumps({"note": "no vocoder checkpoint shipped or given: only Griffin-Lim is measured"}))
     if PESQ_UNAVAILABLE:
@@ -236,13 +260,47 @@ def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterance
                  all(beats(scores, baseline).values()), "bool")
 
 
+def run_curve(config_name: str, checkpoints: list[int], corpus_dir: str | None, n_utterances: int,
+              out_dir: Path) -> None:
+    """Train the course vocoder from scratch, pausing at each step count of ``checkpoints`` to score it."""
+    from course_lib.models.pitch_vocoder import CONFIGS as COURSE_CONFIGS
+    from course_lib.models.pitch_vocoder.train import train
+
+    waves = held_out_waves(corpus_dir, n_utterances)
+    tracks = [pitch_track(w) for w in waves]
+    baseline = mean_scores([vocoder_scores(w, GriffinLimVocoder(32)(audio.mel_spectrogram(w)), track)
+                            for w, track in zip(waves, tracks)])
+    for metric in ("pesq", "periodicity_rmse", "vuv_f1", "pitch_rmse_cents"):
+        emit(f"vocoder_curve_griffin_lim_32 (n={len(waves)})", metric, getattr(baseline, metric), metric)
+    cpu_seconds = 0.0
+    for index, steps in enumerate(sorted(checkpoints)):
+        started = time.process_time()
+        model, _ = train(COURSE_CONFIGS[config_name](), corpus_dir, out_dir, steps=steps, resume=index > 0,
+                         validate=False, progress=False)
+        cpu_seconds += time.process_time() - started
+        vocoder = CourseVocoder(model.eval())
+        scores = mean_scores([vocoder_scores(w, vocoder(audio.mel_spectrogram(w)), track)
+                              for w, track in zip(waves, tracks)])
+        benchmark = f"vocoder_curve_{config_name}_step_{steps} (n={len(waves)})"
+        emit(benchmark, "cpu_minutes", cpu_seconds / 60, "CPU min (all threads)")
+        for metric in ("pesq", "periodicity_rmse", "vuv_f1", "pitch_rmse_cents"):
+            emit(benchmark, metric, getattr(scores, metric), metric)
+        emit(benchmark, "beats_griffin_lim_32", all(beats(scores, baseline).values()), "bool")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=("speed", "quality", "all"), default="all")
+    parser.add_argument("--part", choices=("speed", "quality", "curve", "all"), default="all",
+                        help="all: speed and quality (the curve trains a model: ask for it by name)")
     parser.add_argument("--configs", default="v1,v2,v3,tiny,istft_small,istft_vocos")
     parser.add_argument("--candidate", action="append", default=[], metavar="NAME=PATH",
                         help="a vocoder .pt (the course vocoder's or a HiFi-GAN generator.pt) to score beside the "
                              "shipped one (repeatable)")
+    parser.add_argument("--config", default="tiny", help="--part curve: the course vocoder config to train")
+    parser.add_argument("--curve-steps", default="250,500,1000,2000,4000,6000",
+                        help="--part curve: the step counts to score at")
+    parser.add_argument("--curve-out", default="runs/bench_vocoder_curve",
+                        help="--part curve: the run folder (replaced)")
     parser.add_argument("--corpus", default=None, help="corpus folder (default: the built-in multi-speaker corpus)")
     parser.add_argument("--n-utterances", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=5)
@@ -262,6 +320,14 @@ def main() -> None:
                   args.train_repeats)
     if args.part in ("quality", "all"):
         run_quality(candidates, args.corpus, args.n_utterances)
+    if args.part == "curve":
+        import shutil
+
+        out = Path(args.curve_out)
+        if out.exists() and not (out / "checkpoint.pt").exists() and any(out.iterdir()):
+            parser.error(f"--curve-out {out} holds files that are not a training run; give another folder")
+        shutil.rmtree(out, ignore_errors=True)
+        run_curve(args.config, [int(n) for n in args.curve_steps.split(",")], args.corpus, args.n_utterances, out)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,11 @@ def _train(args: argparse.Namespace) -> int:
     from course_lib.vocoder import load_vocoder
 
     handler = _handler(args.model, "train")
+    if args.init is not None and args.model != "pitch_vocoder":
+        raise ValueError(f"--init is for pitch_vocoder only; {args.model} trains from fresh weights (or --resume)")
+    if args.init is not None and not Path(args.init).is_file():
+        raise FileNotFoundError(f"--init {args.init}: no such model file; give a pitch_vocoder .pt, e.g. "
+                                "data/checkpoints/pitch_vocoder_tiny.pt")
     args.vocoder = load_vocoder("auto", verbose=False)  # voices the audio samples written while training
     with claim_run_folder(args.out, args.resume, args.overwrite):
         return handler(args) or 0
@@ -177,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "default mode, the paper's in full mode)")
     train.add_argument("--batch-size", type=_positive_int, default=None,
                        help="utterances (or vocoder segments) per step, ≥ 1 (default: the config's)")
+    train.add_argument("--init", type=_path, default=None,
+                       help="pitch_vocoder only: start from the weights of this model file of the same sizes "
+                            "(a fine-tune, e.g. --config tiny_harmonic_noise from the shipped tiny)")
     again = train.add_mutually_exclusive_group()
     again.add_argument("--resume", action="store_true", help="continue the run in --out exactly where it stopped")
     again.add_argument("--overwrite", action="store_true", help="replace the run in --out with a fresh one")

@@ -828,3 +828,40 @@ def test_os_errors_name_their_cause_and_the_fix():
                          (errno.ENOSPC, "free some space"), (errno.EACCES, "permissions")):
         line = explain_os_error(OSError(code, os.strerror(code), "/some/where"))
         assert "/some/where" in line and phrase in line and "run the command again" in line
+
+
+# ---- train --init (the course vocoder's fine-tune) ---------------------------------------------------
+
+
+def test_train_init_is_refused_for_a_model_that_cannot_start_from_a_file(capsys, tmp_path):
+    code, _, err = cli(capsys, "train", "glow_tts", "--init", tmp_path / "x.pt", "--out", tmp_path / "run")
+    assert code == 2 and "--init is for pitch_vocoder only" in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_init_names_a_missing_model_file(capsys, tmp_path):
+    code, _, err = cli(capsys, "train", "pitch_vocoder", "--config", "tiny_harmonic_noise", "--init",
+                       tmp_path / "missing.pt", "--out", tmp_path / "run")
+    assert code == 2 and "--init" in err and "no such model file" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_init_starts_the_fine_tune_from_the_given_weights(capsys, tmp_path):
+    from course_lib.models.pitch_vocoder import PitchVocoderConfig, build
+    from course_lib.models.pitch_vocoder.train import load
+    from course_lib.training import save_model
+
+    torch.manual_seed(5)
+    start = build(PitchVocoderConfig.tiny())
+    save_model(tmp_path / "start.pt", start, start.config.to_dict())
+    code, out, err = cli(capsys, "train", "pitch_vocoder", "--config", "tiny_harmonic_noise", "--init",
+                         tmp_path / "start.pt", "--out", tmp_path / "run", "--steps", "1", "--batch-size", "1")
+    assert code == 0, err
+    tuned = load(tmp_path / "run" / "pitch_vocoder.pt")
+    assert tuned.config.synthesis == "harmonic_noise"
+    # one small step away from the start, not from a fresh draw
+    with torch.no_grad():
+        distance = max(float((a - b).abs().max()) for a, b in zip(tuned.parameters(), start.parameters()))
+        fresh = max(float((a - b).abs().max()) for a, b in zip(build(PitchVocoderConfig.tiny()).parameters(),
+                                                                 start.parameters()))
+    assert distance < 0.01 < fresh

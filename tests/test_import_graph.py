@@ -12,7 +12,8 @@ from pathlib import Path
 import course_lib
 
 LAYERS = {
-    "foundations": ("framing", "files", "audio", "pitch", "text", "mode", "paths", "espeak", "threads"),
+    "foundations": ("framing", "files", "audio", "pitch", "source_filter", "text", "mode", "paths", "espeak",
+                    "threads"),
     "building blocks": ("nn", "flows", "diffusion", "alignment", "distributions", "training", "data", "cepstrum"),
     "models": ("models",),
     "vocoder and evaluation": ("vocoder", "evaluation", "quality"),

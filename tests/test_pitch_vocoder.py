@@ -66,26 +66,32 @@ def test_the_shipped_size_and_the_configs_round_trip(model):
 def tone_batch(hz: float, frames: int = 64) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     t = torch.arange(frames * HOP_LENGTH) / SAMPLE_RATE
     wave = 0.3 * torch.sin(2 * math.pi * hz * t) + 0.1 * torch.sin(2 * math.pi * 2 * hz * t)
-    return audio.mel_spectrogram(wave)[None], audio.linear_spectrogram(wave)[None], torch.full((1, frames), hz)
+    return audio.mel_spectrogram(wave)[None], wave[None], torch.full((1, frames), hz)
 
 
-def test_the_losses_fall_on_one_batch():
+@pytest.mark.parametrize("synthesis, steps", [("projection", 30), ("harmonic_noise", 12)])
+def test_the_losses_fall_on_one_batch(synthesis, steps):
     torch.manual_seed(0)
-    model = build(PitchVocoderConfig.tiny())
-    mel, magnitude, f0 = tone_batch(150.0)
+    model = build(PitchVocoderConfig(synthesis=synthesis))
+    mel, wave, f0 = tone_batch(150.0)
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-4)  # training warms up to 2e-3 over 100 steps
+    torch.manual_seed(1)
     with torch.no_grad():
-        first = model(mel, magnitude, f0)
-    for _ in range(30):
-        losses = model(mel, magnitude, f0)
+        first = model(mel, wave, f0)
+    for _ in range(steps):
+        losses = model(mel, wave, f0)
         optimizer.zero_grad()
         losses.total.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), model.config.grad_clip_norm)  # as the trainer does
         optimizer.step()
+    torch.manual_seed(1)
     with torch.no_grad():
-        last = model(mel, magnitude, f0)
-    for name in ("total", "log_magnitude", "magnitude", "pitch", "voicing"):
+        last = model(mel, wave, f0)
+    trained = ("total", "log_magnitude", "magnitude", "pitch", "voicing")
+    for name in trained + (("waveform",) if synthesis == "harmonic_noise" else ()):
         assert float(getattr(last, name)) < float(getattr(first, name)), name
+    if synthesis == "projection":
+        assert float(last.waveform) == 0.0  # no wave is made in training
 
 
 @pytest.mark.parametrize("shift", [1.0, 1.5, 0.75])
@@ -102,11 +108,37 @@ def test_a_given_pitch_makes_a_wave_at_that_pitch_times_the_shift(model, monkeyp
     mel = audio.mel_spectrogram(noise)[None]  # a flat envelope: whatever pitch is asked for finds energy there
     monkeypatch.setattr(model, "predict_pitch", lambda m: (torch.full(m.shape[::2], 150.0),
                                                            torch.ones(m.shape[::2], dtype=torch.bool)))
-    wave = model.synthesize(mel, pitch_shift=shift)
-    assert wave.shape == (1, 86 * HOP_LENGTH) and torch.isfinite(wave).all() and wave.abs().max() <= 1
-    f0 = track_f0(wave[0].numpy())
-    cents = 1200 * np.log2(np.median(f0[f0 > 0]) / (150.0 * shift))
-    assert abs(cents) < 10  # at the pitch asked for, not at the 86 Hz hop rate
+    for wave in (model.phase_retrieval(mel, pitch_shift=shift), model.harmonic_plus_noise(mel, pitch_shift=shift)):
+        assert wave.shape == (1, 86 * HOP_LENGTH) and torch.isfinite(wave).all() and wave.abs().max() <= 1
+        f0 = track_f0(wave[0].numpy())
+        cents = 1200 * np.log2(np.median(f0[f0 > 0]) / (150.0 * shift))
+        assert abs(cents) < 10  # at the pitch asked for, not at the 86 Hz hop rate
+
+
+def test_the_harmonic_plus_noise_wave_has_the_harmonic_heights_the_magnitudes_have(model, monkeypatch):
+    """Both syntheses read one spectrum: an all-harmonic, voiced frame's STFT peaks at h·F0 come out of the
+    oscillator bank at the heights :meth:`log_magnitude` gives them (the Hann lobe's own blur aside)."""
+    import copy
+
+    model = copy.deepcopy(model)
+    with torch.no_grad():
+        model.magnitude_net.output.weight.zero_()
+        model.magnitude_net.output.bias.copy_(torch.cat([torch.zeros(513), torch.full((513,), 30.0)]))
+    noise = torch.from_numpy(np.random.default_rng(0).normal(0, 0.1, 120 * HOP_LENGTH).astype(np.float32))
+    mel = audio.mel_spectrogram(noise).mean(1, keepdim=True).expand(80, 120)[None]     # one envelope throughout
+    f0, voiced = torch.full((1, 120), 129.2), torch.ones(1, 120, dtype=torch.bool)   # 6 bins: harmonics on bins
+    monkeypatch.setattr(model, "predict_pitch", lambda m: (f0, voiced))
+    with torch.no_grad():
+        asked = model.log_magnitude(mel, f0, voiced).exp()[0, :, 60]
+    made = audio.linear_spectrogram(model.harmonic_plus_noise(mel)[0])[:, 60]
+    for harmonic in (1, 2, 3):
+        assert float(made[6 * harmonic]) == pytest.approx(float(asked[6 * harmonic]), rel=0.05)
+
+
+def test_the_config_picks_the_synthesis():
+    assert PitchVocoderConfig.tiny_harmonic_noise().synthesis == "harmonic_noise"
+    with pytest.raises(ValueError, match="synthesis must be one of projection, harmonic_noise"):
+        PitchVocoderConfig(synthesis="wavenet")
 
 
 def test_synthesis_is_deterministic_and_survives_save_and_load(model, tmp_path):

@@ -156,7 +156,7 @@ class HiFiGANConfig:
         (≈ 8 CPU minutes) the held-out PESQ-WB was 1.68 and mel L1 0.51, where the GAN from
         step 1 had 1.16 and 0.70 after 1,000 steps (≈ 21 CPU minutes). Mel L1 reads no phase: after
         the warm-up (1,000 or 4,000 steps) the output buzzed at the 86 Hz hop rate for four of the five
-        voices — identical mel frames give identical phases (lesson 06, section 7) — and the
+        voices — identical mel frames give identical phases (lesson 06, section 3) — and the
         discriminators have to teach the phase from there.
         """
         return dataclasses.replace(cls.tiny(), istft=ISTFTGeneratorConfig.small(), discriminator_start=8000)

@@ -39,11 +39,11 @@ import torch
 
 from course_lib.audio import HOP_LENGTH, SAMPLE_RATE, mel_spectrogram, resample
 from course_lib.cepstrum import mel_cepstral_distortion
+from course_lib.nn.spectral import MR_STFT_RESOLUTIONS, multi_resolution_stft
 
 PESQ_RATE = 16_000
 PITCH_HOP = 160            # 10 ms at 16 kHz
 PITCH_RANGE = (50.0, 550.0)
-MR_STFT_RESOLUTIONS = ((512, 50, 240), (1024, 120, 600), (2048, 240, 1200))  # (n_fft, hop, window)
 
 try:  # the pesq package compiles a C extension at install time; the rest runs without it
     from pesq import pesq as _pesq
@@ -168,21 +168,8 @@ def pitch_measures(reference: PitchTrack, resynthesis: PitchTrack) -> tuple[floa
 def mr_stft_distance(reference: torch.Tensor, resynthesis: torch.Tensor,
                      resolutions=MR_STFT_RESOLUTIONS) -> float:
     """Multi-resolution STFT distance of two waves ``[N]``: mean over ``resolutions`` of
-    spectral convergence ``‖|X| − |Y|‖_F / ‖|X|‖_F`` + mean |log|X| − log|Y||."""
-    total = 0.0
-    for n_fft, hop, window_length in resolutions:
-        window = torch.hann_window(window_length)
-
-        def magnitude(wave: torch.Tensor) -> torch.Tensor:
-            spec = torch.stft(wave, n_fft, hop_length=hop, win_length=window_length, window=window,
-                              return_complex=True)
-            return spec.abs().clamp_min(1e-7)
-
-        x, y = magnitude(reference), magnitude(resynthesis)
-        convergence = torch.linalg.norm(x - y) / torch.linalg.norm(x)
-        log_magnitude = (x.log() - y.log()).abs().mean()
-        total += float(convergence + log_magnitude)
-    return total / len(resolutions)
+    spectral convergence ``‖|X| − |Y|‖_F / ‖|X|‖_F`` + mean |log|X| − log|Y|| (:mod:`course_lib.nn.spectral`)."""
+    return float(multi_resolution_stft(reference, resynthesis, resolutions))
 
 
 def vocoder_scores(reference: np.ndarray | torch.Tensor, resynthesis: np.ndarray | torch.Tensor,

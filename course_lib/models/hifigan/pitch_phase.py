@@ -1,6 +1,6 @@
 """Pitch-locked phase: the STFT phase a voiced frame needs, from its F0 alone.
 
-Lesson 06 §7: a generator that maps each mel frame to a complex STFT frame returns identical
+Lesson 06 §3: a generator that maps each mel frame to a complex STFT frame returns identical
 frames for identical mel frames, and identical frames every 256 samples make a wave that
 repeats every 256 samples — a buzz at the hop rate (86 Hz), whatever the voice's pitch.
 What the phase of a voiced frame *should* be follows from the pitch, by the phase vocoder's
@@ -25,7 +25,7 @@ The overlap-add of such frames is close to, not exactly, a consistent STFT (the 
 inside a frame, bins between harmonics mix two); a few of Griffin-Lim's projections from this
 start (:func:`course_lib.audio.project_phase`) close the gap. Measured on 10 held-out
 built-in-corpus utterances with the mel's own magnitudes (pseudo-inverse) and pYIN's F0 — see
-lesson 06 §9 for the table. The pitch comes from :func:`frame_pitch` (pYIN on the recording);
+lesson 06 §6 for the table. The pitch comes from :func:`frame_pitch` (pYIN on the recording);
 a vocoder would have to predict it from the mel.
 """
 

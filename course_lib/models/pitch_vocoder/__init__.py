@@ -15,13 +15,15 @@ that repeats every hop (an 86 Hz buzz). This vocoder makes each part explicit:
    (:func:`~course_lib.models.pitch_vocoder.harmonics.harmonic_comb`) — trained with L1 on log
    *and* linear magnitudes (the log alone fits the quiet bins between harmonics and misses the
    loud peaks a listener hears);
-3. **phase** — each bin locked to its nearest harmonic's phase from the running phase of F0
-   (:func:`course_lib.pitch.pitch_locked_phase`), random where unvoiced, then a few of
-   Griffin-Lim's projections (:func:`course_lib.audio.project_phase`).
+3. **the wave** — ``synthesis="projection"`` (shipped): each bin's phase locked to its nearest
+   harmonic's from the running phase of F0 (:func:`course_lib.pitch.pitch_locked_phase`), random where
+   unvoiced, then a few of Griffin-Lim's projections (:func:`course_lib.audio.project_phase`);
+   ``"harmonic_noise"``: an oscillator bank at the harmonics of F0 plus filtered noise
+   (:mod:`course_lib.source_filter`), trained through its own wave with a multi-resolution STFT loss.
 
 No discriminator, no adversarial loss: minutes on a CPU. ``synthesize(mel, pitch_shift=R)`` multiplies
-the predicted F0 by ``R``, but the magnitude network re-imposes the harmonics the mel itself holds, so
-for speech it is not a pitch knob yet (:meth:`PitchVocoder.synthesize`).
+the predicted F0 by ``R``, but neither way is a pitch knob for speech: the mel's low bands hold the
+recording's own harmonics, and both read them back (:meth:`PitchVocoder.phase_retrieval`).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from typing import Any
 from course_lib.models.pitch_vocoder.config import PitchVocoderConfig
 from course_lib.models.pitch_vocoder.model import PitchVocoder, PitchVocoderLosses
 
-CONFIGS = {"tiny": PitchVocoderConfig.tiny}
+CONFIGS = {"tiny": PitchVocoderConfig.tiny, "tiny_harmonic_noise": PitchVocoderConfig.tiny_harmonic_noise}
 
 
 def build(config: PitchVocoderConfig | Mapping[str, Any]) -> PitchVocoder:

@@ -8,6 +8,9 @@ from typing import ClassVar
 from course_lib.models.config_io import ConfigIO
 
 
+SYNTHESES = ("projection", "harmonic_noise")
+
+
 @dataclass(frozen=True)
 class PitchVocoderConfig(ConfigIO):
     """The two networks (magnitudes, pitch), the phase retrieval and the training recipe.
@@ -28,7 +31,10 @@ class PitchVocoderConfig(ConfigIO):
     pitch_classes: int = 256
     f0_min: float = 50.0
     f0_max: float = 600.0
-    # phase: locked to the predicted pitch, then this many of Griffin-Lim's projections (fast GL's momentum)
+    # how the wave is made: "projection" — the magnitudes, their phase locked to the predicted pitch, then this
+    # many of Griffin-Lim's projections (fast GL's momentum); "harmonic_noise" — an oscillator bank at the harmonics
+    # of the pitch plus filtered noise, trained through the synthesis with a multi-resolution STFT loss
+    synthesis: str = "projection"
     n_projections: int = 6
     momentum: float = 0.99
     # the envelope residual is bounded to ± this many nats (×400 either way) by a tanh: an early, large update
@@ -49,6 +55,8 @@ class PitchVocoderConfig(ConfigIO):
                      "segment_frames", "warmup_steps"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+        if self.synthesis not in SYNTHESES:
+            raise ValueError(f"synthesis must be one of {', '.join(SYNTHESES)}, got {self.synthesis!r}")
         if self.n_projections < 0:
             raise ValueError(f"n_projections must be >= 0 (0: the pitch-locked phase as it is), got "
                              f"{self.n_projections}")
@@ -65,3 +73,10 @@ class PitchVocoderConfig(ConfigIO):
     def tiny(cls) -> "PitchVocoderConfig":
         """The shipped size: 1,362,755 parameters, trained on one CPU in minutes."""
         return cls()
+
+    @classmethod
+    def tiny_harmonic_noise(cls) -> "PitchVocoderConfig":
+        """The same networks making the wave as eSpeak does, harmonics plus noise (lesson 06's candidate (b)), at a
+        fine-tune's learning rate: it is meant to start from the shipped tiny (``train --init``), whose steps through
+        the oscillator bank cost 14× as much."""
+        return cls(synthesis="harmonic_noise", learning_rate=2e-4, warmup_steps=50)

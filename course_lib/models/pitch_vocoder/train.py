@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from course_lib.audio import SAMPLE_RATE, linear_spectrogram, mel_spectrogram
+from course_lib.audio import SAMPLE_RATE, mel_spectrogram
 from course_lib.data.segments import SegmentLoader, WaveBatch
 from course_lib.models.pitch_vocoder.config import PitchVocoderConfig
 from course_lib.models.pitch_vocoder.model import PitchVocoder
@@ -34,7 +35,7 @@ class PitchVocoderTask(SinglePhaseTask):
     """AdamW, warmed up and then decayed every step; the model's four losses; validation on whole clips."""
 
     PHASE = "vocoder"
-    LOGGED = ("log_magnitude", "magnitude", "pitch", "voicing")
+    LOGGED = ("log_magnitude", "magnitude", "pitch", "voicing", "waveform")
 
     def __init__(self, model: PitchVocoder, sample_wave: np.ndarray | None = None) -> None:
         super().__init__(model)
@@ -49,8 +50,7 @@ class PitchVocoderTask(SinglePhaseTask):
         return {"warmup_decay": warmup_decay_schedule(optimizer, self.config.warmup_steps, self.config.lr_decay)}
 
     def losses(self, batch: WaveBatch):
-        magnitude = linear_spectrogram(batch.waves[:, 0])                       # [B, 513, T], the target
-        return self.modules["model"](batch.mels, magnitude, batch.f0)
+        return self.modules["model"](batch.mels, batch.waves[:, 0], batch.f0)
 
     @torch.no_grad()
     def validate(self, clips: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
@@ -103,9 +103,11 @@ def training_clips(data_dir: str | None) -> tuple[list, list]:
 
 
 def train(config: PitchVocoderConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True):
+          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
+          init: str | Path | None = None):
     """Train on a corpus folder (``None``: the built-in multi-voice corpus); writes ``out_dir/pitch_vocoder.pt``.
-    Returns ``(model, history)``."""
+    ``init``: a course vocoder model file whose weights the run starts from (a fine-tune; a resumed run loads its
+    own). Returns ``(model, history)``."""
     from course_lib.audio import load_audio
     from course_lib.mode import pick
     from course_lib.models import recipe
@@ -119,6 +121,8 @@ def train(config: PitchVocoderConfig, data_dir: str | None, out_dir: str | Path,
     loader = SegmentLoader([path for path, _ in train_clips], config.batch_size, config.segment_frames * 256,
                            seed=config.seed, pitch=[f0 for _, f0 in train_clips])
     model = recipe.seed_and_build(build, config)
+    if init is not None:
+        model.load_state_dict(load(init, device="cpu").state_dict())
     task = PitchVocoderTask(model, sample_wave=val[0][0])
     steps = default_steps() if steps is None else steps
     trainer = Trainer(task, recipe.train_config(config, out_dir, steps, validate, progress))
@@ -147,5 +151,6 @@ def train_cli(args: argparse.Namespace) -> None:
     from course_lib.models import recipe
     from course_lib.models.pitch_vocoder import CONFIGS
 
-    recipe.train_cli(args, "pitch_vocoder", CONFIGS, train, MODEL_FILE, needs_vocoder=False, phase="vocoder",
-                     one_voice=False)
+    init = getattr(args, "init", None)
+    recipe.train_cli(args, "pitch_vocoder", CONFIGS, functools.partial(train, init=init), MODEL_FILE,
+                     needs_vocoder=False, phase="vocoder", one_voice=False)
