@@ -82,15 +82,24 @@ def reparameterize(
     The randomness lives in ``ε``, which does not depend on the parameters, so
     gradients flow through ``μ`` and ``σ`` (Kingma & Welling 2014, sec. 2.4).
     ``temperature`` τ scales the noise (VITS' ``noise_scale``; τ = 0 returns the
-    mean). ``generator`` makes the draw reproducible (it must live on ``mean``'s
-    device). Returns a tensor shaped like ``mean``.
+    mean). ``generator`` makes the draw reproducible, on whatever device it lives
+    (:func:`gaussian_like`). Returns a tensor shaped like ``mean``.
     """
     temperature = float(temperature)
     if not temperature >= 0.0:  # also catches NaN
         raise ValueError(f"temperature must be ≥ 0 (0 gives the mean), got {temperature}")
     _check_params(mean, log_std, "mean", "log_std")
-    noise = torch.randn(mean.shape, generator=generator, device=mean.device, dtype=mean.dtype)
-    return mean + temperature * torch.exp(log_std) * noise
+    return mean + temperature * torch.exp(log_std) * gaussian_like(mean, generator)
+
+
+def gaussian_like(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Standard normal noise shaped like ``x``, on ``x``'s device and dtype — the one place the course draws ε.
+
+    Drawn on the generator's own device, then moved: a CPU generator (``contract.seeded``) gives the same draw
+    whether the model runs on a CPU or a GPU, and never meets a tensor on another device.
+    """
+    device = generator.device if generator is not None else x.device
+    return torch.randn(x.shape, generator=generator, device=device, dtype=torch.float32).to(x)
 
 
 # ---------------------------------------------------------------- densities

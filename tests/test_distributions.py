@@ -117,3 +117,31 @@ def test_masked_reductions_ignore_padding():
     assert D.kl_per_frame_loss(kl, mask).item() == pytest.approx(3.0)
     with pytest.raises(ValueError, match="mask"):
         D.kl_per_frame_loss(kl, mask[:, 0])
+
+
+def test_a_seeded_draw_uses_the_generators_device_not_the_tensors(monkeypatch):
+    """The CVAE's first validation on CUDA passed a CPU generator (contract.seeded) to reparameterize, which drew
+    on the mean's device: torch refuses a CPU generator for a CUDA draw. Seen on a CPU by a spy on torch.randn
+    and a tensor on the meta device: the draw is asked of the generator's device, then moved to the tensor's."""
+    from course_lib import distributions
+
+    asked = []
+    real_randn = torch.randn
+
+    def spy(*args, **kwargs):
+        asked.append(torch.device(kwargs["device"]))
+        return real_randn(*args, **kwargs)
+
+    monkeypatch.setattr(distributions.torch, "randn", spy)
+    elsewhere = torch.zeros(2, 3, device="meta")
+    noise = distributions.gaussian_like(elsewhere, torch.Generator().manual_seed(0))
+    assert asked == [torch.device("cpu")] and noise.device == elsewhere.device and noise.shape == (2, 3)
+    distributions.gaussian_like(elsewhere)                                  # no generator: the tensor's device
+    assert asked[-1] == elsewhere.device
+    monkeypatch.undo()
+
+    drawn = []
+    monkeypatch.setattr(distributions, "gaussian_like", lambda x, generator=None: drawn.append(generator) or x * 0)
+    generator = torch.Generator().manual_seed(3)
+    distributions.reparameterize(torch.zeros(2, 3), torch.zeros(2, 3), 1.0, generator)
+    assert drawn == [generator]                                            # reparameterize draws through it

@@ -74,13 +74,3 @@ def broadcast_per_item(values: torch.Tensor, like: torch.Tensor) -> torch.Tensor
     The one broadcast helper of the package (``extract`` in denoising-diffusion-pytorch).
     """
     return values.reshape(values.shape[0], *([1] * (like.dim() - 1))).to(like.dtype)
-
-
-def gaussian_like(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Standard normal noise shaped like ``x``, on ``x``'s device and dtype.
-
-    Drawn on the generator's own device (a CPU generator stays reproducible when
-    the model runs on a GPU), then moved.
-    """
-    device = generator.device if generator is not None else x.device
-    return torch.randn(x.shape, generator=generator, device=device, dtype=torch.float32).to(x)

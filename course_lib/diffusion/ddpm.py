@@ -24,8 +24,8 @@ from course_lib.diffusion.common import (
     SampleResult,
     broadcast_per_item,
     ensure_finite,
-    gaussian_like,
 )
+from course_lib.distributions import gaussian_like
 from course_lib.nn.masks import masked_mean
 
 NoisePredictor = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]

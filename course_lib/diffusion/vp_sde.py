@@ -33,10 +33,10 @@ from course_lib.diffusion.common import (
     SampleResult,
     broadcast_per_item,
     ensure_finite,
-    gaussian_like,
     validate_n_steps,
     validate_temperature,
 )
+from course_lib.distributions import gaussian_like
 
 ScoreFunction = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 

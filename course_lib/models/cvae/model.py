@@ -357,10 +357,7 @@ def synthesize_text(
     phonemes = text_frontend.espeak_phonemes(text)
     device = next(model.parameters()).device
     tokens = torch.tensor([tokenizer.encode(phonemes)], device=device)
-    generator = None
-    if seed is not None:
-        generator = torch.Generator(device=device).manual_seed(int(seed))
-    synthesis = model.synthesize(tokens, temperature=temperature, length_scale=length_scale, generator=generator)
+    synthesis = model.synthesize(tokens, temperature=temperature, length_scale=length_scale, generator=seeded(seed))
     return TextSynthesis(phonemes, tokens, synthesis)
 
 
@@ -409,7 +406,7 @@ def heldout_metrics(model: ConditionalVae, loader, temperature: float = 0.667, s
         sums["posterior"] += l1(model.denormalize(model.decoder(posterior_mean, mask)))
         sums["prior_mean"] += l1(model.synthesize(batch.tokens, batch.token_lengths, batch.durations, 0.0).mel)
         samples = [model.synthesize(batch.tokens, batch.token_lengths, batch.durations, temperature,
-                                    generator=torch.Generator(device=device).manual_seed(seed)).mel for seed in seeds]
+                                    generator=seeded(seed)).mel for seed in seeds]
         sums["sample"] += l1(samples[0])
         sums["spread"] += pairwise_mel_spread(samples, mask)
         frames += float(weight)

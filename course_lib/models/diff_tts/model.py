@@ -18,7 +18,7 @@ from torch import nn
 from course_lib.alignment import (check_length_scale, frame_lengths, expand_to_frames,
                                   path_from_durations, random_windows)
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
-from course_lib.diffusion.common import gaussian_like
+from course_lib.distributions import gaussian_like
 from course_lib.models.diff_tts.config import DiffTTSConfig
 from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options, evaluating, settings_for
 from course_lib.models.diff_tts.denoiser import NoisePredictor

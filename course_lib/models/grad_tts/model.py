@@ -44,7 +44,7 @@ from course_lib.diffusion import (
     validate_n_steps,
     validate_temperature,
 )
-from course_lib.diffusion.common import gaussian_like
+from course_lib.distributions import gaussian_like
 from course_lib.models.grad_tts.config import GradTTSConfig
 from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options, evaluating, settings_for
 from course_lib.models.grad_tts.losses import prior_loss
