@@ -26,7 +26,7 @@ MAX_VOCAB = 100_000  # symbols: phoneme sets have ~150, a character set a few th
 
 def _info(args: argparse.Namespace) -> int:
     from course_lib.models import model_module
-    from course_lib.models.summary import param_summary
+    from course_lib.models.summary import discriminator_summary, param_summary
 
     module = model_module(args.model)
     if args.config not in module.CONFIGS:
@@ -37,11 +37,21 @@ def _info(args: argparse.Namespace) -> int:
             raise ValueError(f"{args.model} has no vocabulary; drop --n-vocab")
         config = dataclasses.replace(config, n_vocab=args.n_vocab)
     summary = param_summary(module.build(config))
+    # a model whose discriminator is built apart (VITS) reports it too, outside the generator's total;
+    # HiFi-GAN's MPD and MSD are children of its model, so they are already among its parts
+    build_discriminator = getattr(module, "build_discriminator", None)
+    discriminator = None if build_discriminator is None else discriminator_summary(build_discriminator(config))
     if args.json:
-        print(json.dumps({"model": args.model, "config": args.config, **summary.to_dict()}))
+        report = {"model": args.model, "config": args.config, **summary.to_dict()}
+        if discriminator is not None:
+            report["discriminator"] = discriminator.to_dict()
+        print(json.dumps(report))
     else:
         print(f"{args.model} ({args.config})")
         print(summary)
+        if discriminator is not None:
+            print("\ndiscriminator (trained against it; not in the total above)")
+            print(discriminator)
     return 0
 
 
@@ -154,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
     from course_lib.models import MODEL_MODULES, SYNTHESIZERS, TRAINABLE
     from course_lib.models.diff_tts.train import SYNTH_CALLS as DIFF_TTS_SYNTH_CALLS
 
-    info = verbs.add_parser("info", help="parameter counts, total and per submodule",
+    info = verbs.add_parser("info", help="parameter counts, total and per submodule (and the discriminator's)",
                             description="Build a model from a named config (untrained) and count its parameters.")
     info.add_argument("model", choices=MODEL_MODULES, metavar="MODEL", help=f"one of: {', '.join(MODEL_MODULES)}")
     info.add_argument("--config", default="paper",

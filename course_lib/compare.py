@@ -148,9 +148,10 @@ def _tts_system(kind: str, model, vocoder, vocoder_parameters: int) -> System:
         return speaker_for(copy.deepcopy(model).to(device), vocoder.to(device))
 
     options = SynthesisOptions(**SETTINGS.get(kind, {}))
-    training = str(importlib.import_module(f"course_lib.models.{kind}.train").SHIPPED_TRAINING)
+    train = importlib.import_module(f"course_lib.models.{kind}.train")
+    training = str(train.SHIPPED_TRAINING)
     speak = speaker_for(model, vocoder)
-    if kind == "vits":
+    if train.SYNTH.makes_waves:   # text -> wave in one model: no vocoder, nor its parameters
         return System(label, speak, _count(model), end_to_end=True, model=model, options=options, training=training,
                       on=on)
     return System(f"{label} + {vocoder.name}", speak, _count(model) + vocoder_parameters, model=model,

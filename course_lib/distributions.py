@@ -204,11 +204,6 @@ def sum_over_channels(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * mask).sum(dim=1)
 
 
-def masked_time_sum(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """``[B, C, T]`` → ``[B]``: sum over channels and real frames of each utterance."""
-    return sum_over_channels(x, mask).sum(dim=1)
-
-
 def kl_per_frame_loss(kl: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Scalar loss: elementwise KL ``[B, C, T]`` summed over channels, averaged over all real frames.
 

@@ -1,5 +1,6 @@
 """`python -m course_lib compare`: every system measured the same way, files written, bad input refused."""
 
+import dataclasses
 import json
 
 import pytest
@@ -97,3 +98,19 @@ def test_the_training_cost_of_each_shipped_model_is_the_one_its_readme_row_state
     row = next(line for line in readme.splitlines() if line.startswith(f"| `{compare.SHIPPED[kind]}`"))
     assert f"{cost.steps:,}" in row or f"--steps {cost.steps}" in row, (kind, cost)
     assert cost.cpu_hours > 0 and cost.gpu_hours >= 0
+
+
+def test_a_model_that_makes_its_own_waves_is_scored_without_the_vocoder(monkeypatch):
+    from course_lib.models import vits
+    from course_lib.models.glow_tts import train as glow_train
+    from course_lib.vocoder import GriffinLimVocoder
+
+    glow = glow_tts.build(glow_tts.GlowTTSConfig.tiny().replace(n_vocab=60)).eval()
+    end_to_end = vits.build(vits.VITSConfig.tiny()).eval()
+    assert not compare._tts_system("glow_tts", glow, GriffinLimVocoder(), 7).end_to_end
+    system = compare._tts_system("vits", end_to_end, GriffinLimVocoder(), 7)
+    assert system.end_to_end and system.name == "VITS" and system.parameters == compare._count(end_to_end)
+    # the synth recipe's makes_waves decides, not the model's name
+    monkeypatch.setattr(glow_train, "SYNTH", dataclasses.replace(glow_train.SYNTH, makes_waves=True))
+    system = compare._tts_system("glow_tts", glow, GriffinLimVocoder(), 7)
+    assert system.end_to_end and system.name == "Glow-TTS" and system.parameters == compare._count(glow)

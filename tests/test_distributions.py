@@ -113,7 +113,6 @@ def test_masked_reductions_ignore_padding():
     mask = sequence_mask(torch.tensor([5, 2]), 5)
     kl[1, :, 2:] = 1e6  # padding must not leak in
     assert D.sum_over_channels(kl, mask)[1].tolist() == [3, 3, 0, 0, 0]
-    assert D.masked_time_sum(kl, mask).tolist() == [15, 6]
     assert D.kl_per_frame_loss(kl, mask).item() == pytest.approx(3.0)
     with pytest.raises(ValueError, match="mask"):
         D.kl_per_frame_loss(kl, mask[:, 0])

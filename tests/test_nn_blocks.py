@@ -112,15 +112,6 @@ def test_text_encoder_shapes_padding_and_errors():
         TextEncoderConfig(channels=10, n_heads=3)
 
 
-def test_text_encoder_speaker_channels():
-    cfg = TextEncoderConfig.tiny(n_vocab=10).replace(speaker_channels=8)
-    enc = TextEncoder(cfg)
-    out = enc(torch.randint(0, 10, (2, 4)), torch.tensor([4, 3]), speaker=torch.randn(2, 8))
-    assert out.hidden.shape == (2, 72, 4)
-    with pytest.raises(ValueError, match="speaker"):
-        enc(torch.randint(0, 10, (2, 4)), torch.tensor([4, 3]))
-
-
 def test_duration_predictor_learns_and_masks():
     torch.manual_seed(0)
     dp = DurationPredictor(4, 16, 3, 0.0)

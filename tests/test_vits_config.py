@@ -52,6 +52,19 @@ def test_info_command_reports_the_paper_counts():
                              "178", "--json"], capture_output=True, text=True, check=True)
     report = json.loads(result.stdout)
     assert report["total"] == 36_321_072 and report["parts"] == PAPER_PARTS
+    # the discriminator it trains against, apart from the generator's total
+    assert report["discriminator"] == {"total": 46_747_132, "parts": {"scale": 5_641_362, **{
+        f"period_{p}": 8_221_154 for p in (2, 3, 5, 7, 11)}}}
+
+
+def test_info_table_shows_the_discriminator_apart(capsys):
+    from course_lib.__main__ import main
+
+    assert main(["info", "vits", "--config", "paper"]) == 0
+    generator, discriminator = capsys.readouterr().out.split("\n\ndiscriminator")
+    assert generator.splitlines()[-1].split() == ["total", "36,321,072"]
+    assert discriminator.splitlines()[-1].split() == ["total", "46,747,132"]
+    assert "period_11" in discriminator and "period_11" not in generator
 
 
 def test_registry_protocol_and_config_round_trip():

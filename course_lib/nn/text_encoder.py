@@ -10,8 +10,7 @@ Configurations (see ``REFERENCE.md`` §1–2 for the parameter counts):
 
 * Glow-TTS ``base.json``: pre-net, mean-only, 80 outputs — 6,854,096 parameters at
   148 symbols without the duration predictor (7,199,953 with it).
-* Grad-TTS: the same encoder at 149 symbols, optionally with a speaker
-  embedding concatenated after the pre-net (``speaker_channels``).
+* Grad-TTS: the same encoder at 149 symbols (speakers condition its decoder only).
 * VITS ``enc_p``: no pre-net, mean and log-σ, 192 outputs — 6,326,784 at 178 symbols.
 """
 
@@ -47,16 +46,12 @@ class TextEncoderConfig:
     prenet_kernel_size: int = 5
     prenet_layers: int = 3
     prenet_dropout: float = 0.5
-    speaker_channels: int = 0  # >0: a speaker vector is concatenated after the pre-net (Grad-TTS multi-speaker)
 
     def __post_init__(self) -> None:
         if self.n_vocab < 1:
             raise ValueError(f"n_vocab must be >= 1, got {self.n_vocab}")
-        width = self.channels + self.speaker_channels
-        if width % self.n_heads:
-            raise ValueError(
-                f"channels + speaker_channels ({width}) must be divisible by n_heads ({self.n_heads})"
-            )
+        if self.channels % self.n_heads:
+            raise ValueError(f"channels ({self.channels}) must be divisible by n_heads ({self.n_heads})")
         for name in ("dropout", "prenet_dropout"):
             value = getattr(self, name)
             if not 0.0 <= value < 1.0:
@@ -64,8 +59,8 @@ class TextEncoderConfig:
 
     @property
     def hidden_channels(self) -> int:
-        """Width of the transformer (and of ``hidden``): ``channels + speaker_channels``."""
-        return self.channels + self.speaker_channels
+        """Width of the transformer (and of ``hidden``): ``channels``."""
+        return self.channels
 
     @classmethod
     def paper(cls, n_vocab: int = 148) -> "TextEncoderConfig":
@@ -126,13 +121,8 @@ class TextEncoder(nn.Module):
         )
         self.proj = nn.Conv1d(width, config.out_channels * (1 if config.mean_only else 2), 1)
 
-    def forward(
-        self,
-        tokens: torch.Tensor,
-        lengths: torch.Tensor,
-        speaker: torch.Tensor | None = None,
-    ) -> TextEncoderOutput:
-        """``tokens [B, T_text]`` (long), ``lengths [B]``, ``speaker [B, speaker_channels]`` or None."""
+    def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> TextEncoderOutput:
+        """``tokens [B, T_text]`` (long), ``lengths [B]``."""
         cfg = self.config
         if tokens.dim() != 2:
             raise ValueError(f"tokens must be [B, T_text], got shape {tuple(tokens.shape)}")
@@ -146,10 +136,6 @@ class TextEncoder(nn.Module):
         mask = sequence_mask(lengths, tokens.shape[1]).to(x.dtype)  # [B, 1, T_text]
         if self.prenet is not None:
             x = self.prenet(x, mask)
-        if cfg.speaker_channels:
-            if speaker is None or speaker.shape[-1] != cfg.speaker_channels:
-                raise ValueError(f"this encoder needs a speaker vector [B, {cfg.speaker_channels}]")
-            x = torch.cat([x, speaker.unsqueeze(-1).expand(-1, -1, x.shape[-1])], dim=1)
         hidden = self.transformer(x, mask)
         stats = self.proj(hidden) * mask
         if cfg.mean_only:

@@ -173,11 +173,6 @@ class HiFiGANConfig:
         return "hifigan" if self.istft is None else "istft"
 
     @property
-    def n_kernels(self) -> int:
-        """Number of parallel residual blocks averaged in each MRF."""
-        return len(self.resblock_kernel_sizes)
-
-    @property
     def segment_frames(self) -> int:
         """Mel frames in one training segment."""
         return self.segment_size // self.hop_length
