@@ -568,7 +568,7 @@ display(HTML("<table><tr>" + "".join(f"<td>{name}<br>{Audio(np.clip(w, -1, 1), r
 # This course's seed said VITS is "hard to run in real time". Measure it: the same sentence,
 # one CPU thread, the median of a few runs, real-time factor = compute seconds per second of
 # audio (below 1 is faster than real time). Beside it, Glow-TTS (lesson 08) followed by a
-# vocoder — the course vocoder (lesson 06 §10, when shipped), Griffin-Lim with 32 iterations
+# vocoder — the course vocoder (lesson 06 §6, when shipped), Griffin-Lim with 32 iterations
 # (the fallback) and the iSTFT generator (its cost does not depend on its weights) — and the
 # paper-size VITS with random weights (again, the cost is the architecture's).
 
@@ -634,7 +634,7 @@ if "  + course vocoder (mel → wave)" in rtf:
 # Glow-TTS with Griffin-Lim — VITS has no mel-then-vocoder hand-off and no iterative phase
 # search. The paper-size model runs near real time on one thread (the official ljs_base
 # measured 1.08 in lesson 06; the course's is about a fifth faster because its decoder runs
-# channels-last, lesson 06 §7), and most of that is its HiFi-GAN decoder; an iSTFT decoder
+# channels-last, lesson 06 §4), and most of that is its HiFi-GAN decoder; an iSTFT decoder
 # (MB-iSTFT-VITS's idea, used by `tiny()`) removes most of it. On a GPU the paper reports
 # 67× faster than real time. So: "hard to run in real time" is true of a 36 M-parameter
 # HiFi-GAN decoder on one CPU thread, not of VITS.

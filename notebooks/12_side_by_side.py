@@ -69,7 +69,7 @@ print("mode:", current_mode(), "| torch threads:", threads)
 #
 # Two anchors make the numbers readable: the **recording** itself (MCD 0) and its **Griffin-Lim
 # resynthesis** — the vocoder every mel model speaks through *in this lesson*. (The course
-# vocoder of lesson 06 §10 now voices every other lesson and `python -m course_lib compare`;
+# vocoder of lesson 06 §6 now voices every other lesson and `python -m course_lib compare`;
 # this lesson's figures and verdicts were measured through Griffin-Lim and stay so until they are
 # re-measured through it: `compare.shipped_systems(vocoder_name="auto")` runs the same table
 # through the course vocoder.) No mel model can beat the Griffin-Lim row on MCD or DNSMOS: that
@@ -185,7 +185,7 @@ for v in variations.values():
 # for Glow-TTS and Diff-TTS in this run — a gap in a curve is the tracker giving up, not silence.
 # VITS makes its own phase and is voiced in 49 % of frames, its lengths spread 132 ms across
 # seeds; but its curves flicker between the 86 Hz frame rate and the voice's own pitch — the
-# decoder has only partly learned pitch pulses (lesson 11, lesson 06 §7).
+# decoder has only partly learned pitch pulses (lesson 11, lesson 06 §3).
 # A pitch tracker with a wide range can also jump an octave on such clips: searching 50–550 Hz,
 # a smoke run gave Diff-TTS seeds at 468, 51 and 105 Hz, a "spread" of 185 Hz that was the
 # tracker's, not the model's (compare now searches 60–400 Hz, the voices sit at 80–250). Always

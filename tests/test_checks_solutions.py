@@ -17,6 +17,7 @@ PAIRS = [
     (lesson04.check_affine_coupling, lesson04.reference_affine_coupling),
     (lesson05.check_q_sample, lesson05.solution_q_sample),
     (lesson05.check_reverse_step, lesson05.solution_reverse_step),
+    (lesson06.check_oscillator, lesson06.solution_oscillator),
     (lesson06.check_fold_by_period, lesson06.solution_fold_by_period),
     (lesson06.check_feature_matching, lesson06.solution_feature_matching),
     (lesson07.check_mas, lesson07.solution_mas),

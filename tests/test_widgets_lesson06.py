@@ -104,3 +104,52 @@ def test_ui_renders_each_choice_and_shows_errors_as_messages(wave, vocoder, tmp_
     assert [o["text"] for o in ui.output.outputs] == [f"⚠ {ui.error}\n"]
     ui.utterance.value = 0
     assert ui.error is None
+
+
+# --------------------------------------------------------------------------- source × filter
+
+
+@pytest.mark.parametrize("f0", [90.0, 210.0])
+def test_the_source_filter_vowel_sounds_at_its_pitch_with_harmonics_on_the_envelope(f0):
+    from course_lib.pitch import track_f0
+
+    sample = W.source_filter_vowel(f0=f0, voicing=1.0, noise=0.0, vowel="a (father)")
+    assert sample.wave.shape == (int(audio.SAMPLE_RATE) // audio.HOP_LENGTH * audio.HOP_LENGTH,)
+    assert np.abs(sample.wave).max() == pytest.approx(0.5, abs=0.01)
+    tracked = track_f0(sample.wave)
+    assert abs(1200 * np.log2(np.median(tracked[tracked > 0]) / f0)) < 5
+    # every harmonic's peak touches the envelope (formants × tilt), to within the window's scalloping
+    for harmonic in (1, 2, 3, 5):
+        index = int(np.argmin(np.abs(sample.frequency - harmonic * f0)))
+        nearby = slice(index - 2, index + 3)
+        ratio = sample.spectrum[nearby].max() / sample.envelope[index]
+        assert 0.8 < ratio < 1.25, (harmonic, ratio)
+
+
+def test_the_vowels_differ_by_their_formants_and_noise_fills_between_the_harmonics():
+    a = W.source_filter_vowel(vowel="a (father)", noise=0.0)
+    i = W.source_filter_vowel(vowel="i (beet)", noise=0.0)
+    low = a.frequency < 1500
+    assert a.frequency[low][np.argmax(a.envelope[low])] > 600 > i.frequency[low][np.argmax(i.envelope[low])]
+    clean = W.source_filter_vowel(f0=100.0, noise=0.0)
+    breathy = W.source_filter_vowel(f0=100.0, noise=1.0)
+    between = int(np.argmin(np.abs(clean.frequency - 750.0)))            # halfway between harmonics 7 and 8
+    assert breathy.spectrum[between] / breathy.spectrum.max() > 10 * clean.spectrum[between] / clean.spectrum.max()
+    whisper = W.source_filter_vowel(voicing=0.0, noise=1.0)
+    assert np.abs(whisper.wave).max() > 0.4                                 # noise alone, still heard
+
+
+@pytest.mark.parametrize("knobs, message", [({"f0": 20.0}, "f0 must lie"), ({"voicing": 1.5}, "voicing must lie"),
+                                            ({"noise": -0.1}, "noise must lie"), ({"vowel": "y"}, "unknown vowel"),
+                                            ({"seconds": 0.0}, "seconds must lie")])
+def test_the_source_filter_vowel_refuses_bad_knobs_by_name(knobs, message):
+    with pytest.raises(ValueError, match=message):
+        W.source_filter_vowel(**knobs)
+
+
+def test_the_playground_redraws_when_a_slider_moves():
+    playground = W.SourceFilterPlayground(f0=120.0)
+    first = playground.sample
+    playground.f0.value = 240.0
+    assert playground.sample is not first and len(playground.output.outputs) == 2   # the figure and the player
+    assert np.abs(playground.sample.wave).max() > 0

@@ -51,14 +51,14 @@ def attempt(name: str, fn, *args, hint: str = ""):
     return got
 
 
-def diagnose(got, mistakes: dict[str, torch.Tensor], default: str) -> str:
-    """The hint of the first known mistake that ``got`` reproduces, else ``default``."""
+def diagnose(got, mistakes: dict[str, torch.Tensor], default: str, atol: float = 1e-5) -> str:
+    """The hint of the first known mistake that ``got`` reproduces (within ``atol``), else ``default``."""
     try:
         got_t = torch.as_tensor(got, dtype=torch.float64)
     except (TypeError, ValueError, RuntimeError):
         return default
     for hint, wrong in mistakes.items():
-        if got_t.shape == wrong.shape and torch.allclose(got_t, wrong.double(), atol=1e-5, rtol=1e-4):
+        if got_t.shape == wrong.shape and torch.allclose(got_t, wrong.double(), atol=atol, rtol=1e-4):
             return hint
     return default
 

@@ -1,19 +1,24 @@
-"""Checks for lesson 06 (HiFi-GAN): a period discriminator's reshape and the feature-matching loss.
+"""Checks for lesson 06 (vocoders): the oscillator bank of a harmonic source, a period discriminator's reshape and
+the feature-matching loss.
 
 Each check runs the learner's function on fixed inputs and compares it with
-:mod:`course_lib.models.hifigan`. A wrong answer is compared with the usual
+:mod:`course_lib.source_filter` or :mod:`course_lib.models.hifigan`. A wrong answer is compared with the usual
 mistakes (rows and columns swapped, padding with zeros or at the front, a sum
 instead of a mean, a forgotten layer) and the matching hint is given.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch.nn import functional as F
 
 from course_lib.checks import ExerciseError, attempt, diagnose, report_close
+from course_lib.framing import SAMPLE_RATE
 from course_lib.models.hifigan.discriminators import DiscriminatorResult, fold_by_period
 from course_lib.models.hifigan.losses import feature_matching_loss
+from course_lib.source_filter import NYQUIST, oscillator_bank
 
 
 def _compare(name: str, got, expected: torch.Tensor, mistakes: dict[str, torch.Tensor], default: str) -> bool:
@@ -21,6 +26,58 @@ def _compare(name: str, got, expected: torch.Tensor, mistakes: dict[str, torch.T
         report_close(name, got, expected, atol=1e-5, rtol=1e-4)
     except ExerciseError as err:
         raise ExerciseError(f"{err} Hint: {diagnose(got, mistakes, default)}") from None
+    return True
+
+
+def solution_oscillator(f0, gains):
+    """``f0 [N]`` (Hz per sample), ``gains [H, N]`` → ``[N]``: Σ_h gains[h−1] · sin(h·Φ), Φ = 2π·cumsum(f0) / sr,
+    each harmonic silent where h·f0 ≥ Nyquist."""
+    f0 = torch.as_tensor(f0, dtype=torch.float64)
+    gains = torch.as_tensor(gains, dtype=torch.float64)
+    phase = 2 * math.pi * torch.cumsum(f0, dim=0) / SAMPLE_RATE              # the running phase Φ(n)
+    harmonic = torch.arange(1, gains.shape[0] + 1, dtype=torch.float64)[:, None]
+    audible = harmonic * f0[None, :] < SAMPLE_RATE / 2
+    return (gains * audible * torch.sin(harmonic * phase[None, :])).sum(0)
+
+
+def _oscillator_inputs() -> tuple[torch.Tensor, torch.Tensor]:
+    """A pitch that glides 100 → 300 Hz, then jumps to 2,500 Hz (harmonics 5 and up cross Nyquist); 6 harmonics
+    with gains that change slowly."""
+    n = 3000
+    f0 = torch.cat([torch.linspace(100.0, 300.0, 2000, dtype=torch.float64),
+                    torch.full((n - 2000,), 2500.0, dtype=torch.float64)])
+    gains = torch.stack([torch.linspace(1.0 / h, 0.5 / h, n, dtype=torch.float64) for h in range(1, 7)])
+    return f0, gains
+
+
+def check_oscillator(fn) -> bool:
+    """``fn(f0 [N], gains [H, N]) -> [N]``: the harmonic source with one integrated phase and nothing above
+    Nyquist."""
+    f0, gains = _oscillator_inputs()
+    got = attempt("oscillator", fn, f0.clone(), gains.clone())
+    if got is None:
+        return False
+    expected = oscillator_bank(f0[None], gains[None])[0].double()
+    n = torch.arange(1, f0.numel() + 1, dtype=torch.float64)
+    harmonic = torch.arange(1, 7, dtype=torch.float64)[:, None]
+    phase = 2 * math.pi * torch.cumsum(f0, 0) / SAMPLE_RATE
+    audible = harmonic * f0[None] < NYQUIST
+    mistakes = {
+        "integrate the pitch: Φ = 2π·cumsum(f0) / sr. 2π·f0·n / sr is right only for a constant pitch — where the "
+        "pitch moves, the phase jumps.": (gains * audible * torch.sin(harmonic * 2 * math.pi * f0 * n / SAMPLE_RATE)).sum(0),
+        "silence every harmonic at the samples where h·f0 ≥ sr / 2 (Nyquist): above it a sine aliases to a wrong, "
+        "lower frequency.": (gains * torch.sin(harmonic * phase)).sum(0),
+        "the harmonics are h = 1 … H (the fundamental is h = 1), not 0 … H − 1.":
+            (gains * ((harmonic - 1) * f0[None] < NYQUIST) * torch.sin((harmonic - 1) * phase)).sum(0),
+        "use sin(h·Φ), as the library does (cos starts every harmonic at its peak).":
+            (gains * audible * torch.cos(harmonic * phase)).sum(0),
+    }
+    # float32 arithmetic on phases of ~10⁴ rad is off by ~10⁻³; every mistake above is off by more than 0.1
+    default = "phase = 2π·cumsum(f0) / sr; add gains[h − 1]·sin(h·phase) where h·f0 < sr / 2, for h = 1 … H."
+    try:
+        report_close("oscillator", got, expected, atol=2e-3, rtol=1e-4)
+    except ExerciseError as err:
+        raise ExerciseError(f"{err} Hint: {diagnose(got, mistakes, default, atol=2e-3)}") from None
     return True
 
 

@@ -1,6 +1,10 @@
-"""Lesson 06 widget: hear the phase problem — one utterance as the original, Griffin-Lim and HiFi-GAN.
+"""Lesson 06 widgets: a source × filter playground, and one utterance heard through every vocoder.
 
-The pure part, :func:`vocode_utterance`, maps (wave or file, vocoder name, iterations) to a
+:func:`source_filter_vowel` makes a vowel as eSpeak does — the harmonics of F0 and noise through a vowel's
+formants — and :class:`SourceFilterPlayground` is its UI (pitch, voicing and noise sliders, a vowel menu → the
+spectrum under its envelope, 25 ms of the wave, a second to hear).
+
+The pure part of the listener, :func:`vocode_utterance`, maps (wave or file, vocoder name, iterations) to a
 :class:`VocodedSample`: the version's wave, its mel beside the original's, and its
 :func:`~course_lib.models.hifigan.evaluation.resynthesis_metrics` against the original
 (none for the original itself). :func:`griffin_lim_curve` measures how Griffin-Lim's
@@ -11,6 +15,7 @@ ipywidgets UI: an utterance menu, vocoder buttons, an iterations slider; the mel
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,5 +197,121 @@ class VocoderListener:
         show_outputs(self.output, text, fig, audio_output(sample.wave, sample.sample_rate))
 
 
-def vocoder_listener(utterances, vocoder=None, **knobs) -> VocoderListener:
-    return VocoderListener(utterances, vocoder, **knobs)
+
+# --------------------------------------------------------------------------- source × filter
+
+# formant frequencies and bandwidths (Hz) of three vowels, an adult male's (Peterson & Barney 1952's averages;
+# bandwidths after Klatt 1980)
+VOWELS = {
+    "a (father)": ((730, 1090, 2440), (80, 90, 120)),
+    "i (beet)": ((270, 2290, 3010), (60, 100, 120)),
+    "u (boot)": ((300, 870, 2240), (60, 80, 100)),
+}
+
+
+def formant_envelope(frequency: np.ndarray, formants, bandwidths) -> np.ndarray:
+    """``|H(f)|`` of a cascade of two-pole resonators, 1 at 0 Hz: a peak of width ``bandwidth`` at each formant."""
+    f = np.asarray(frequency, dtype=np.float64)
+    response = np.ones_like(f)
+    for centre, width in zip(formants, bandwidths):
+        response *= centre**2 / np.sqrt((centre**2 - f**2) ** 2 + (width * f) ** 2)
+    return response
+
+
+@dataclass(frozen=True)
+class SourceFilterSample:
+    wave: np.ndarray          # [N] float32 in [-1, 1]
+    sample_rate: int
+    frequency: np.ndarray     # [513] Hz of the STFT bins
+    spectrum: np.ndarray      # [513] |STFT| of the middle frame (linear)
+    envelope: np.ndarray      # [513] the spectral envelope (formants × source tilt): where a harmonic peaks
+
+
+@torch.no_grad()
+def source_filter_vowel(f0: float = 120.0, voicing: float = 1.0, noise: float = 0.05, vowel: str = "a (father)",
+                        seconds: float = 1.0, seed: int = 0) -> SourceFilterSample:
+    """A vowel made as eSpeak makes one: the harmonics of ``f0`` (times ``voicing``) and white noise (times
+    ``noise``), both shaped by the spectral envelope — ``vowel``'s formants times the source's tilt, falling 6 dB an
+    octave above F0 (the glottal pulse's −12 dB and the lips' radiation's +6 dB).
+
+    ``voicing`` 0 with ``noise`` > 0 whispers; ``noise`` 1 puts the noise 10 dB under the harmonics' peaks. Raises
+    ``ValueError`` for ``f0`` outside 40–1,000 Hz, ``voicing`` or ``noise`` outside [0, 1], an unknown vowel or
+    ``seconds`` outside 0.1–5.
+    """
+    from course_lib.source_filter import BIN_HZ, NYQUIST, filtered_noise, harmonic_source, sinusoid_amplitude
+
+    if not 40.0 <= f0 <= 1000.0:
+        raise ValueError(f"f0 must lie in 40–1,000 Hz, got {f0}")
+    for name, value in (("voicing", voicing), ("noise", noise)):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must lie in [0, 1], got {value}")
+    if vowel not in VOWELS:
+        raise ValueError(f"unknown vowel {vowel!r}: choose one of {', '.join(map(repr, VOWELS))}")
+    if not 0.1 <= seconds <= 5.0:
+        raise ValueError(f"seconds must lie in 0.1–5, got {seconds}")
+    formants, bandwidths = VOWELS[vowel]
+
+    def envelope(frequency: np.ndarray) -> np.ndarray:  # |STFT| a harmonic at that frequency peaks at
+        return 256.0 * formant_envelope(frequency, formants, bandwidths) * np.minimum(1.0, f0 / np.maximum(frequency, 1))
+
+    n_frames = int(seconds * audio.SAMPLE_RATE) // audio.HOP_LENGTH
+    harmonics = np.arange(1, int(NYQUIST // f0) + 1) * f0
+    peaks = torch.from_numpy(voicing * envelope(harmonics)).float()
+    voiced = harmonic_source(torch.full((1, n_frames), float(f0)),
+                             sinusoid_amplitude(peaks)[None, :, None].expand(1, -1, n_frames).contiguous())[0]
+    frequency = np.arange(audio.N_FFT // 2 + 1) * BIN_HZ
+    shaped = envelope(frequency)
+    magnitude = torch.from_numpy(noise * 10 ** (-10 / 20) * shaped).float()[None, :, None].expand(1, -1, n_frames)
+    wave = (voiced + filtered_noise(magnitude.contiguous(), seed)[0]).numpy().astype(np.float64)
+    gain = 0.5 / max(float(np.abs(wave).max()), 1e-9)                      # peak at half of full scale
+    fade = np.minimum(1.0, np.minimum(np.arange(wave.size), np.arange(wave.size)[::-1]) / (0.02 * audio.SAMPLE_RATE))
+    wave = (gain * wave * fade).astype(np.float32)
+    spectrum = audio.linear_spectrogram(wave)[:, n_frames // 2].numpy()
+    return SourceFilterSample(wave=wave, sample_rate=audio.SAMPLE_RATE, frequency=frequency, spectrum=spectrum,
+                              envelope=gain * shaped)
+
+
+class SourceFilterPlayground:
+    """Pitch, voicing and noise sliders and a vowel menu → the vowel's spectrum under its filter, 25 ms of its wave,
+    and a second of it to hear. ``.ui`` is the widget to display."""
+
+    def __init__(self, f0: float = 120.0, voicing: float = 1.0, noise: float = 0.05, vowel: str = "a (father)"):
+        import ipywidgets as widgets
+
+        style, layout = {"description_width": "initial"}, widgets.Layout(width="45%")
+        self.f0 = widgets.FloatLogSlider(value=f0, base=2, min=math.log2(50), max=math.log2(400), step=0.05,
+                                         description="pitch F0 (Hz)", continuous_update=False, style=style,
+                                         layout=layout)
+        self.voicing = widgets.FloatSlider(value=voicing, min=0, max=1, step=0.05, description="voicing",
+                                           continuous_update=False, style=style, layout=layout)
+        self.noise = widgets.FloatSlider(value=noise, min=0, max=1, step=0.05, description="noise level",
+                                         continuous_update=False, style=style, layout=layout)
+        self.vowel = widgets.ToggleButtons(options=list(VOWELS), value=vowel, description="vowel")
+        self.output = widgets.Output()
+        for control in (self.f0, self.voicing, self.noise, self.vowel):
+            control.observe(lambda _change: self.render(), names="value")
+        self.ui = widgets.VBox([self.vowel, self.f0, self.voicing, self.noise, self.output])
+        self.sample: SourceFilterSample | None = None
+        self.render()
+
+    def render(self) -> None:
+        from matplotlib.figure import Figure
+
+        self.sample = sample = source_filter_vowel(self.f0.value, self.voicing.value, self.noise.value,
+                                                   self.vowel.value)
+        fig = Figure(figsize=(13, 3.2))
+        ax_spectrum, ax_wave = fig.subplots(1, 2, gridspec_kw={"width_ratios": (2, 1)})
+        upto = sample.frequency <= 5000
+        floor = sample.spectrum.max() * 1e-4
+        ax_spectrum.plot(sample.frequency[upto], 20 * np.log10(np.maximum(sample.spectrum[upto], floor)),
+                         linewidth=0.9, label="the vowel's spectrum (one frame)")
+        ax_spectrum.plot(sample.frequency[upto], 20 * np.log10(np.maximum(sample.envelope[upto], floor)), "--",
+                         label="the envelope (formants × the source's tilt)")
+        ax_spectrum.set(xlabel="Hz", ylabel="dB", title="source × filter")
+        ax_spectrum.legend(fontsize=8)
+        middle = sample.wave.size // 2
+        span = sample.wave[middle: middle + int(0.025 * sample.sample_rate)]
+        ax_wave.plot(1000 * np.arange(span.size) / sample.sample_rate, span, linewidth=0.8)
+        ax_wave.set(xlabel="ms", title="25 ms of the wave")
+        fig.tight_layout()
+        show_outputs(self.output, fig, audio_output(sample.wave, sample.sample_rate))
