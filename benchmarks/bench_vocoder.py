@@ -21,7 +21,8 @@ Prints one JSON object per figure per line: {"benchmark", "metric", "value", "un
   100 iterations, the shipped vocoder and each ``--candidate NAME=PATH``, on held-out
   built-in-corpus utterances (test split, every voice in turn) and, out of domain, on the
   LJSpeech clips in ``../shared/data/ljspeech_sample`` (read in place; no target). The shipped
-  vocoder's target is to beat Griffin-Lim (32) on PESQ-WB, periodicity RMSE, V/UV F1 and pitch RMSE. One
+  vocoder's target is to beat Griffin-Lim (32) on PESQ-WB, periodicity RMSE, V/UV F1 and pitch RMSE. DNSMOS
+  OVRL (no reference: how clean the copies sound) for every row and the recordings, where it is installed. One
   reference row, ``oracle_pitch_locked_3``, is not a vocoder: the mel's magnitudes with phases
   locked to the recording's own pYIN pitch and 3 projections (``course_lib.models.hifigan.pitch_phase``)
   — what a vocoder that predicted the pitch perfectly could start from. Every course vocoder is also scored
@@ -46,11 +47,12 @@ import numpy as np
 import torch
 
 from course_lib import audio
+from course_lib.data.segments import make_batch
 from course_lib.models.hifigan import CONFIGS, build, build_generator
 from course_lib.models.hifigan.evaluation import PESQ_UNAVAILABLE, beats, mean_scores, pitch_track, vocoder_scores
 from course_lib.models.hifigan.pitch_phase import frame_pitch, pitch_locked_resynthesis
-from course_lib.data.segments import make_batch
 from course_lib.models.hifigan.train import HiFiGANTask
+from course_lib.quality import dnsmos, dnsmos_unavailable
 from course_lib.vocoder import COURSE_PATTERN, CourseVocoder, GriffinLimVocoder, shipped_checkpoint, vocoder_from_file
 
 # REFERENCE.md §3: official code, 2 threads, fp32, median after a warm-up
@@ -237,9 +239,16 @@ def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterance
              "mr_stft": "SC + log-mag L1", "mel_l1": "ln-mel L1", "mcd": "dB"}
     for set_name, waves in sets.items():
         tracks = [pitch_track(w) for w in waves]
-        results = {name: mean_scores([vocoder_scores(w, vocoder(audio.mel_spectrogram(w)), track)
-                                      for w, track in zip(waves, tracks)])
-                   for name, vocoder in vocoders.items()}
+        copies = {name: [vocoder(audio.mel_spectrogram(w)) for w in waves] for name, vocoder in vocoders.items()}
+        results = {name: mean_scores([vocoder_scores(w, copy, track) for w, copy, track in zip(waves, made, tracks)])
+                   for name, made in copies.items()}
+        if dnsmos_unavailable() is None:  # no reference: how clean each set of copies sounds, the recordings beside
+            for name, made in {"recordings": waves, **copies}.items():
+                emit(f"vocoder_quality_{set_name}_{name} (n={len(waves)})", "dnsmos_ovrl",
+                     float(np.mean([dnsmos(np.clip(np.asarray(copy), -1, 1)).ovrl for copy in made])),
+                     "DNSMOS P.835 OVRL")
+        else:
+            print(json.dumps({"note": dnsmos_unavailable()}))
         # a reference, not a vocoder: the mel's magnitudes with phases locked to the *recording's* pitch (pYIN),
         # then 3 projections — what a vocoder that predicted F0 and voicing perfectly could start from
         results["oracle_pitch_locked_3"] = mean_scores([

@@ -560,8 +560,8 @@ for name, value in rtf.items():
 #
 # Sections 1–3 say what a vocoder needs: the **pitch** (else it buzzes at the hop rate), the
 # **harmonics** back in the magnitudes (else the magnitudes cap it), and a phase that follows the
-# pitch. The course vocoder (`course_lib.models.pitch_vocoder`, 1.4 M weights, no discriminator)
-# learns the first two and computes the third.
+# pitch. The course vocoder (`course_lib.models.pitch_vocoder`, no discriminator) learns the first
+# two and computes the third.
 #
 # ### The phase, from the pitch
 #
@@ -662,6 +662,8 @@ if isinstance(shipped, CourseVocoder):
     cents = 1200 * np.abs(np.log2(f0_pred[0].numpy()[both] / stored[both]))
     print(f"predicted F0 against the stored one: median error {np.median(cents):.1f} cents over {both.sum()} frames "
           f"voiced in both; voicing agrees on {np.mean(voiced_pred[0].numpy() == (stored > 0)):.1%} of frames")
+    print(f"{shipped.name}: {count_parameters(course):,} parameters (pitch network "
+          f"{count_parameters(course.pitch_net):,}, magnitude network {count_parameters(course.magnitude_net):,})")
 else:
     print("The course vocoder is not shipped here: train it with "
           "`python -m course_lib train pitch_vocoder --config tiny --out runs/pitch_vocoder`.")
@@ -784,8 +786,8 @@ display(listener.ui)
 # * In the playground of section 1, set F0 to 86 Hz and the vowel to "a": you hear section 3's
 #   buzz as a voice. Then find the pitch where "i" stops sounding like "i" (its first formant sits
 #   at 270 Hz: a pitch above it leaves no harmonic to show the formant).
-# * Train the course vocoder for the shipped 6,000 steps (`python -m course_lib train pitch_vocoder
-#   --config tiny --out runs/pitch_vocoder`, about 12 minutes on two threads) and score it with
+# * Train the course vocoder as the shipped one was (`python -m course_lib train pitch_vocoder --config
+#   tiny --out runs/pitch_vocoder`; its steps and CPU time are in `data/checkpoints/README.md`) and score it with
 #   `python benchmarks/bench_vocoder.py --part quality --candidate mine=runs/pitch_vocoder/pitch_vocoder.pt`.
 # * Fine-tune way (b) through its own synthesis: `python -m course_lib train pitch_vocoder --config
 #   tiny_harmonic_noise --init data/checkpoints/pitch_vocoder_tiny.pt --out runs/pv_hn --steps 600`
