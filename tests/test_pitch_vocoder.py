@@ -216,3 +216,40 @@ def test_the_shipped_course_vocoder_hears_and_says_what_it_did_when_it_shipped()
 
 if __name__ == "__main__":
     print(shipped_fingerprint())
+
+
+def test_the_locked_wave_is_differentiable_in_the_magnitudes_and_is_what_synthesize_makes(model):
+    mel, wave, f0 = tone_batch(150.0, frames=32)
+    made = model.locked_wave(mel, f0, f0 > 0)
+    made.pow(2).mean().backward()
+    assert model.magnitude_net.output.weight.grad is not None
+    assert float(model.magnitude_net.output.weight.grad.abs().sum()) > 0
+    model.zero_grad(set_to_none=True)
+    with torch.no_grad():
+        predicted, voiced = model.predict_pitch(mel)
+        torch.testing.assert_close(model.synthesize(mel), model.locked_wave(mel, predicted, voiced).clamp(-1, 1))
+
+
+def test_the_adversarial_fine_tune_steps_both_phases_and_moves_the_generator():
+    from course_lib.data.segments import make_batch
+    from course_lib.models.pitch_vocoder.adversarial import PitchVocoderGANTask
+
+    torch.manual_seed(0)
+    config = PitchVocoderConfig.tiny_adversarial()
+    assert config.adversarial and PitchVocoderConfig.from_dict(config.to_dict()) == config
+    task = PitchVocoderGANTask(build(config))
+    assert set(task.modules) == {"generator", "mpd", "msd"}
+    _, wave, f0 = tone_batch(150.0, frames=32)
+    batch = make_batch([wave[0].numpy()], [f0[0].numpy()])
+    before = [p.detach().clone() for p in task.modules["generator"].parameters()]
+    cache: dict = {}
+    for phase in task.phases:
+        optimizer = task.optimizers[phase.optimizer]
+        optimizer.zero_grad(set_to_none=True)
+        loss, logs = phase.loss_fn(batch, cache)
+        assert torch.isfinite(loss)
+        loss.backward()
+        optimizer.step()
+    assert {"adversarial", "feature_matching", "mel", "pitch"} <= set(logs)
+    moved = any(not torch.equal(a, b) for a, b in zip(before, task.modules["generator"].parameters()))
+    assert moved

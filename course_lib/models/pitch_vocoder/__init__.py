@@ -21,6 +21,9 @@ that repeats every hop (an 86 Hz buzz). This vocoder makes each part explicit:
    ``"harmonic_noise"``: an oscillator bank at the harmonics of F0 plus filtered noise
    (:mod:`course_lib.source_filter`), trained through its own wave with a multi-resolution STFT loss.
 
+A config with ``adversarial=True`` (``tiny_adversarial``) fine-tunes the networks against HiFi-GAN's tiny
+discriminators through the course's GAN task (:mod:`course_lib.models.pitch_vocoder.adversarial`).
+
 No discriminator, no adversarial loss: minutes on a CPU. ``synthesize(mel, pitch_shift=R)`` multiplies
 the predicted F0 by ``R``, but neither way is a pitch knob for speech: the mel's low bands hold the
 recording's own harmonics, and both read them back (:meth:`PitchVocoder.phase_retrieval`).
@@ -34,7 +37,8 @@ from typing import Any
 from course_lib.models.pitch_vocoder.config import PitchVocoderConfig
 from course_lib.models.pitch_vocoder.model import PitchVocoder, PitchVocoderLosses
 
-CONFIGS = {"tiny": PitchVocoderConfig.tiny, "tiny_harmonic_noise": PitchVocoderConfig.tiny_harmonic_noise}
+CONFIGS = {"tiny": PitchVocoderConfig.tiny, "tiny_harmonic_noise": PitchVocoderConfig.tiny_harmonic_noise,
+           "tiny_adversarial": PitchVocoderConfig.tiny_adversarial}
 
 
 def build(config: PitchVocoderConfig | Mapping[str, Any]) -> PitchVocoder:

@@ -36,6 +36,10 @@ class PitchVocoderConfig(ConfigIO):
     # of the pitch plus filtered noise, trained through the synthesis with a multi-resolution STFT loss
     synthesis: str = "projection"
     n_projections: int = 6
+    # candidate (c): train against HiFi-GAN's tiny multi-period and multi-scale discriminators (the course's GAN
+    # task), the wave made at the true pitch; the model's own losses and 45 · mel L1 of the wave anchor it
+    adversarial: bool = False
+    mel_loss_weight: float = 45.0
     momentum: float = 0.99
     # the envelope residual is bounded to ± this many nats (×400 either way) by a tanh: an early, large update
     # cannot overflow exp() into an infinite magnitude
@@ -80,3 +84,9 @@ class PitchVocoderConfig(ConfigIO):
         fine-tune's learning rate: it is meant to start from the shipped tiny (``train --init``), whose steps through
         the oscillator bank cost 14× as much."""
         return cls(synthesis="harmonic_noise", learning_rate=2e-4, warmup_steps=50)
+
+    @classmethod
+    def tiny_adversarial(cls) -> "PitchVocoderConfig":
+        """The shipped networks fine-tuned against waveform discriminators (lesson 06's candidate (c)); meant to
+        start from the shipped tiny (``train --init``)."""
+        return cls(adversarial=True, learning_rate=1e-4)

@@ -144,12 +144,17 @@ class PitchVocoder(nn.Module):
         puts them back (×1.25 moved a male test voice's median F0 by ×1.02). Where the mel holds no harmonics (noise, a flat envelope) the shift is exact (``tests/test_pitch_vocoder.py``).
         """
         f0, voiced = self.predict_pitch(mel)
-        f0 = f0 * _checked_shift(pitch_shift)
+        return self.locked_wave(mel, f0 * _checked_shift(pitch_shift), voiced, n_projections, seed).clamp(-1.0, 1.0)
+
+    def locked_wave(self, mel: torch.Tensor, f0: torch.Tensor, voiced: torch.Tensor, n_projections: int | None = None,
+                    seed: int = 0) -> torch.Tensor:
+        """The phase-retrieval wave ``[B, T·256]`` at a given pitch, differentiable in the magnitudes (an
+        adversarial fine-tune trains through it, :mod:`course_lib.models.pitch_vocoder.adversarial`)."""
         magnitude = self.log_magnitude(mel, f0, voiced).exp()
-        phase = torch.stack([pitch_locked_phase(f0[i].cpu(), voiced[i].cpu(), seed) for i in range(mel.shape[0])])
+        phase = torch.stack([pitch_locked_phase(f0[i].detach().cpu(), voiced[i].cpu(), seed)
+                             for i in range(mel.shape[0])])
         projections = self.config.n_projections if n_projections is None else n_projections
-        frames = project_phase(magnitude, phase.to(magnitude.device), projections, self.config.momentum)
-        return istft(frames).clamp(-1.0, 1.0)
+        return istft(project_phase(magnitude, phase.to(magnitude.device), projections, self.config.momentum))
 
     @torch.no_grad()
     def harmonic_plus_noise(self, mel: torch.Tensor, pitch_shift: float = 1.0, seed: int = 0) -> torch.Tensor:

@@ -52,34 +52,43 @@ class PitchVocoderTask(SinglePhaseTask):
     def losses(self, batch: WaveBatch):
         return self.modules["model"](batch.mels, batch.waves[:, 0], batch.f0)
 
-    @torch.no_grad()
     def validate(self, clips: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
-        """Whole ``(wave [N], f0 [N // 256])`` clips resynthesised from their mels."""
-        from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
-
-        model = self.modules["model"]
-        device = next(model.parameters()).device
-        metrics, cents, agree, frames = [], [], 0, 0
-        for wave, f0 in clips:
-            mel = mel_spectrogram(torch.as_tensor(wave)).to(device)[None]
-            metrics.append(resynthesis_metrics(wave, model.synthesize(mel)[0].cpu()))
-            predicted, voiced = (x[0].cpu() for x in model.predict_pitch(mel))
-            truth = torch.as_tensor(f0)
-            both = voiced & (truth > 0)
-            cents.append(1200 * torch.log2(predicted[both] / truth[both]).abs())
-            agree += int((voiced == (truth > 0)).sum())
-            frames += truth.numel()
-        mel = mean_metrics(metrics)
-        errors = torch.cat(cents)
-        return {"mel_l1": mel.mel_l1, "mcd": mel.mcd, "voicing_accuracy": agree / max(frames, 1),
-                "f0_median_cents": float(errors.median()) if errors.numel() else 0.0}
+        return validate_clips(self.modules["model"], clips)
 
     def sample_audio(self) -> dict:
-        if self.sample_wave is None:
-            return {}
-        model = self.modules["model"]
-        mel = mel_spectrogram(torch.as_tensor(self.sample_wave)).to(next(model.parameters()).device)[None]
-        return {"resynthesis": (model.synthesize(mel)[0].cpu().numpy(), SAMPLE_RATE)}
+        return resynthesis_sample(self.modules["model"], self.sample_wave)
+
+
+@torch.no_grad()
+def validate_clips(model: PitchVocoder, clips: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
+    """Whole ``(wave [N], f0 [N // 256])`` clips resynthesised from their mels: the mel L1 and MCD of the result,
+    the predicted pitch's median error in cents (frames voiced in both) and the voicing accuracy."""
+    from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
+
+    device = next(model.parameters()).device
+    metrics, cents, agree, frames = [], [], 0, 0
+    for wave, f0 in clips:
+        mel = mel_spectrogram(torch.as_tensor(wave)).to(device)[None]
+        metrics.append(resynthesis_metrics(wave, model.synthesize(mel)[0].cpu()))
+        predicted, voiced = (x[0].cpu() for x in model.predict_pitch(mel))
+        truth = torch.as_tensor(f0)
+        both = voiced & (truth > 0)
+        cents.append(1200 * torch.log2(predicted[both] / truth[both]).abs())
+        agree += int((voiced == (truth > 0)).sum())
+        frames += truth.numel()
+    mel = mean_metrics(metrics)
+    errors = torch.cat(cents)
+    return {"mel_l1": mel.mel_l1, "mcd": mel.mcd, "voicing_accuracy": agree / max(frames, 1),
+            "f0_median_cents": float(errors.median()) if errors.numel() else 0.0}
+
+
+@torch.no_grad()
+def resynthesis_sample(model: PitchVocoder, wave: np.ndarray | None) -> dict:
+    """``{"resynthesis": (wave, rate)}`` of one validation clip, or nothing without one."""
+    if wave is None:
+        return {}
+    mel = mel_spectrogram(torch.as_tensor(wave)).to(next(model.parameters()).device)[None]
+    return {"resynthesis": (model.synthesize(mel)[0].cpu().numpy(), SAMPLE_RATE)}
 
 
 def default_steps() -> int:
@@ -123,7 +132,12 @@ def train(config: PitchVocoderConfig, data_dir: str | None, out_dir: str | Path,
     model = recipe.seed_and_build(build, config)
     if init is not None:
         model.load_state_dict(load(init, device="cpu").state_dict())
-    task = PitchVocoderTask(model, sample_wave=val[0][0])
+    if config.adversarial:
+        from course_lib.models.pitch_vocoder.adversarial import PitchVocoderGANTask
+
+        task = PitchVocoderGANTask(model, sample_wave=val[0][0])
+    else:
+        task = PitchVocoderTask(model, sample_wave=val[0][0])
     steps = default_steps() if steps is None else steps
     trainer = Trainer(task, recipe.train_config(config, out_dir, steps, validate, progress))
     history = trainer.fit(loader, val, resume=resume)
@@ -152,5 +166,6 @@ def train_cli(args: argparse.Namespace) -> None:
     from course_lib.models.pitch_vocoder import CONFIGS
 
     init = getattr(args, "init", None)
+    phase = "generator" if CONFIGS[args.config]().adversarial else "vocoder"
     recipe.train_cli(args, "pitch_vocoder", CONFIGS, functools.partial(train, init=init), MODEL_FILE,
-                     needs_vocoder=False, phase="vocoder", one_voice=False)
+                     needs_vocoder=False, phase=phase, one_voice=False)
