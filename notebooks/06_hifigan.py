@@ -793,6 +793,10 @@ display(listener.ui)
 #   tiny_harmonic_noise --init data/checkpoints/pitch_vocoder_tiny.pt --out runs/pv_hn --steps 600`
 #   adds a multi-resolution STFT loss on the oscillators' wave. Does the noise leave the voiced
 #   frames? (`benchmarks/README.md` has the measured figures.)
+# * Put the discriminators of section 4 to work on the course vocoder: `python -m course_lib train pitch_vocoder
+#   --config tiny_adversarial --init data/checkpoints/pitch_vocoder_tiny.pt --out runs/pv_gan --steps 400`
+#   judges its wave (made at the true pitch, the locked phase, the projections) with HiFi-GAN's tiny MPD and MSD.
+#   Does an adversarial loss pay when the phase is not learned? (`benchmarks/README.md` has the measured answer.)
 # * Train HiFi-GAN or the inverse-STFT generator (`python -m course_lib train hifigan --config
 #   istft_small --out runs/vocoder`) and listen for section 3's buzz; `benchmarks/README.md` lists
 #   what the course measured for phase losses and integrated phases, none of which removed it.
