@@ -170,10 +170,12 @@ plt.show()
 # %% [markdown]
 # ## 4. The mel scale
 #
-# We hear pitch roughly logarithmically: 100 → 200 Hz sounds like as big a step as
-# 1000 → 2000 Hz. The **mel** scale bends frequency to follow hearing, and a bank of
-# 80 triangular filters, narrow at low frequencies and wide at high ones, sums the 513
-# bins into 80 mel bands.
+# Our ears resolve low frequencies finely and high ones coarsely: below about 1 kHz a step
+# of 100 Hz is easy to hear, far above it only much larger steps are. The **mel** scale bends
+# frequency to follow that — the Slaney mel used here is linear below 1 kHz and logarithmic
+# above, so 100 → 200 Hz is 1.5 mel units and 1000 → 2000 Hz about 10 (this is not the octave,
+# which doubles the frequency at every height) — and a bank of 80 triangular filters, narrow
+# at low frequencies and wide at high ones, sums the 513 bins into 80 mel bands.
 
 # %%
 basis = audio.mel_basis()                     # [80, 513]

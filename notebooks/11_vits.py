@@ -105,11 +105,11 @@ print("\nVITSConfig.tiny():", VITSConfig.tiny.__doc__)
 
 # %% [markdown]
 # So the tiny model differs from the paper in three ways, each measured: **64 channels**
-# instead of 192 (about 1/20 of the parameters); an **inverse-STFT decoder** (lesson 06,
-# section 7) instead of HiFi-GAN V1 — frame-rate ConvNeXt blocks predicting magnitude and
-# phase, faster to train and 4.5× faster to run on a CPU; and a **warm-up**
+# instead of 192 (about 1/20 of the parameters); an **inverse-STFT decoder** (lesson 06 §4)
+# instead of HiFi-GAN V1 — frame-rate ConvNeXt blocks predicting magnitude and phase, faster
+# to train and to run on a CPU (lesson 06 §4 and section 10 time it); and a **warm-up**
 # (`discriminator_start=10_000`): the first steps train on reconstruction, KL and duration
-# alone, because a step without discriminators costs a fifth of a GAN step on one CPU.
+# alone, because a step without discriminators is cheaper (section 8 times both kinds).
 # `tiny_multi()` adds a 64-dim speaker embedding that conditions every part.
 #
 # ## 3. One real batch through the model
@@ -117,7 +117,7 @@ print("\nVITSConfig.tiny():", VITSConfig.tiny.__doc__)
 # The multi-voice built-in corpus (five eSpeak voices — the one lesson 00 promised a
 # multi-speaker model for), and the shipped tiny multi-voice VITS when it is in
 # `data/checkpoints/` (otherwise a fresh model: the numbers of this section are then those of
-# an untrained VITS, and section 7 trains one for a few minutes).
+# an untrained VITS, and section 8 trains one for a few minutes).
 
 # %%
 from course_lib.data import ensure_corpus
@@ -155,7 +155,7 @@ print(f"input: tokens {tuple(batch.tokens.shape)}, linear spectrogram {tuple(spe
 # %% [markdown]
 # `z` and `z_p` have one frame per spectrogram frame; the prior is per token until the
 # alignment `[B, T_text, T_frames]` expands it to frames; `wave` is only a window
-# (`segment_size` = 8192 samples = 32 latent frames) per utterance — section 7 explains why.
+# (`segment_size` = 8192 samples = 32 latent frames) per utterance — section 8 explains why.
 #
 # ## 4. Why the flow is applied to the posterior sample — and why log|det| vanishes
 #
@@ -235,10 +235,9 @@ show_solution(solution_prior_log_likelihood)
 # alignment. And against the truth: the corpus knows how many frames eSpeak spent on every
 # phoneme, so we can score the alignment (the share of frames on the right phoneme, as lesson
 # 08 scored Glow-TTS). The closer the yellow staircase follows the red true path, the better
-# the model aligns; an untrained model's path is a guess, and VITS learns to align slowly (a
-# partly trained copy of the shipped model, used while this lesson was written, put only 7–16 %
-# of the frames of a validation batch on the right phoneme — MAS is exact, but only as good as
-# the likelihood it searches).
+# the model aligns; an untrained model's path is a guess, and VITS learns to align slowly — MAS
+# is exact, but only as good as the likelihood it searches. The cell below prints the share for
+# the model in hand; `data/checkpoints/README.md` gives the shipped model's on the test split.
 
 # %%
 from course_lib.alignment import monotonic_alignment_search
@@ -379,7 +378,8 @@ print(f"{len(true):,} phonemes, {np.mean(true == 0):.1%} with 0 frames, mean {tr
 # **The couplings are splines.** Each coupling moves channel 1 by a monotone
 # rational-quadratic spline (Durkan et al. 2019) whose knots are predicted from channel 0 and
 # the text: 10 bins on $[-5, 5]$, the identity outside ("linear tails"). A spline can bend far
-# more than the affine map of lesson 04 with the same few parameters, stays exactly invertible
+# more than the affine map of lesson 04 — at a price: 3·10 − 1 = 29 numbers per element (10 widths,
+# 10 heights, 9 inner derivatives) where an affine map needs 2 — stays exactly invertible
 # (a quadratic per bin), and has a cheap derivative for the log-det. A few random splines from
 # the library's `rational_quadratic_spline`, their derivatives, and their inverses:
 
@@ -420,7 +420,9 @@ print("MAS durations of the first sentence:", out.durations[0, 0, :n_tokens].lon
 # %% [markdown]
 # At inference the prior flow runs backwards from noise $\mathcal N(0, I)\cdot$`noise_scale_w`;
 # channel 0 is the log-duration, rounded up after `exp` and multiplied by `length_scale`.
-# With `noise_scale_w = 0` the rhythm is the most likely one and the same every time.
+# With `noise_scale_w = 0` the rhythm is the same every time: the flow's image of the noise's
+# mode, f⁻¹(0) — not the most likely rhythm, for a flow's density is warped by its log-det
+# (lesson 04).
 #
 # ## 8. Windowed GAN training, every term live
 #
@@ -636,8 +638,8 @@ if "  + course vocoder (mel → wave)" in rtf:
 # measured 1.08 in lesson 06; the course's is about a fifth faster because its decoder runs
 # channels-last, lesson 06 §4), and most of that is its HiFi-GAN decoder; an iSTFT decoder
 # (MB-iSTFT-VITS's idea, used by `tiny()`) removes most of it. On a GPU the paper reports
-# 67× faster than real time. So: "hard to run in real time" is true of a 36 M-parameter
-# HiFi-GAN decoder on one CPU thread, not of VITS.
+# 67× faster than real time. So: "hard to run in real time" is true of the paper's HiFi-GAN V1
+# decoder (14.3 M of the generator's 36.3 M parameters) on one CPU thread, not of VITS.
 #
 # ## What to try
 # * Set `noise_scale` to 0 in the widget and press *resample z* several times. *Expect:* the
@@ -660,8 +662,7 @@ if "  + course vocoder (mel → wave)" in rtf:
 #   `monotonic_alignment_search`) and score it with section 5's measure. *What to look for:*
 #   the two paths differ — the text Gaussians are fitted to $z_p$, so the flow decides which
 #   token each frame looks most likely under; whether $z_p$'s path is the closer to the truth
-#   depends on how far the model has trained (for the partly trained copy mentioned in
-#   section 5 it was not yet: 12 % against 16 % of the frames of a validation batch).
+#   depends on how far the model has trained — score both paths on the model in hand.
 #
 # ## Summary
 # * VITS = a conditional VAE: the **posterior** reads the linear spectrogram; the **prior** is
