@@ -629,17 +629,21 @@ print(f"{'Glow-TTS + iSTFT vocoder':<36} RTF {rtf['Glow-TTS tiny (text → mel)'
 if "  + course vocoder (mel → wave)" in rtf:
     print(f"{'Glow-TTS + course vocoder':<36} RTF "
           f"{rtf['Glow-TTS tiny (text → mel)'] + rtf['  + course vocoder (mel → wave)']:.3f}")
+vits_rtf, glow_gl = rtf["VITS tiny (text → wave)"], rtf["Glow-TTS tiny (text → mel)"] + rtf["  + Griffin-Lim 32 (mel → wave)"]
+print(f"\nmeasured: the tiny VITS runs {'faster' if vits_rtf < 1 else 'slower'} than real time on one thread "
+      f"({1 / vits_rtf:.1f}×), {'faster' if vits_rtf < glow_gl else 'slower'} than Glow-TTS + Griffin-Lim "
+      f"(RTF {vits_rtf:.3f} against {glow_gl:.3f})")
 
 # %% [markdown]
-# The claim does not survive the measurement for the tiny model: one CPU thread speaks many
-# times faster than real time, as fast as Glow-TTS with a neural vocoder and faster than
-# Glow-TTS with Griffin-Lim — VITS has no mel-then-vocoder hand-off and no iterative phase
-# search. The paper-size model runs near real time on one thread (the official ljs_base
-# measured 1.08 in lesson 06; the course's is about a fifth faster because its decoder runs
-# channels-last, lesson 06 §4), and most of that is its HiFi-GAN decoder; an iSTFT decoder
+# Read the last line against the claim. VITS has no mel-then-vocoder hand-off and no iterative
+# phase search, so the tiny model's whole text → wave path competes with Glow-TTS's text → mel
+# plus a vocoder. The paper-size model (its row above, outside smoke mode) costs many times the
+# tiny one, and most of that is its HiFi-GAN decoder (the official ljs_base code measured RTF 1.08
+# on one thread with `benchmarks/bench_vits.py --official`; the
+# course's decoder runs channels-last, lesson 06 §4); an iSTFT decoder
 # (MB-iSTFT-VITS's idea, used by `tiny()`) removes most of it. On a GPU the paper reports
-# 67× faster than real time. So: "hard to run in real time" is true of the paper's HiFi-GAN V1
-# decoder (14.3 M of the generator's 36.3 M parameters) on one CPU thread, not of VITS.
+# 67× faster than real time. So: where VITS is hard to run in real time, the paper's HiFi-GAN V1
+# decoder (14.3 M of the generator's 36.3 M parameters) on a CPU is the reason, not VITS as such.
 #
 # ## What to try
 # * Set `noise_scale` to 0 in the widget and press *resample z* several times. *Expect:* the

@@ -72,8 +72,10 @@ print("mode:", current_mode(), "| torch threads:", threads)
 # vocoder of lesson 06 §6 now voices every other lesson and `python -m course_lib compare`;
 # this lesson's figures and verdicts were measured through Griffin-Lim and stay so until they are
 # re-measured through it: `compare.shipped_systems(vocoder_name="auto")` runs the same table
-# through the course vocoder.) No mel model can beat the Griffin-Lim row on MCD or DNSMOS: that
-# row is the ceiling the vocoder sets.
+# through the course vocoder.) The Griffin-Lim row is what a perfect mel model would score
+# through this vocoder, so it bounds MCD — a model's mel can only add error to the
+# recording's. DNSMOS has no reference, so it has no such bound: a model whose mels are
+# smoother than the recording's can sound "cleaner" to it than the resynthesis does.
 #
 # ## 2. Measure: every shipped system, the same sentences
 #
@@ -293,9 +295,9 @@ if grad is not None:
 # %% [markdown]
 # ## 6. The seed's table, rebuilt claim by claim
 #
-# VITS does not always ship (the checkpoint takes hours of CPU). Its *cost* does not depend on
-# its weights, though, so an untrained tiny VITS (lesson 11's `tiny_multi`), stretched to the
-# first sentence's length, measures what the architecture costs on one thread.
+# VITS's *cost* does not depend on its weights, so an untrained tiny VITS (lesson 11's
+# `tiny_multi`), stretched to the first sentence's length, measures what the architecture costs
+# on one thread — beside the shipped one's row, and in a checkout without it.
 
 # %%
 from course_lib.models.recipe import make_tokenizer, text_to_tokens
@@ -357,7 +359,7 @@ claims = f"""
 | row | the seed says | measured here | verdict |
 |---|---|---|---|
 | VITS | best quality | {vits_quality} | {vits_verdict} |
-| VITS | hard to run in real time | tiny VITS (untrained; cost is the architecture's) RTF **{vits_cost:.3f}** on one thread{'' if vits_row is None else f', shipped {fmt(vits_row, "rtf_1_thread", 3)}'}; paper size: the official code 1.08–1.10 on one thread, 0.68 on two (REFERENCE.md §9.2, §3), 97 % of it the HiFi-GAN V1 decoder, the course's 0.91 / 0.52 (`bench_vits.py`: its decoder infers channels-last, lesson 06); 67× faster than real time on a V100 (paper) | **corrected**: true only of a HiFi-GAN V1-sized decoder on a CPU |
+| VITS | hard to run in real time | tiny VITS (untrained; cost is the architecture's) RTF **{vits_cost:.3f}** on one thread{'' if vits_row is None else f', shipped {fmt(vits_row, "rtf_1_thread", 3)}'}; paper size: the official code 1.08–1.10 on one thread, 0.68 on two, 97 % of it the HiFi-GAN V1 decoder, the course's 0.91 / 0.52 (`benchmarks/bench_vits.py --official`: its decoder infers channels-last, lesson 06 §4); 67× faster than real time on a V100 (paper) | **corrected**: true only of a HiFi-GAN V1-sized decoder on a CPU |
 | VITS | end-to-end | the only text → wave model; the others' RTF includes Griffin-Lim's {fmt(gl, 'rtf_1_thread', 3)} | **confirmed** |
 | Glow-TTS | needs a vocoder | RTF {fmt(glow, 'rtf_1_thread', 3)} with Griffin-Lim, of which Griffin-Lim {fmt(gl, 'rtf_1_thread', 3)}; MCD {fmt(glow, 'mcd_dtw', 1)} dB; seed spread {fmt(glow, 'f0_spread_hz', 1)} Hz, {fmt(glow, 'duration_spread_s', 3)} s | **confirmed**: fast, and the vocoder is most of its cost |
 | Grad-TTS | slow | steps {steps_text} (text → mel, one thread) | **corrected**: cost is linear in the steps *you* choose; quality is flat after ≈ 10 |
@@ -387,7 +389,7 @@ if by_mos is not None:
 #   time at 10 steps on one thread (RTF 0.35 for text → mel in the run this lesson was written
 #   with, 0.8 when the machine was busier), its quality already flat by then (the paper: GPU RTF 0.033
 #   at 10 steps, MOS 4.38, the same as at 100). The paper-size U-Net costs 0.31–0.42 s per step
-#   per 3 s of audio on two CPU cores (REFERENCE.md §3): *that* is slow on a CPU.
+#   per 3 s of audio on two CPU cores (`benchmarks/bench_grad_tts.py`): *that* is slow on a CPU.
 # * **A common reading is that all four are end-to-end; in fact** only VITS goes text → wave;
 #   Glow-TTS, Grad-TTS and Diff-TTS make mels and inherit a vocoder's cost and its ceiling.
 # * **"Best quality"** is not VITS's here, not yet: the papers' MOS put VITS first by a small
