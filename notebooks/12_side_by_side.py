@@ -67,6 +67,13 @@ print("mode:", current_mode(), "| torch threads:", threads)
 # | seed spread | does a new seed give a new performance? | whether that performance is good |
 # | RTF, parameters | what does it cost, here, on one and on two threads (and on the GPU, when there is one)? | another machine (a GPU reorders everything) |
 #
+# **A warning on the MCD's scale.** The course's MCD (`course_lib.cepstrum`) takes an orthonormal
+# DCT of the 80-band natural-log mel and keeps 13 coefficients; papers compute mel-cepstra of
+# order 24–34 with SPTK from a WORLD spectral envelope (frequency-warped, scaled as a true
+# cepstrum). Same formula on top — (10 / ln 10)·√(2 Σ (c − ĉ)²) — but other cepstra, so the dB land
+# elsewhere: the table below shows where for the tiny models; papers report 4–8 dB for theirs.
+# Compare systems within this table, never with a published MCD.
+#
 # Two anchors make the numbers readable: the **recording** itself (MCD 0) and its **Griffin-Lim
 # resynthesis** — the vocoder every mel model speaks through *in this lesson*. (The course
 # vocoder of lesson 06 §6 now voices every other lesson and `python -m course_lib compare`;
