@@ -253,15 +253,24 @@ display(HTML(f"<table><tr><th>from the mel</th><th>from the true magnitudes</th>
 # network a steady vowel — the same mel frame again and again — and, not knowing the pitch, it
 # returns the same column every time. Identical frames overlap-added every 256 samples make a
 # wave that repeats every 256 samples: a buzz at 22,050 / 256 = 86 Hz, whatever the voice's pitch.
-# Try it with the recording's own column:
+# Try it with the recording's own column, from the highest voice among the held-out utterances:
 
 # %%
 from course_lib.pitch import track_f0
 
-column = audio.complex_spectrogram(wave)[:, frame]                    # [513] one frame, magnitudes and phases
+def median_f0(utterance) -> float:
+    voiced_f0 = stored_pitch[utterance.id][stored_pitch[utterance.id] > 0]
+    return float(np.median(voiced_f0))
+
+
+high = max(test_split[:10], key=median_f0)       # the highest voice: its pitch is far from the hop rate
+high_wave = audio.load_audio(high.wav_path)
+high_spectrum = audio.complex_spectrogram(high_wave)                   # [513, T]
+high_frame = int(torch.argmax(high_spectrum[:40].abs().sum(0) * torch.from_numpy(stored_pitch[high.id] > 0)))
+column = high_spectrum[:, high_frame]                                  # [513] one frame, magnitudes and phases
 copies = audio.istft(column[None, :, None].expand(1, -1, 86).contiguous())[0]   # 86 identical frames = 1 s
 buzz = track_f0(copies.numpy())
-print(f"the recording's pitch at that frame: {stored_pitch[record.id][frame]:.1f} Hz; "
+print(f"{high.speaker_name}, the recording's pitch at its loudest voiced frame: {stored_pitch[high.id][high_frame]:.1f} Hz; "
       f"86 copies of its frame: {np.median(buzz[buzz > 0]):.1f} Hz (the hop rate: {audio.SAMPLE_RATE / audio.HOP_LENGTH:.1f} Hz)")
 display(HTML(f"<table><tr><th>one frame, repeated</th></tr><tr><td>{player(copies / copies.abs().max() * 0.5)}</td></tr></table>"))
 
@@ -744,29 +753,31 @@ display(HTML(f"<table><tr>{header}</tr>{''.join(rows)}</table>"))
 
 # %%
 if isinstance(shipped, CourseVocoder):
-    shift_mel = mel[None]
-    knob = {}
-    for name, make in (("(a) phase retrieval", course.phase_retrieval), ("(b) harmonics + noise",
-                                                                           course.harmonic_plus_noise)):
-        medians = []
-        for shift in (1.0, 1.25):
-            f0_out = track_f0(make(shift_mel, pitch_shift=shift)[0].numpy())
-            medians.append(float(np.median(f0_out[f0_out > 0])))
-        knob[name] = medians
-        print(f"{name:<24} median F0 {medians[0]:.1f} Hz as predicted, {medians[1]:.1f} Hz asked for ×1.25 — "
-              f"moved ×{medians[1] / medians[0]:.3f}")
-    shifted = course.harmonic_plus_noise(shift_mel, pitch_shift=1.25)[0].numpy()
-    display(HTML(f"<table><tr><th>original</th><th>(b) asked for ×1.25</th></tr>"
-                 f"<tr><td>{player(wave)}</td><td>{player(shifted)}</td></tr></table>"))
+    ways_to_shift = (("(a) phase retrieval", course.phase_retrieval), ("(b) harmonics + noise", course.harmonic_plus_noise))
+    players = []
+    for utterance, samples in ((record, wave), (high, high_wave)):
+        shift_mel = audio.mel_spectrogram(samples)[None]
+        for name, make in ways_to_shift:
+            medians = []
+            for shift in (1.0, 1.25):
+                f0_out = track_f0(make(shift_mel, pitch_shift=shift)[0].numpy())
+                medians.append(float(np.median(f0_out[f0_out > 0])))
+            print(f"{utterance.speaker_name:<9} {name:<22} median F0 {medians[0]:6.1f} Hz as predicted, "
+                  f"{medians[1]:6.1f} Hz asked for ×1.25 — moved ×{medians[1] / medians[0]:.3f}")
+        players.append(f"<td>{player(course.harmonic_plus_noise(shift_mel, pitch_shift=1.25)[0].numpy())}</td>")
+    display(HTML(f"<table><tr><th>{record.speaker_name}: (b) asked for ×1.25</th><th>{high.speaker_name}: (b) asked for "
+                 f"×1.25</th></tr><tr>{''.join(players)}</tr></table>"))
 
 # %% [markdown]
-# (Answer: neither moves much. Way (a)'s magnitude network reads the whole mel and learned to put
-# back the harmonics it finds there. Way (b)'s oscillators do run at the new pitch — but they read
-# their loudness off an envelope that still holds the recording's own harmonics (the mel's low
-# bands resolve them: look at section 2's plot), so the shifted harmonics land in its valleys,
-# while the noise, filtered through the same comb-shaped envelope, rings at the old pitch. The
-# mel is not pitch-free: a pitch knob needs an envelope with the harmonics taken out — and a model
-# trained to make its wave from such an envelope. Lesson 11 comes back to this for VITS.)
+# (Answer: (a) barely moves, for any voice: its magnitude network reads the whole mel and learned
+# to put back the harmonics it finds there. (b)'s oscillators do run at the new pitch, but how far
+# the voice follows depends on the voice. For a low voice, harmonics lie closer together than
+# most mel bands are wide, so the envelope is nearly smooth and the shift mostly holds. For a high
+# voice the mel's low bands resolve the recording's own harmonics, so the shifted harmonics land
+# in the envelope's valleys, while the noise, filtered through the same comb-shaped envelope,
+# rings at the old pitch. The mel is not pitch-free: a pitch knob needs an envelope with the
+# harmonics taken out — and a model trained to make its wave from such an envelope. Lesson 11
+# comes back to this for VITS.)
 #
 # ### Listen to one utterance every way
 #
