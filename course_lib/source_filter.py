@@ -50,15 +50,25 @@ def _fill_unvoiced(f0: torch.Tensor) -> torch.Tensor:
     return torch.where(voiced.any(dim=1, keepdim=True), filled, torch.full_like(f0, 100.0))
 
 
-def oscillator_bank(f0: torch.Tensor, gains: torch.Tensor, first_harmonic: int = 1) -> torch.Tensor:
+def oscillator_bank(f0: torch.Tensor, gains: torch.Tensor) -> torch.Tensor:
     """Sample-rate ``f0 [B, N]`` (Hz) and ``gains [B, H, N]`` → ``wave [B, N]`` = ``Σ_h gains_h(n) · sin(h·Φ(n))``,
-    ``h = first_harmonic … first_harmonic + H − 1``, with one running phase ``Φ(n) = 2π Σ_{m ≤ n} f0(m) / 22,050``
+    ``h = 1 … H``, with one running phase ``Φ(n) = 2π Σ_{m ≤ n} f0(m) / 22,050``
     for all of them; a harmonic is silent at every sample where ``h·f0 ≥ 11,025 Hz``.
 
     The phase is integrated, not ``2π·f0·n / sr``: that is right only for a constant pitch, and jumps wherever the
     pitch moves.
     """
-    phase = 2 * math.pi * torch.cumsum(f0.double() / SAMPLE_RATE, dim=1)                         # Φ(n) [B, N]
+    return _sum_harmonics(_running_phase(f0), f0, gains, first_harmonic=1)
+
+
+def _running_phase(f0: torch.Tensor) -> torch.Tensor:
+    """``f0 [B, N]`` (Hz per sample) → ``Φ [B, N]`` in float64: ``2π Σ_{m ≤ n} f0(m) / 22,050``."""
+    return 2 * math.pi * torch.cumsum(f0.double() / SAMPLE_RATE, dim=1)
+
+
+def _sum_harmonics(phase: torch.Tensor, f0: torch.Tensor, gains: torch.Tensor, first_harmonic: int) -> torch.Tensor:
+    """``Σ_h gains_h · sin(h·Φ)`` over ``h = first_harmonic …``, silent where ``h·f0 ≥`` Nyquist (see
+    :func:`oscillator_bank`)."""
     harmonic = torch.arange(first_harmonic, first_harmonic + gains.shape[1], dtype=torch.float64,
                             device=f0.device)[None, :, None]
     audible = harmonic * f0.double()[:, None, :] < NYQUIST
@@ -75,10 +85,11 @@ def harmonic_source(f0: torch.Tensor, amplitudes: torch.Tensor) -> torch.Tensor:
         raise ValueError(f"amplitudes must be [B, H, T] for f0 [B, T] = {tuple(f0.shape)}, got "
                          f"{tuple(amplitudes.shape)}")
     per_sample = f0_per_sample(f0.double())                                                      # [B, N]
+    phase = _running_phase(per_sample)                                                           # once, shared
     wave = torch.zeros(per_sample.shape, dtype=torch.float32, device=f0.device)
     for first in range(0, amplitudes.shape[1], HARMONICS_AT_ONCE):
         gains = _frames_to_samples(amplitudes[:, first: first + HARMONICS_AT_ONCE].float())      # [B, h, N]
-        wave = wave + oscillator_bank(per_sample, gains, first_harmonic=first + 1)
+        wave = wave + _sum_harmonics(phase, per_sample, gains, first + 1)
     return wave
 
 

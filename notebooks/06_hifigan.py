@@ -205,7 +205,8 @@ display(HTML(f"<table><tr><th>original</th><th>Griffin-Lim (32)</th></tr>"
 # %% [markdown]
 # Can more iterations fix it? Each one makes the phases more consistent with the magnitudes, so
 # the mel of the result creeps towards the original's (the mel L1: the mean |difference| of the
-# two log-mels). Big gains in the first few iterations, then a floor:
+# two log-mels). Big gains in the first few iterations, then ever smaller ones — each doubling of
+# the work buys less:
 
 # %%
 from course_lib.widgets.lesson06 import griffin_lim_curve
@@ -217,7 +218,7 @@ ax.plot(list(curve), [metrics.mel_l1 for metrics in curve.values()], "o-")
 ax.set_xscale("log", base=2)
 ax.set_xticks(list(curve), [str(iterations) for iterations in curve])
 ax.set_ylim(bottom=0)
-ax.set(xlabel="Griffin-Lim iterations", ylabel="mel L1 (lower is better)", title="diminishing returns, then a floor")
+ax.set(xlabel="Griffin-Lim iterations", ylabel="mel L1 (lower is better)", title="diminishing returns")
 plt.show()
 
 # %% [markdown]
@@ -375,13 +376,14 @@ print("conv_post + tanh ", tuple(generator(mel[None, :, :20]).shape))
 # `[B, 1, N]` into `[B, 1, N/p, p]`: column j holds samples j, j + p, j + 2p, … Its 2-D convs have
 # kernels `(5, 1)`, so they only ever compare samples exactly p apart. Periods 2, 3, 5, 7, 11 are
 # primes, so the five views overlap as little as possible. Below: a vowel folded by its own pitch
-# period shows vertical stripes (it repeats — section 1's harmonics), by a prime it does not.
+# period repeats from row to row — stripes along the time axis (section 1's harmonics) — by a prime
+# it does not.
 
 # %%
 from course_lib.models.hifigan.discriminators import fold_by_period
 
-segment = torch.as_tensor(wave[loudest: loudest + 2048]).view(1, 1, -1)
 pitch_period = round(audio.SAMPLE_RATE / float(stored_pitch[record.id][loudest // audio.HOP_LENGTH] or 100.0))
+segment = torch.as_tensor(wave[loudest: loudest + 12 * pitch_period]).view(1, 1, -1)  # 12 periods of one vowel
 fig, axes = plt.subplots(1, 3, figsize=(12, 3))
 for ax, period in zip(axes, (2, 11, pitch_period)):
     folded = fold_by_period(segment, period)[0, 0]                   # [N/p, p]

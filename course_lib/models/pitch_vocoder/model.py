@@ -141,7 +141,8 @@ class PitchVocoder(nn.Module):
 
         ``pitch_shift`` multiplies the predicted F0 before the comb and the phase are built. Not a pitch knob for
         speech: the magnitude network reads the whole mel, whose low bins hold the recording's own harmonics, and
-        puts them back (×1.25 moved a male test voice's median F0 by ×1.02). Where the mel holds no harmonics (noise, a flat envelope) the shift is exact (``tests/test_pitch_vocoder.py``).
+        puts them back (×1.25 moved a male test voice's median F0 by ×1.02). Where the mel holds no harmonics
+        (noise, a flat envelope) the shift is exact (``tests/test_pitch_vocoder.py``).
         """
         f0, voiced = self.predict_pitch(mel)
         return self.locked_wave(mel, f0 * _checked_shift(pitch_shift), voiced, n_projections, seed).clamp(-1.0, 1.0)
@@ -160,8 +161,8 @@ class PitchVocoder(nn.Module):
     def harmonic_plus_noise(self, mel: torch.Tensor, pitch_shift: float = 1.0, seed: int = 0) -> torch.Tensor:
         """``mel [B, 80, T]`` → ``wave [B, T·256]`` the way eSpeak makes speech: an oscillator bank at every harmonic
         ``h·F0`` of the predicted pitch (times ``pitch_shift``) plus filtered noise. No phase retrieval: the phase
-        is the oscillators' own. Their loudness is read off an envelope that still holds the mel's own harmonics,
-        so for speech a shift lands the harmonics in its valleys and the pitch barely moves (lesson 06)."""
+        is the oscillators' own. Their loudness is read off an envelope that still holds the mel's own resolved
+        harmonics: a low voice follows a shift, a high one barely moves (lesson 06 measures both)."""
         f0, voiced = self.predict_pitch(mel)
         return self._harmonic_plus_noise(mel, f0 * _checked_shift(pitch_shift), voiced, seed).clamp(-1.0, 1.0)
 
