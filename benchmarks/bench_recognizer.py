@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import time
 from pathlib import Path
 
 import torch
 
+from course_lib import facts
 from course_lib.audio import griffin_lim
 from course_lib.models.recognizer import RecognizerConfig, build
 from course_lib.models.recognizer.train import SHIPPED_FILE, load
@@ -33,12 +35,6 @@ from course_lib.vocoder import GriffinLimVocoder, load_vocoder
 
 GROUND_TRUTH_TARGET = 0.05  # PER on the recordings
 RESYNTHESIS_MARGIN = 0.03   # each resynthesised copy within this of the recordings' PER
-
-
-def emit(metric: str, value, unit: str, target=None) -> None:
-    print(json.dumps({"benchmark": "recognizer", "metric": metric,
-                      "value": None if value is None else round(float(value), 4), "unit": unit, "target": target}),
-          flush=True)
 
 
 def load_any(path: Path):
@@ -84,18 +80,18 @@ def main() -> None:
         per[name] = scores.per
         voices = ", ".join(f"{voice} {value:.1%} ({scores.n_voice[voice]})" for voice, value in scores.per_voice.items())
         print(f"{name:28s} PER {scores.per:6.1%}   per voice: {voices}   ({time.perf_counter() - started:.0f} s)")
-        slug = name.lower().replace(" ", "_")
-        emit(f"per_{slug}", scores.per, "fraction",
+        slug = "_".join(re.findall(r"\w+", name.lower()))
+        facts.emit("recognizer", f"per_{slug}", scores.per, "fraction",
              GROUND_TRUTH_TARGET if resynthesize is None else None)
         for voice, value in scores.per_voice.items():
-            emit(f"per_{slug}_{voice}", value, "fraction")
+            facts.emit("recognizer", f"per_{slug}_{voice}", value, "fraction")
     truth = per["ground truth"]
     worst_gap = max(value - truth for name, value in per.items() if name != "ground truth")
     fit = truth <= GROUND_TRUTH_TARGET and worst_gap <= RESYNTHESIS_MARGIN
     print(f"\nground truth {truth:.1%} (target ≤ {GROUND_TRUTH_TARGET:.0%}); the worst resynthesised copy "
           f"{worst_gap * 100:+.1f} points from it (target ≤ {RESYNTHESIS_MARGIN * 100:.0f}): "
           + ("fit for purpose" if fit else "not yet fit for purpose"))
-    emit("resynthesis_gap", worst_gap, "fraction", RESYNTHESIS_MARGIN)
+    facts.emit("recognizer", "resynthesis_gap", worst_gap, "fraction", RESYNTHESIS_MARGIN)
 
 
 if __name__ == "__main__":

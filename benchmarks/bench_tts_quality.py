@@ -30,12 +30,13 @@ below both baselines. Ends with one JSON object per figure per line.
 from __future__ import annotations
 
 import argparse
-import json
+import re
 import time
 
 import torch
 
 from course_lib import evaluation
+from course_lib.facts import emit
 from course_lib.models import diff_tts, glow_tts, grad_tts, vits
 from course_lib.models.contract import SynthesisOptions
 from course_lib.paths import CHECKPOINT_DIR
@@ -44,13 +45,6 @@ MODELS = {"glow_tts": glow_tts, "grad_tts": grad_tts, "diff_tts": diff_tts, "vit
 CONFIG_CLASSES = {"glow_tts": glow_tts.GlowTTSConfig, "grad_tts": grad_tts.GradTTSConfig,
                   "diff_tts": diff_tts.DiffTTSConfig, "vits": vits.VITSConfig}
 SHIPPED = {kind: f"{kind}_tiny.pt" for kind in MODELS} | {"vits": "vits_tiny_multi.pt"}
-
-
-def emit(benchmark: str, metric: str, value: float | None, unit: str, target: str | None = None) -> None:
-    if value is not None:
-        value = round(value, 4)
-    print(json.dumps({"benchmark": benchmark, "metric": metric, "value": value, "unit": unit, "target": target}),
-          flush=True)
 
 
 def load_any(kind: str, path: str):
@@ -127,7 +121,7 @@ def score_model(kind: str, path: str, args, tests: dict, vocoder) -> None:
     test, baseline_mcd = tests[multispeaker].items, tests[multispeaker].baseline_mcd
     torch.manual_seed(model.config.seed)
     untrained = MODELS[kind].build(model.config).eval()
-    name = f"{kind}_quality"
+    name = f"{kind}_quality" + ("" if vocoder is None else "_through_" + "_".join(re.findall(r"\w+", vocoder.name.lower())))
     untrained_scores = evaluation.score(through(vocoder, evaluation.scorer_for(untrained, name="untrained")), test)
     floor = min(baseline_mcd, untrained_scores.mcd)
     print(f"{kind} from {path}; baseline {untrained_scores.describe()}")

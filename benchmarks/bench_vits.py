@@ -44,6 +44,7 @@ import torch
 
 from course_lib.audio import HOP_LENGTH, SAMPLE_RATE
 from course_lib.data import TextMelBatch
+from course_lib.facts import emit
 from course_lib.models.vits import VITSConfig, build, build_discriminator
 from course_lib.models.vits.config import DecoderConfig
 from course_lib.models.vits.train import VITSTask
@@ -51,12 +52,6 @@ from course_lib.models.vits.train import VITSTask
 # REFERENCE.md §3: official code, 2 threads, fp32
 OFFICIAL_TRAIN_STEP = 9.29
 OFFICIAL_INFERENCE_RTF = 0.589
-
-
-def emit(benchmark: str, metric: str, value, unit: str, target=None) -> None:
-    print(json.dumps({"benchmark": benchmark, "metric": metric,
-                      "value": None if value is None else round(float(value), 4), "unit": unit, "target": target}),
-          flush=True)
 
 
 def median_seconds(fn, repeats: int) -> float:

@@ -48,6 +48,7 @@ import torch
 
 from course_lib import audio
 from course_lib.data.segments import make_batch
+from course_lib.facts import emit
 from course_lib.models.hifigan import CONFIGS, build, build_generator
 from course_lib.models.hifigan.evaluation import PESQ_UNAVAILABLE, beats, mean_scores, pitch_track, vocoder_scores
 from course_lib.models.hifigan.pitch_phase import frame_pitch, pitch_locked_resynthesis
@@ -60,12 +61,6 @@ REFERENCE_RTF = {"v1": 0.646, "v2": 0.074, "v3": 0.061}
 REFERENCE_STEP_SECONDS = {"v1": 14.56, "v2": 11.09, "v3": 11.12}
 INFERENCE_FRAMES = 258
 LJSPEECH_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "ljspeech_sample"
-
-
-def emit(benchmark: str, metric: str, value, unit: str, target=None) -> None:
-    print(json.dumps({"benchmark": benchmark, "metric": metric,
-                      "value": None if value is None else round(float(value), 4), "unit": unit, "target": target}),
-          flush=True)
 
 
 @dataclass(frozen=True)

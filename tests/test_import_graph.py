@@ -12,7 +12,7 @@ from pathlib import Path
 import course_lib
 
 LAYERS = {
-    "foundations": ("framing", "files", "audio", "pitch", "source_filter", "text", "mode", "paths", "espeak",
+    "foundations": ("framing", "files", "facts", "audio", "pitch", "source_filter", "text", "mode", "paths", "espeak",
                     "threads"),
     "building blocks": ("nn", "flows", "diffusion", "alignment", "distributions", "training", "data", "cepstrum"),
     "models": ("models",),
