@@ -15,6 +15,9 @@ Measures, all on the wave each system makes:
 * **PER** of the course's phoneme recognizer (:mod:`course_lib.quality`; `data/checkpoints/recognizer_tiny.pt`);
 * **duration error** (frames per phoneme) of the duration predictor and **alignment accuracy** of the
   model's own alignment search (:mod:`course_lib.evaluation`);
+* the **spread over sentences** of MCD-DTW, DNSMOS and PER: each sentence's score (its seeds averaged) is kept
+  in ``Row.per_sentence``, and ``Row.interval`` holds the half-width of a 95 % confidence interval of the mean
+  (Student's t over the sentences), printed as ``mean ± half-width``;
 * **variation** across seeds of one sentence: the spread (standard deviation) of its total duration and
   of its median F0 (``librosa.pyin``);
 * **speed**: CPU real-time factor (seconds of compute per second of audio, one sentence, median of 3)
@@ -91,6 +94,17 @@ class Row:
     end_to_end: bool = False
     training: str | None = None
     notes: list[str] = field(default_factory=list)
+    per_sentence: dict[str, list[float]] = field(default_factory=dict)  # "mcd_dtw" / "dnsmos_ovrl" / "per" → one per sentence
+    interval: dict[str, float] = field(default_factory=dict)            # the same keys → 95 % CI half-width of the mean
+
+
+def confidence_half_width(values: Sequence[float], level: float = 0.95) -> float | None:
+    """Half-width of the ``level`` confidence interval of the mean of ``values`` (Student's t; None below 2)."""
+    from scipy.stats import t
+
+    if len(values) < 2:
+        return None
+    return float(t.ppf(0.5 + level / 2, len(values) - 1) * np.std(values, ddof=1) / np.sqrt(len(values)))
 
 
 def _count(module) -> int:
@@ -266,7 +280,9 @@ def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Seque
     for system in systems:
         row = Row(system.name, parameters=system.parameters, end_to_end=system.end_to_end, training=system.training)
         mcds, moses, references, hypotheses = [], [], [], []
+        sentence_mcd, sentence_mos, sentence_per = [], [], []
         for item, spoken in zip(items, phonemes):
+            first = len(mcds), len(moses), len(hypotheses)
             for seed in range(seeds if system.stochastic else 1):
                 with torch.no_grad():
                     wave = system.speak(item, seed).float().clamp(-1.0, 1.0)
@@ -280,7 +296,16 @@ def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Seque
                 if recognizer is not None:
                     references.append(list(spoken))
                     hypotheses.append(quality.transcribe(recognizer, wave))
+            sentence_mcd.append(float(np.mean(mcds[first[0]:])))
+            if len(moses) > first[1]:
+                sentence_mos.append(float(np.mean(moses[first[1]:])))
+            if len(hypotheses) > first[2]:
+                sentence_per.append(quality.phoneme_error_rate(references[first[2]:], hypotheses[first[2]:]))
             bar.update(1)
+        row.per_sentence = {name: values for name, values in
+                            (("mcd_dtw", sentence_mcd), ("dnsmos_ovrl", sentence_mos), ("per", sentence_per)) if values}
+        row.interval = {name: width for name, values in row.per_sentence.items()
+                        if (width := confidence_half_width(values)) is not None}
         row.mcd_dtw = float(np.mean(mcds))
         row.dnsmos_ovrl = float(np.mean(moses)) if moses else None
         if dnsmos_missing is not None:
@@ -324,14 +349,23 @@ def _cell(value, digits: int = 2) -> str:
     return f"{value:.{digits}f}"
 
 
+def _spread_cell(row: Row, name: str, digits: int) -> str:
+    """``mean ± half-width`` of a measure with a confidence interval, else the mean alone."""
+    width = row.interval.get(name)
+    return _cell(getattr(row, name), digits) + ("" if width is None else f" ± {width:.{digits}f}")
+
+
 def markdown(rows: Sequence[Row], n_sentences: int) -> str:
     """The results as a markdown table, with the notes under it."""
     header = ("| system | MCD-DTW dB ↓ | DNSMOS ↑ | PER ↓ | duration MAE | alignment acc. | duration spread s | "
               "F0 spread Hz | RTF 1 thread | RTF 2 threads | RTF GPU | parameters | text → wave | training |")
-    lines = [f"Held-out test sentences: {n_sentences} (built-in corpus, en-us).", "", header,
+    spread = (" MCD-DTW, DNSMOS and PER read mean ± the half-width of a 95 % confidence interval over the "
+              "sentences." if any(r.interval for r in rows) else "")
+    lines = [f"Held-out test sentences: {n_sentences} (built-in corpus, en-us).{spread}", "", header,
              "|" + "---|" * 14]
     for r in rows:
-        lines.append(f"| {r.name} | {_cell(r.mcd_dtw)} | {_cell(r.dnsmos_ovrl)} | {_cell(r.per, 3)} | "
+        lines.append(f"| {r.name} | {_spread_cell(r, 'mcd_dtw', 2)} | {_spread_cell(r, 'dnsmos_ovrl', 2)} | "
+                     f"{_spread_cell(r, 'per', 3)} | "
                      f"{_cell(r.duration_mae)} | {_cell(r.alignment_accuracy, 3)} | {_cell(r.duration_spread_s, 3)} | "
                      f"{_cell(r.f0_spread_hz, 1)} | {_cell(r.rtf_1_thread, 3)} | {_cell(r.rtf_2_threads, 3)} | "
                      f"{_cell(r.rtf_gpu, 4)} | {_cell(r.parameters)} | {_cell(r.end_to_end) if r.parameters is not None else '—'} | "

@@ -24,7 +24,8 @@
 # **Goals.** By the end you can
 # 1. say what each measure (MCD-DTW, DNSMOS, PER, duration error, seed spread, RTF) can and
 #    cannot tell you, and compute a real-time factor correctly (exercise 1);
-# 2. hear every shipped system on the same sentences, three seeds each, beside the recording;
+# 2. rank systems only where the sentences tell them apart (a confidence interval per measure, a
+#    paired gap per neighbour), and hear every shipped system on the same sentences, three seeds each;
 # 3. see how much each model varies from seed to seed — in pitch and in timing;
 # 4. measure the steps-against-quality-and-speed trade of the two diffusion models;
 # 5. correct the seed's table with a figure per claim, and read a Pareto chart (exercise 2)
@@ -33,7 +34,8 @@
 # **Glossary** (this lesson's columns): *MCD-DTW* — mel-cepstral distance to the recording after
 # dynamic time warping, dB, lower = closer; *DNSMOS* — a no-reference MOS estimate (1–5);
 # *PER* — phoneme error rate of the course's recognizer; *RTF* — seconds of compute per second
-# of audio (below 1 = faster than real time); *spread* — standard deviation across seeds.
+# of audio (below 1 = faster than real time); *spread* — standard deviation across seeds;
+# *± w* — the half-width of a 95 % confidence interval of a mean over sentences.
 
 # %%
 import time
@@ -74,34 +76,34 @@ print("mode:", current_mode(), "| torch threads:", threads)
 # elsewhere: the table below shows where for the tiny models; papers report 4–8 dB for theirs.
 # Compare systems within this table, never with a published MCD.
 #
-# Two anchors make the numbers readable: the **recording** itself (MCD 0) and its **Griffin-Lim
-# resynthesis** — the vocoder every mel model speaks through *in this lesson*. (The course
-# vocoder of lesson 06 §6 now voices every other lesson and `python -m course_lib compare`;
-# this lesson's figures and verdicts were measured through Griffin-Lim and stay so until they are
-# re-measured through it: `compare.shipped_systems(vocoder_name="auto")` runs the same table
-# through the course vocoder.) The Griffin-Lim row is what a perfect mel model would score
-# through this vocoder, so it bounds MCD — a model's mel can only add error to the
-# recording's. DNSMOS has no reference, so it has no such bound: a model whose mels are
-# smoother than the recording's can sound "cleaner" to it than the resynthesis does.
+# Three anchors make the numbers readable: the **recording** itself (MCD 0), its **Griffin-Lim
+# resynthesis** and its resynthesis by the **course vocoder** (lesson 06) — the vocoder every mel
+# model speaks through here. The course vocoder row is what a perfect mel model would score
+# through it, so it bounds MCD and PER from below: a model's mel can only add error to the
+# recording's. DNSMOS has no reference, so it has no such bound: a model whose mels are smoother
+# than the recording's can sound "cleaner" to it than the resynthesis does.
 #
 # ## 2. Measure: every shipped system, the same sentences
 #
 # `course_lib.compare` loads every shipped checkpoint (a missing one is skipped, and says so),
 # drives each through the synthesis contract at the setting the course speaks with (Diff-TTS:
-# 20 network calls), writes every wave, and scores them. Default mode: 3 held-out sentences at
-# seed 0 (smoke: 1); the seed-variation columns come from eight seeds of the first sentence,
-# which section 4 plots. About 3 minutes on a laptop CPU at one thread (DNSMOS and pYIN are
-# most of it: a few seconds per clip).
+# 20 network calls), writes every wave, and scores them. Default mode: 10 held-out sentences at
+# seed 0 (smoke: 2; full: the whole test split). Each sentence is scored on its own, so every
+# mean comes with its spread: **± w** is the half-width of a 95 % confidence interval over the
+# sentences (Student's t). Ten sentences is few — the intervals say how few. The seed-variation
+# columns come from eight seeds of the first sentence, which section 4 plots. About two and a
+# half minutes on a laptop CPU (DNSMOS and the recognizer are most of it).
 
 # %%
 from course_lib.widgets.lesson12 import find_row, variation
 
 out_dir = Path("runs/lesson12")
-n_sentences, n_seeds = pick(smoke=1, default=3, full=10), pick(smoke=2, default=3, full=3)
+n_sentences = pick(smoke=2, default=10, full=compare.test_split_size())
+n_listen, n_seeds = pick(smoke=1, default=3, full=3), pick(smoke=2, default=3, full=3)  # section 3's grid
 variation_seeds = list(range(pick(smoke=3, default=8, full=8)))
 
 started = time.perf_counter()
-systems = compare.shipped_systems(vocoder_name="griffin-lim")  # what this lesson's figures were measured with
+systems = compare.shipped_systems()  # the mel models speak through the course vocoder
 items, phonemes = compare.test_items(n_sentences)
 # variation_seeds=1: compare measures no seed spread here — section 4's eight seeds fill it in below
 rows = compare.measure(systems, items, phonemes, out_dir, seeds=1, variation_seeds=1)
@@ -114,29 +116,40 @@ print(f"measured in {time.perf_counter() - started:.0f} s")
 display(Markdown(compare.markdown(rows, len(items))))
 
 # %% [markdown]
-# Read the table row by row against the two anchors. Every system is ranked against the same
-# recording; every mel model pays Griffin-Lim's floor (its MCD and DNSMOS) on top of its own
-# error. "Parameters" counts the model plus its vocoder (Griffin-Lim has none).
+# Read the table row by row against the anchors: every system is ranked against the same
+# recording, and every mel model pays the course vocoder's floor on top of its own error.
+# "Parameters" counts the model plus its vocoder (Griffin-Lim has none).
 #
 # **PER** comes from the course's own CTC recognizer (`data/checkpoints/recognizer_tiny.pt`),
-# trained on recordings *and* their Griffin-Lim copies so that the vocoder's artefacts do not
-# count as errors: on all 75 test utterances it reads the recordings at 0.4 % PER, their
-# Griffin-Lim copies at 0.4 % and the copies of a neural vocoder it never trained on — the
-# course's iSTFT vocoder run, unshipped, which buzzes at 86 Hz — at 0.7 %
-# (`benchmarks/bench_recognizer.py --vocoder`); both anchor rows above should read ≈ 0.
-# Measured in default mode (these 3 sentences): Diff-TTS 0.0 %, Glow-TTS 6.5 %, VITS 6.5 %,
-# Grad-TTS 12.9 %. Put that beside DNSMOS: Grad-TTS scores 2.62, second only to VITS, with
-# the most phonemes the recognizer cannot read — a no-reference quality model hears a clean,
-# steady voice; it does not check what the voice says. (A bug once made the point louder: fed
-# its tokens without the blanks it was trained with, VITS spoke 0.6× too fast and read at
-# 70 % PER, while DNSMOS still gave it 2.71.) Diff-TTS's 0 % goes with the most accurate
-# durations here (MAE 0.48 frames): it is the one model trained on the corpus's true
-# durations rather than on ones it found by alignment.
+# trained on recordings *and* their Griffin-Lim copies so that a vocoder's artefacts do not
+# count as errors: on all 75 multi-voice test utterances it reads the recordings at
+# [0.4 %](../data/facts.json "recognizer.per_ground_truth"), their Griffin-Lim copies at
+# [0.4 %](../data/facts.json "recognizer.per_griffin_lim_32") and the course vocoder's copies — a
+# vocoder it never trained on — at [0.5 %](../data/facts.json "recognizer.per_course_vocoder_pitch_vocoder_tiny_pt_resynthesis")
+# (`benchmarks/bench_recognizer.py`). So the anchor rows above should read ≈ 0, and a model's PER
+# is its own.
+#
+# What this run's table says, written from the rows themselves — a gap is **told apart** when
+# the 95 % interval of the paired difference (the same sentences, so the sentence-to-sentence
+# spread cancels) leaves out zero:
+
+# %%
+from course_lib.widgets.lesson12 import table_reading
+
+display(Markdown(table_reading(rows)))
+
+# %% [markdown]
+# Read the rankings with their gaps. A system ranked "first" but not told apart from the second
+# has not won anything on these sentences: a handful of phonemes or a tenth of a dB can swap
+# them. The full-mode run scores the whole test split and narrows every interval by about
+# √(75/10) ≈ 2.7×. (A bug once made the DNSMOS-against-PER point louder: VITS fed its tokens
+# without the blanks it was trained with spoke far too fast and the recognizer read few of its
+# phonemes, while DNSMOS rated it as clean as before.)
 #
 # ## 3. Listen: the same sentences, every system, three seeds
 #
-# A row per system, a column per sentence, a player per seed (the recording and Griffin-Lim are
-# deterministic: one each). Listen across a row first (does the model keep its character?), then
+# A row per system, a column per sentence (the first three), a player per seed (the recording
+# and its resyntheses are deterministic: one each). Listen across a row first (does the model keep its character?), then
 # down a column (who reads this sentence best?). Seed 0 is the clip `compare` scored (in
 # `runs/lesson12/wavs/`), the first sentence's other seeds come from the variation run, the
 # rest are spoken here (≈ 20 s).
@@ -146,17 +159,21 @@ from course_lib.data import ensure_corpus, load_corpus
 from course_lib.widgets.lesson12 import clip_path, listening_grid, listening_table
 
 test_records = {r.id: r.text for r in load_corpus(ensure_corpus()).split("test").utterances[:n_sentences]}
+listened = {item.id: test_records[item.id] for item in items[:n_listen]}
 known = {(s.name, item.id, 0): audio.load_audio(clip_path(out_dir / "wavs", s.name, item.id, 0))
          for s in systems for item in items}
 known.update({(name, items[0].id, seed): wave for name, v in variations.items() for seed, wave in zip(v.seeds, v.waves)})
-clips = listening_grid(systems, items, seeds=n_seeds, known=known)
-display(HTML(listening_table(clips, test_records)))
+clips = listening_grid(systems, items[:n_listen], seeds=n_seeds, known=known)
+display(HTML(listening_table(clips, listened)))
 
 # %% [markdown]
-# What to listen for (shipped tiny models, Griffin-Lim): Glow-TTS is clear but flat and the
-# same every time; Grad-TTS is smoother and slightly muffled; Diff-TTS is closest to eSpeak's
-# spectrum but its seeds differ audibly in pitch and voicing. All three share Griffin-Lim's
-# phasey, metallic edge — compare them with the Griffin-Lim row, not with the recording.
+# What to listen for: first the two resynthesis rows — Griffin-Lim's phasey, metallic edge
+# against the course vocoder's steadier pitch (lesson 06). Then each model against the course
+# vocoder's row, not against the recording: that row is the best any mel model can sound
+# through it. Glow-TTS's seeds sound alike (its durations and most of its detail are
+# deterministic); Diff-TTS's seeds differ in detail and voicing; VITS makes its own wave, so
+# listen to its pitch — on its male voices it can still sit near the 86 Hz frame rate
+# (lesson 11).
 #
 # ## 4. Variation: eight seeds of one sentence
 #
@@ -182,30 +199,38 @@ for v in variations.values():
           f"{', '.join(medians)} Hz")
 
 # %% [markdown]
-# *What the figure shows* (shipped models, default mode): every sample of a model has **the
-# same length** (spread 0 ms) — Glow-TTS, Grad-TTS and Diff-TTS all predict durations
-# deterministically from the text (a regression, lesson 07), so the timing never changes with
-# the seed; only VITS's stochastic duration predictor (lesson 11) samples a rhythm. Where pYIN
-# finds pitch, the eight curves agree within a few hertz (median-F0 spread 1–3 Hz): the eSpeak
-# voices it learned from have a nearly fixed pitch, so a seed changes detail and voicing, not
-# the melody. Read the voiced share first: Griffin-Lim's phase smears the periodicity pYIN looks
-# for: pYIN calls 81 % of the recording's frames voiced but only 20 % of its Griffin-Lim
-# resynthesis (the two reference panels on top), 51 % for Grad-TTS's smooth mels and under 10 %
-# for Glow-TTS and Diff-TTS in this run — a gap in a curve is the tracker giving up, not silence.
-# VITS makes its own phase and is voiced in 49 % of frames, its lengths spread 132 ms across
-# seeds; but its curves flicker between the 86 Hz frame rate and the voice's own pitch — the
-# decoder has only partly learned pitch pulses (lesson 11, lesson 06 §3).
+# *How to read the figure.* Each panel's title carries its spreads; the lines below sum them up
+# for this run. Three things to look for:
+#
+# * **Timing.** Glow-TTS, Grad-TTS and Diff-TTS predict durations deterministically from the
+#   text (a regression, lesson 07), so every seed gives the same length: a spread of exactly
+#   0 ms. Only VITS's stochastic duration predictor (lesson 11) samples a rhythm.
+# * **Pitch.** The eSpeak voices the models learned from have a nearly fixed pitch, so where
+#   pYIN finds pitch the seeds agree within a few hertz: a seed changes detail and voicing, not
+#   the melody.
+# * **Voiced share.** A gap in a curve is the tracker giving up, not silence. Compare each
+#   model's voiced share with the recording's and with its vocoder's resynthesis: a vocoder
+#   whose phase smears the periodicity (Griffin-Lim) hides pitch from pYIN, one that keeps the
+#   pitch (the course vocoder) shows it.
+#
 # A pitch tracker with a wide range can also jump an octave on such clips: searching 50–550 Hz,
-# a smoke run gave Diff-TTS seeds at 468, 51 and 105 Hz, a "spread" of 185 Hz that was the
+# a smoke run once gave Diff-TTS seeds at 468, 51 and 105 Hz, a "spread" of 185 Hz that was the
 # tracker's, not the model's (compare now searches 60–400 Hz, the voices sit at 80–250). Always
 # look at the contours behind a spread.
-#
+
+# %%
+from course_lib.widgets.lesson12 import variation_reading
+
+display(Markdown(variation_reading(references + list(variations.values()))))
+
+# %% [markdown]
 # ## 5. Steps against quality and speed
 #
 # Both diffusion models take `n_steps` — network calls — through the same contract. Grad-TTS at
 # 2 / 10 / 50 reverse steps; Diff-TTS at the walks of its 400-step schedule that end at step 0
 # (4, 8, 20, 58 calls: γ = 133, 57, 21, 7). MCD-DTW of the model's *mel* (no vocoder: this is
 # the acoustic model alone) and the RTF of text → mel, on the first sentence, seed 0 (≈ 30 s).
+# One sentence: read the shape of each curve, not its third digit.
 
 # %%
 from course_lib.widgets.lesson12 import steps_sweep
@@ -220,18 +245,19 @@ for system in systems:
     if label in grid:
         sweeps[label] = steps_sweep(system.model, sweep_items, grid[label])
 torch.set_num_threads(threads)
-griffin_lim_rtf = find_row(rows, "Griffin-Lim").rtf_1_thread
+vocoder_row = next(r for r in rows if r.name.endswith("resynthesis") and not r.name.startswith("Griffin-Lim"))
+vocoder_rtf = vocoder_row.rtf_1_thread
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.4))
 for label, points in sweeps.items():
     axes[0].plot([p.n_steps for p in points], [p.mcd_dtw for p in points], "o-", label=label)
     axes[1].plot([p.n_steps for p in points], [p.rtf for p in points], "o-", label=f"{label} (text → mel)")
     for p in points:
         print(f"{label:<9} {p.n_steps:3d} calls: MCD-DTW {p.mcd_dtw:5.1f} dB, RTF {p.rtf:.3f} "
-              f"(+ Griffin-Lim {griffin_lim_rtf:.3f} → {p.rtf + griffin_lim_rtf:.3f})")
+              f"(+ the course vocoder {vocoder_rtf:.3f} → {p.rtf + vocoder_rtf:.3f})")
 axes[1].axhline(1.0, color="grey", linestyle="--", linewidth=0.8)
 axes[1].text(2, 1.05, "real time", color="grey", fontsize=8)
-axes[1].axhline(griffin_lim_rtf, color="C3", linestyle=":", linewidth=0.8)
-axes[1].text(2, griffin_lim_rtf * 1.08, "Griffin-Lim alone", color="C3", fontsize=8)
+axes[1].axhline(vocoder_rtf, color="C3", linestyle=":", linewidth=0.8)
+axes[1].text(2, vocoder_rtf * 1.08, "the course vocoder alone", color="C3", fontsize=8)
 axes[0].set(xscale="log", xlabel="network calls (log)", ylabel="MCD-DTW of the mel, dB ↓",
             title="quality (lower = closer to the recording)")
 axes[1].set(xscale="log", yscale="log", xlabel="network calls (log)", ylabel="RTF, 1 thread (log)",
@@ -248,12 +274,20 @@ plt.show()
 
 # %% [markdown]
 # Cost is linear in the calls, for both: a diffusion model is exactly as slow as the steps you
-# ask of it. Quality is not: past a handful of calls the MCD barely moves (in this run Grad-TTS
-# 29.2 → 25.6 → 25.4 dB at 2 / 10 / 50, Diff-TTS 21.6 → 16.6 → 15.8 → 15.4 at 4 / 8 / 20 / 58),
-# so the last steps buy almost nothing at 5× the cost. Timings on a shared CPU move by up to 2×
-# between runs (this lesson was written beside a training job); compare within one run.
-# Read Diff-TTS against Grad-TTS with their training in mind: 20,612 steps against 4,000
-# (`data/checkpoints/README.md`) — equal *sampling* compute here, not equal training.
+# ask of it. Quality is not — in this run:
+
+# %%
+from course_lib.widgets.lesson12 import sweep_reading
+
+display(Markdown(sweep_reading(sweeps)))
+print("\n".join(f"{s.name.split(' + ')[0]} was trained for {s.training}" for s in systems
+                if s.name.split(' + ')[0] in sweeps))
+
+# %% [markdown]
+# Past a handful of calls the MCD barely moves, so the last steps buy almost nothing at several
+# times the cost. Timings on a shared CPU move by up to 2× between runs; compare within one
+# run. Read Diff-TTS against Grad-TTS with their training in mind (the lines above, from
+# `data/checkpoints/README.md`): equal *sampling* compute here, not equal training.
 #
 # ### Exercise 1 — a real-time factor, correctly
 #
@@ -283,7 +317,7 @@ show_solution(solution_real_time_factor)
 
 # %% [markdown]
 # Yours (or the solution's) on a real timing: one Grad-TTS sentence at 10 steps plus
-# Griffin-Lim, one thread.
+# the course vocoder, one thread.
 
 # %%
 rtf_fn = real_time_factor if rtf_works else solution_real_time_factor
@@ -328,86 +362,85 @@ print(f"untrained tiny VITS, {vits_seconds:.2f} s of audio: RTF {vits_cost:.3f} 
 print("shipped VITS:", "measured above" if vits_row else "not shipped — its quality rows stay empty")
 
 # %%
+from course_lib import facts
+from course_lib.widgets.lesson12 import paired_difference
+
+
 def fmt(row, field, digits=2):
     value = getattr(row, field) if row is not None else None
-    return "—" if value is None else f"{value:.{digits}f}"
+    width = row.interval.get(field) if row is not None else None
+    return "—" if value is None else f"{value:.{digits}f}" + ("" if width is None else f" ± {width:.{digits}f}")
 
 
+fact = {key: f.value for key, f in facts.load().items()}  # the benchmarks' figures (data/facts.json)
 glow, grad_row, diff = (find_row(rows, name) for name in ("Glow-TTS", "Grad-TTS", "Diff-TTS"))
-truth, gl = find_row(rows, "ground truth"), find_row(rows, "Griffin-Lim")
+truth = find_row(rows, "ground truth")
 gsweep = {p.n_steps: p for p in sweeps.get("Grad-TTS", [])}
 dsweep = {p.n_steps: p for p in sweeps.get("Diff-TTS", [])}
 steps_text = ", ".join(f"{n}: MCD {p.mcd_dtw:.1f} dB, RTF {p.rtf:.3f}" for n, p in gsweep.items())
 diff_text = ", ".join(f"{n}: MCD {p.mcd_dtw:.1f} dB, RTF {p.rtf:.3f}" for n, p in dsweep.items())
+models = [r for r in (glow, grad_row, diff, vits_row) if r is not None]
 if vits_row is not None:
-    vits_quality = (f"measured: MCD-DTW / DNSMOS / PER: VITS {fmt(vits_row, 'mcd_dtw', 1)} / "
-                    f"{fmt(vits_row, 'dnsmos_ovrl')} / {fmt(vits_row, 'per', 3)} against "
-                    + ", ".join(f"{name} {fmt(r, 'mcd_dtw', 1)} / {fmt(r, 'dnsmos_ovrl')} / {fmt(r, 'per', 3)}"
-                                for name, r in (("Glow-TTS", glow), ("Grad-TTS", grad_row), ("Diff-TTS", diff)))
-                    + f" (recording DNSMOS {fmt(truth, 'dnsmos_ovrl')})")
-    models = [r for r in (glow, grad_row, diff, vits_row) if r is not None]
-    mcd_rank = sorted(models, key=lambda r: r.mcd_dtw).index(vits_row) + 1
+    vits_quality = ("measured, MCD-DTW / DNSMOS / PER: " + ", ".join(
+        f"{r.name.split(' + ')[0]} {fmt(r, 'mcd_dtw', 1)} / {fmt(r, 'dnsmos_ovrl')} / {fmt(r, 'per', 3)}" for r in models)
+        + f" (recording DNSMOS {fmt(truth, 'dnsmos_ovrl')})")
     closest = min(models, key=lambda r: r.mcd_dtw)
-    if mcd_rank == 1:
+    if closest is vits_row:
         vits_verdict = (f"**borne out here by MCD**: the course's tiny VITS is the closest of the {len(models)} to "
-                        "the recordings; the papers' MOS favour VITS too, narrowly")
+                        "the recordings (section 2 says whether the sentences tell it apart); the papers' MOS favour "
+                        "VITS too, narrowly")
     else:
-        vits_verdict = (f"**not borne out by the course's tiny VITS**: it ranks {mcd_rank} of {len(models)} by MCD "
-                        f"(closest: {closest.name}, {closest.mcd_dtw:.1f} dB) with a few hours of CPU training, "
-                        "its F0 still partly at the frame rate (lesson 11); the papers' MOS, after full training, "
-                        "favour VITS narrowly")
+        gap, width = paired_difference(vits_row, closest, "mcd_dtw")
+        vits_verdict = (f"**not borne out by the course's tiny VITS**: {closest.name.split(' + ')[0]} is closer to the "
+                        f"recordings by {gap:.1f} ± {width or 0:.1f} dB on the same sentences, after a few hours of "
+                        "CPU training; the papers' MOS, after full training, favour VITS narrowly")
 else:
     vits_verdict = "open until VITS ships; the papers' MOS favour it, narrowly"
     vits_quality = ("**not measured here: no shipped VITS** (`data/checkpoints/vits_tiny_multi.pt`). The papers' own "
                     "MOS, not comparable across papers: VITS 4.43 vs Glow-TTS + HiFi-GAN 4.14 (VITS paper, LJSpeech); "
-                    "Grad-TTS-10 4.38 vs Glow-TTS 4.11 (Grad-TTS paper). Once it ships, rerun this notebook: "
-                    "`compare` picks it up (or `python -m course_lib compare --models vits glow_tts`)")
+                    "Grad-TTS-10 4.38 vs Glow-TTS 4.11 (Grad-TTS paper)")
+paper_vits = (f"paper size: the official code {fact['vits_paper_inference_1thread.official_rtf']:.2f} on one thread, "
+              f"{fact['vits_paper_inference_2thread.official_rtf']:.2f} on two, most of it the HiFi-GAN V1 decoder; the "
+              f"course's {fact['vits_paper_inference_1thread.rtf']:.2f} / {fact['vits_paper_inference_2thread.rtf']:.2f} "
+              "(`benchmarks/bench_vits.py --official`: its decoder infers channels-last, lesson 06 §4)")
 claims = f"""
 | row | the seed says | measured here | verdict |
 |---|---|---|---|
 | VITS | best quality | {vits_quality} | {vits_verdict} |
-| VITS | hard to run in real time | tiny VITS (untrained; cost is the architecture's) RTF **{vits_cost:.3f}** on one thread{'' if vits_row is None else f', shipped {fmt(vits_row, "rtf_1_thread", 3)}'}; paper size: the official code 1.08–1.10 on one thread, 0.68 on two, 97 % of it the HiFi-GAN V1 decoder, the course's 0.91 / 0.52 (`benchmarks/bench_vits.py --official`: its decoder infers channels-last, lesson 06 §4); 67× faster than real time on a V100 (paper) | **corrected**: true only of a HiFi-GAN V1-sized decoder on a CPU |
-| VITS | end-to-end | the only text → wave model; the others' RTF includes Griffin-Lim's {fmt(gl, 'rtf_1_thread', 3)} | **confirmed** |
-| Glow-TTS | needs a vocoder | RTF {fmt(glow, 'rtf_1_thread', 3)} with Griffin-Lim, of which Griffin-Lim {fmt(gl, 'rtf_1_thread', 3)}; MCD {fmt(glow, 'mcd_dtw', 1)} dB; seed spread {fmt(glow, 'f0_spread_hz', 1)} Hz, {fmt(glow, 'duration_spread_s', 3)} s | **confirmed**: fast, and the vocoder is most of its cost |
+| VITS | hard to run in real time | tiny VITS (untrained; cost is the architecture's) RTF **{vits_cost:.3f}** on one thread{'' if vits_row is None else f', shipped {fmt(vits_row, "rtf_1_thread", 3)}'}; {paper_vits}; 67× faster than real time on a V100 (paper) | **corrected**: true only of a HiFi-GAN V1-sized decoder on a CPU |
+| VITS | end-to-end | the only text → wave model; the others' RTF includes the course vocoder's {fmt(vocoder_row, 'rtf_1_thread', 3)} | **confirmed** |
+| Glow-TTS | needs a vocoder | RTF {fmt(glow, 'rtf_1_thread', 3)} with the course vocoder, of which the vocoder {fmt(vocoder_row, 'rtf_1_thread', 3)}; MCD {fmt(glow, 'mcd_dtw', 1)} dB; seed spread {fmt(glow, 'f0_spread_hz', 1)} Hz, {fmt(glow, 'duration_spread_s', 3)} s | **confirmed**: fast, and the vocoder is a large share of its cost |
 | Grad-TTS | slow | steps {steps_text} (text → mel, one thread) | **corrected**: cost is linear in the steps *you* choose; quality is flat after ≈ 10 |
-| Diff-TTS | an improved Grad-TTS | arXiv 2104.01409 (April 2021) came *before* Grad-TTS's 2105.06337 (May 2021); a discrete 400-step DDPM from N(0, I) with given durations vs a continuous SDE from N(μ, I) with MAS. Calls {diff_text}; at its setting MCD {fmt(diff, 'mcd_dtw', 1)} vs Grad-TTS {fmt(grad_row, 'mcd_dtw', 1)} dB — after 20,612 vs 4,000 training steps | **corrected**: earlier and independent, not an improvement of it |
+| Diff-TTS | an improved Grad-TTS | arXiv 2104.01409 (April 2021) came *before* Grad-TTS's 2105.06337 (May 2021); a discrete 400-step DDPM from N(0, I) with given durations vs a continuous SDE from N(μ, I) with MAS. Calls {diff_text}; at its setting MCD {fmt(diff, 'mcd_dtw', 1)} vs Grad-TTS {fmt(grad_row, 'mcd_dtw', 1)} dB | **corrected**: earlier and independent, not an improvement of it |
 | Grad-TTS, Diff-TTS | end-to-end | both output mels: the table's "text → wave" column says no | **corrected** |
 """
 display(Markdown(claims))
-tts_rows = [r for r in rows if r.rtf_1_thread is not None and "resynthesis" not in r.name]
-by_mcd = min(tts_rows, key=lambda r: r.mcd_dtw)
-by_mos = max((r for r in tts_rows if r.dnsmos_ovrl is not None), key=lambda r: r.dnsmos_ovrl, default=None)
-print(f"closest to the recordings (MCD-DTW): {by_mcd.name}, {by_mcd.mcd_dtw:.1f} dB")
-if by_mos is not None:
-    print(f"highest DNSMOS: {by_mos.name}, {by_mos.dnsmos_ovrl:.2f} (recording {truth.dnsmos_ovrl:.2f}, "
-          f"Griffin-Lim {gl.dnsmos_ovrl:.2f})")
 
 # %% [markdown]
 # Said plainly, one sentence per claim:
 #
 # * **A common reading is that VITS is hard to run in real time; in fact** the tiny VITS's
-#   architecture runs many times faster than real time on one CPU thread (figure above), and
-#   even the paper-size model sits near real time on one thread (the course's RTF 0.91, the
-#   official code's 1.1) — its HiFi-GAN V1 decoder is most of the cost; an inverse-STFT decoder (lesson 06, MB-iSTFT-VITS) removes most of it.
+#   architecture runs many times faster than real time on one CPU thread (the table), and even
+#   the paper-size model sits near real time on one thread (the course's RTF
+#   [0.91](../data/facts.json "vits_paper_inference_1thread.rtf"), the official code's
+#   [1.08](../data/facts.json "vits_paper_inference_1thread.official_rtf")) — its HiFi-GAN V1
+#   decoder is most of the cost; an inverse-STFT decoder (lesson 06, MB-iSTFT-VITS) removes
+#   most of it.
 # * **A common reading is that Diff-TTS improved Grad-TTS; in fact** it appeared a month
 #   earlier and was developed independently — a different kind of model (lesson 10).
 # * **A common reading is that Grad-TTS is slow; in fact** its cost is the number of reverse
 #   steps, which you choose at synthesis: the sweep shows the tiny model faster than real
-#   time at 10 steps on one thread (RTF 0.35 for text → mel in the run this lesson was written
-#   with, 0.8 when the machine was busier), its quality already flat by then (the paper: GPU RTF 0.033
-#   at 10 steps, MOS 4.38, the same as at 100). The paper-size U-Net costs 0.31–0.42 s per step
-#   per 3 s of audio on two CPU cores (`benchmarks/bench_grad_tts.py`): *that* is slow on a CPU.
+#   time at 10 steps on one thread, its quality already flat by then (the paper: GPU RTF 0.033
+#   at 10 steps, MOS 4.38, the same as at 100). The paper-size model is another matter: the
+#   official code needs RTF [1.163](../data/facts.json "grad_tts.official_inference_10_steps_rtf")
+#   at 10 steps on two CPU cores (`benchmarks/bench_grad_tts.py`): *that* is slow on a CPU.
 # * **A common reading is that all four are end-to-end; in fact** only VITS goes text → wave;
 #   Glow-TTS, Grad-TTS and Diff-TTS make mels and inherit a vocoder's cost and its ceiling.
-# * **"Best quality"** is not VITS's here, not yet: the papers' MOS put VITS first by a small
-#   margin on LJSpeech, after days of GPU training; the course's tiny VITS had a few CPU hours.
-#   The two yardsticks disagree (the lines under the table): MCD-DTW puts Diff-TTS closest to
-#   the recordings (17.4 dB in the run this lesson was written with), VITS next (19.5), then
-#   Glow-TTS (22.3) and Grad-TTS (25.0); DNSMOS prefers VITS (2.65, near Griffin-Lim's own 2.71 —
-#   and VITS pays no Griffin-Lim) and Grad-TTS's smooth, slightly muffled mels (2.62) over 2.29
-#   and 2.20 — distance to one take against "sounds clean", two questions (section 1). Your
-#   ears, section 3, are the third judge: listen to VITS's male voices, whose pitch still
-#   sits near the 86 Hz frame rate (lesson 11).
+# * **"Best quality"** needs two yardsticks and an interval (section 2): MCD-DTW asks how close
+#   to one take, DNSMOS how clean it sounds, and on ten sentences neighbours are often not told
+#   apart. The papers' MOS put VITS first by a small margin on LJSpeech, after days of GPU
+#   training; the course's tiny VITS had a few CPU hours. Your ears, section 3, are the third
+#   judge.
 #
 # ## 7. The Pareto chart — and reading it
 #
@@ -452,34 +485,54 @@ for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
 # %% [markdown]
 # ## 8. Which would you pick, for what?
 #
-# From the figures above (tiny models, this CPU; the GPU column from the papers):
+# Each job weighs the two axes differently. The rules first, then what they pick from this
+# run's rows (tiny models, this CPU; the GPU figures from the papers):
 #
 # * **Offline batch** (audiobooks, a dataset to render overnight): speed hardly matters, so
-#   take the system closest to the recordings — here Diff-TTS (lowest MCD, 0 % PER, and on the Pareto
-#   front: it dominates Grad-TTS, closer *and* faster), at 20 or even 58 calls, since its RTF
-#   stays below real time; if you trust DNSMOS's "clean" more than closeness, VITS (the
-#   highest DNSMOS here, second by MCD) — listen and decide. And a better vocoder before anything else: every mel model sits
-#   on Griffin-Lim's floor.
-# * **Interactive, on a laptop CPU** (a screen reader, a voice assistant): the lowest RTF at
-#   acceptable quality — the course's tiny VITS with its iSTFT decoder: the lowest RTF here
-#   (no separate vocoder) and the second-closest to the recordings, so on the Pareto front it
-#   dominates Glow-TTS + Griffin-Lim; Glow-TTS when a deterministic voice is the feature
-#   (`noise_scale_w = 0` makes VITS's rhythm deterministic too); never a paper-size diffusion
-#   decoder at 50 steps. Latency for the *first* audio also counts: a text → wave
+#   take the system closest to the recordings — if the sentences tell it apart from the next;
+#   if not, let DNSMOS, PER and your ears decide. A better vocoder comes before anything else:
+#   every mel model sits on its vocoder's floor.
+# * **Interactive, on a laptop CPU** (a screen reader, a voice assistant): the fastest system on
+#   the Pareto front whose quality you accept; Glow-TTS when a deterministic voice is the
+#   feature (`noise_scale_w = 0` makes VITS's rhythm deterministic too); never a paper-size
+#   diffusion decoder at 50 steps. Latency for the *first* audio also counts: a text → wave
 #   model has no mel-then-vocoder hand-off.
 # * **A GPU server**: every model here is far faster than real time on a GPU (the papers: VITS
-#   67×; Grad-TTS-10 RTF 0.033; Glow-TTS 0.008), so the choice is quality and variety per
+#   67×; Grad-TTS-10 GPU RTF 0.033; Glow-TTS 0.008), so the choice is quality and variety per
 #   request — the stochastic ones (VITS's sampled rhythm, diffusion's sampled detail) give
 #   each request a new performance; batch many requests to fill the device.
-# * **Parameters** (marker size): Diff-TTS's 1.8 M is the largest here yet still tiny; on a
-#   phone the decoder's size (a HiFi-GAN V1 is 14 M, an iSTFT one 2 M) matters more than the
-#   acoustic model's.
-#
+# * **A phone**: parameters (the marker size) — the decoder's size (a HiFi-GAN V1 is 14 M, an
+#   iSTFT one 2 M) matters more than the acoustic model's.
+
+# %%
+tts = [r for r in rows if r.rtf_1_thread is not None and "resynthesis" not in r.name]
+by_mcd = sorted(tts, key=lambda r: r.mcd_dtw)
+fastest_on_front = min((r for r in tts if r.name in front), key=lambda r: r.rtf_1_thread)
+offline = f"offline batch: {by_mcd[0].name} (MCD-DTW {fmt(by_mcd[0], 'mcd_dtw', 1)} dB)"
+if len(by_mcd) > 1 and "mcd_dtw" in by_mcd[1].per_sentence:
+    gap, width = paired_difference(by_mcd[1], by_mcd[0], "mcd_dtw")
+    told = width is not None and gap > width
+    offline += (f", {gap:.1f} ± {width or 0:.1f} dB closer than {by_mcd[1].name} — "
+                + ("told apart" if told else "not told apart: listen to both"))
+print(offline)
+print(f"interactive, laptop CPU: {fastest_on_front.name} (RTF {fastest_on_front.rtf_1_thread:.3f} on one thread, "
+      f"the fastest on the front; MCD-DTW {fmt(fastest_on_front, 'mcd_dtw', 1)} dB)")
+largest = max(tts, key=lambda r: r.parameters)
+print(f"parameters: the largest here is {largest.name} at {largest.parameters / 1e6:.1f} M (model + vocoder) — still tiny")
+
+# %% [markdown]
 # ## What to try
-# * Rerun section 2 with `n_sentences = 10` (a few minutes more). *Expect:* the MCD ranking
-#   stays Diff-TTS < Glow-TTS < Grad-TTS — on all ten test sentences the shipped models' mels
-#   measured 16.0 (γ = 21), 20.3 and 23.2 dB (10 steps) (`data/checkpoints/README.md`); VITS
-#   measured 20.1 dB on the 75 multi-voice test sentences, its own corpus.
+# * Run the lesson in full mode (`TTS_COURSE_MODE=full`): section 2 scores the whole test split.
+#   *What to look for:* which "not told apart" gaps become "told apart", and whether any ranking
+#   flips. The benchmarks' own figures, on mels without a vocoder: Diff-TTS at 20 calls
+#   [16.0 dB](../data/facts.json "diff_tts_quality.mcd_dtw_n_steps_20") and Grad-TTS at 10 steps
+#   [23.2 dB](../data/facts.json "grad_tts_quality.mcd_dtw_n_steps_10") on ten sentences, Glow-TTS
+#   [20.3 dB](../data/facts.json "glow_tts_quality.mcd_dtw") on all 75; VITS
+#   [20.1 dB](../data/facts.json "vits_quality.mcd_dtw") on the 75 multi-voice sentences, its own
+#   corpus (`benchmarks/bench_tts_quality.py`).
+# * Rerun section 2 through Griffin-Lim: `compare.shipped_systems(vocoder_name="griffin-lim")`.
+#   *What to look for:* how much of each mel model's MCD, PER and DNSMOS was the vocoder's —
+#   VITS's row does not move, it makes its own wave.
 # * In section 5, give Grad-TTS a smaller `noise_scale` (`SynthesisOptions(noise_scale=0.2,
 #   n_steps=10)` in `model.generate`). *What to look for:* a start closer to μ, the "average
 #   voice": the seeds even more alike in section 4's plot, and whether MCD — distance to one
@@ -492,11 +545,10 @@ for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
 #   model).tokens, SynthesisOptions(seed=seed, speaker=0, noise_scale_w=0.0)).wave, model=model)`
 #   (with `model` the VITS system's `.model`, `SynthesisOptions` from `course_lib.models.contract`,
 #   `evaluation` from `course_lib` — it adds the blanks VITS was trained with) and pass
-#   it to `variation`. *Expect* (measured, shipped
-#   checkpoint): the length spread falls from 132 ms to exactly 0 — the stochastic duration
+#   it to `variation`. *Expect:* the length spread falls to exactly 0 — the stochastic duration
 #   predictor's noise is VITS's only source of rhythm variation — while the median-F0 spread
-#   only shrinks, 2.1 → 1.4 Hz: pitch detail comes from the prior sample z_p, which
-#   `noise_scale` (not `noise_scale_w`) scales.
+#   only shrinks: pitch detail comes from the prior sample z_p, which `noise_scale` (not
+#   `noise_scale_w`) scales.
 #
 # ## Summary
 # * Measured on the same held-out sentences, the seed's table mostly does not survive: VITS is
@@ -506,8 +558,9 @@ for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
 #   steps, do not inherit them.
 # * Only a model that samples durations varies in timing; pitch variety depends on where the
 #   sampler starts (N(0, I) varies most, μ with τ = 1.5 least).
-# * The mel models' quality is capped by their vocoder (the Griffin-Lim row); a Pareto front
-#   names the candidates, the job picks one.
+# * The mel models' quality is capped by their vocoder (its resynthesis row); a ranking means
+#   something only where the sentences tell the systems apart; a Pareto front names the
+#   candidates, the job picks one.
 #
 # **References.** Kim, Kong & Son 2021 (VITS, ICML, arXiv:2106.06103); Kim et al. 2020 (Glow-TTS,
 # NeurIPS); Popov et al. 2021 (Grad-TTS, ICML, arXiv:2105.06337); Jeong et al. 2021 (Diff-TTS,

@@ -22,6 +22,26 @@ def _item():
                            durations=torch.tensor([13, 14, 13, 14, 13, 13]), speaker=0)
 
 
+def test_each_sentence_is_scored_and_the_table_shows_its_spread(tmp_path):
+    first, second = _item(), _item()
+    second.id, second.wave = "X2", second.wave * 0.3
+    systems = [compare.System("ground truth", lambda item, seed: item.wave, stochastic=False),
+               compare.System("noisy copy", lambda item, seed: item.wave + 0.05 * torch.randn(
+                   item.wave.shape, generator=torch.Generator().manual_seed(seed + len(item.id))), parameters=1)]
+    rows = compare.measure(systems, [first, second], [["a"], ["b"]], tmp_path, seeds=2, variation_seeds=1,
+                           progress=False, dnsmos=False)
+    noisy = rows[1]
+    assert len(noisy.per_sentence["mcd_dtw"]) == 2 and noisy.mcd_dtw == pytest.approx(
+        sum(noisy.per_sentence["mcd_dtw"]) / 2)
+    values = noisy.per_sentence["mcd_dtw"]
+    expected = 12.706 * abs(values[0] - values[1]) / 2   # t(0.975, 1) · sd / √2, sd of two = |a − b| / √2
+    assert noisy.interval["mcd_dtw"] == pytest.approx(expected, rel=1e-3)
+    assert rows[0].interval["mcd_dtw"] < 0.01   # the recording against itself, every sentence ≈ 0
+    table = compare.markdown(rows, 2)
+    assert f"{noisy.mcd_dtw:.2f} ± {noisy.interval['mcd_dtw']:.2f}" in table and "95 % confidence interval" in table
+    assert compare.confidence_half_width([1.0]) is None
+
+
 def test_every_system_gets_the_same_measures_and_the_files_are_written(tmp_path):
     model = glow_tts.build(glow_tts.GlowTTSConfig.tiny().replace(n_vocab=60)).eval()
     from course_lib.vocoder import GriffinLimVocoder

@@ -92,3 +92,37 @@ def test_listening_grid_reuses_known_waves_and_speaks_the_rest():
     clips = W.listening_grid([truth, tone], [_item("X1"), _item("X2")], seeds=2, known=known)
     assert spoken == [("X1", 1), ("X2", 0), ("X2", 1)]
     assert len(clips["ground truth"]["X2"]) == 1 and clips["Tone"]["X1"][0][1].shape == (10,)
+
+
+def _row(name, mcd, per, mos, mae=None):
+    row = compare.Row(name, mcd_dtw=float(np.mean(mcd)), per=float(np.mean(per)), dnsmos_ovrl=float(np.mean(mos)),
+                      duration_mae=mae)
+    row.per_sentence = {"mcd_dtw": list(mcd), "per": list(per), "dnsmos_ovrl": list(mos)}
+    row.interval = {k: compare.confidence_half_width(v) for k, v in row.per_sentence.items()}
+    return row
+
+
+def test_the_findings_are_written_from_the_rows():
+    rows = [_row("ground truth", [0, 0, 0], [0, 0, 0], [2.7, 2.6, 2.8]),
+            _row("course vocoder (x.pt) resynthesis", [8, 9, 8.5], [0, 0.01, 0], [2.9, 2.8, 3.0]),
+            _row("A + course vocoder (x.pt)", [17, 18, 17.5], [0.10, 0.12, 0.11], [3.0, 3.1, 2.9], mae=0.5),
+            _row("B + course vocoder (x.pt)", [20, 21, 20.5], [0.02, 0.12, 0.01], [2.0, 2.1, 2.2], mae=1.8),
+            _row("C", [20.2, 20.8, 20.4], [0.05, 0.06, 0.04], [2.5, 2.4, 2.6], mae=2.3)]
+    gap, width = W.paired_difference(rows[3], rows[2], "mcd_dtw")
+    assert gap == pytest.approx(3.0) and width == pytest.approx(0.0, abs=1e-9)  # the same 3 dB on every sentence
+    text = W.table_reading(rows)
+    assert "**MCD-DTW** (lower is better): A 17.5 ± 1.2 dB, C 20.5 ± 0.8 dB, B 20.5 ± 1.2 dB." in text
+    assert "A against C: 3.0 ± 0.5 dB on the same sentences — told apart" in text
+    assert "C against B: 0.0 ± 0.5 dB on the same sentences — **not** told apart" in text   # 20.47 vs 20.5: noise
+    assert "ground truth" not in text.split("The vocoder's floor")[0]         # anchors are not ranked
+    assert "through course vocoder (x.pt) scores MCD-DTW 8.5" in text
+    assert "DNSMOS ranks A first, PER ranks it 3 of 3" in text
+    assert "**Durations**: A predicts them best (0.50 frames" in text
+
+
+def test_the_variation_and_sweep_readings_state_the_measurements():
+    v = W.Variation("M", (0, 1), (1.0, 1.2), ((np.zeros(2), np.array([100.0, np.nan])),) * 2, 0.1, 2.5, 0.5)
+    assert W.variation_reading([v]) == "* M: 50% of frames voiced; length spread 100 ms, median-F0 spread 2.5 Hz"
+    points = [W.SweepPoint(2, 29.0, 0.04), W.SweepPoint(10, 25.6, 0.2), W.SweepPoint(50, 25.4, 1.0)]
+    assert W.sweep_reading({"G": points}) == ("* G: MCD-DTW 29.0 → 25.6 → 25.4 dB at 2 / 10 / 50 calls; the last step "
+                                              "costs 5.0× the time and moves the MCD by -0.2 dB")

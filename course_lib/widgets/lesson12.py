@@ -11,7 +11,10 @@ Pure parts (unit-tested, no UI):
   and of its median F0; :func:`variation_figure` overlays the contours, one panel per system;
 * :func:`steps_sweep` — one diffusion model at several ``n_steps`` (network calls) through the synthesis
   contract: MCD-DTW of its mel against the recording and the real-time factor of text → mel;
-* :func:`find_row` — the first compare ``Row`` whose name starts with a label (``None`` if that system is absent).
+* :func:`find_row` — the first compare ``Row`` whose name starts with a label (``None`` if that system is absent);
+* :func:`paired_difference`, :func:`table_reading`, :func:`variation_reading`, :func:`sweep_reading` — the
+  lesson's findings written from the run's own measurements (ranks, paired gaps with their confidence interval,
+  voiced shares, steps against MCD), so the prose cannot disagree with the table above it.
 """
 
 from __future__ import annotations
@@ -197,3 +200,108 @@ def steps_sweep(model, items: Sequence, n_steps: Sequence[int], seed: int = 0) -
 def find_row(rows: Sequence, label: str):
     """The first row whose ``name`` starts with ``label`` (e.g. ``"Grad-TTS"``), or ``None``."""
     return next((row for row in rows if row.name.startswith(label)), None)
+
+
+# ------------------------------------------------------------------------------------------ findings, as measured
+MEASURES = {"mcd_dtw": ("MCD-DTW", "dB", 1, True), "per": ("PER", "%", 1, True),
+            "dnsmos_ovrl": ("DNSMOS", "", 2, False)}  # name, unit, digits, lower is better
+
+
+def is_anchor(row) -> bool:
+    """The recording and its resyntheses: references, not text-to-speech systems."""
+    return row.name == "ground truth" or row.name.endswith("resynthesis")
+
+
+def paired_difference(a, b, measure: str) -> tuple[float, float | None]:
+    """Mean over the shared sentences of ``a``'s score minus ``b``'s, and the 95 % CI half-width of that mean
+    (paired: both systems spoke the same sentences, so the sentence-to-sentence spread cancels)."""
+    diffs = np.subtract(a.per_sentence[measure], b.per_sentence[measure])
+    return float(diffs.mean()), compare.confidence_half_width(diffs)
+
+
+def _figure(row, measure: str) -> str:
+    _, unit, digits, _ = MEASURES[measure]
+    scale = 100 if unit == "%" else 1
+    value, width = getattr(row, measure) * scale, row.interval.get(measure)
+    spread = "" if width is None else f" ± {width * scale:.{digits}f}"
+    return f"{value:.{digits}f}{spread}{' ' + unit if unit else ''}"
+
+
+def ranking(rows: Sequence, measure: str) -> str:
+    """The text-to-speech rows best first by ``measure``, and for each neighbour whether the sentences tell them
+    apart (the paired 95 % interval of their gap excludes 0) — one markdown sentence."""
+    label, unit, digits, lower = MEASURES[measure]
+    ranked = sorted((r for r in rows if not is_anchor(r) and getattr(r, measure) is not None),
+                    key=lambda r: getattr(r, measure), reverse=not lower)
+    if not ranked:
+        return f"**{label}**: not measured in this run."
+    scale = 100 if unit == "%" else 1
+    parts = [f"**{label}** ({'lower' if lower else 'higher'} is better): "
+             + ", ".join(f"{r.name.split(' + ')[0]} {_figure(r, measure)}" for r in ranked) + "."]
+    for a, b in zip(ranked, ranked[1:]):
+        if measure not in a.per_sentence or measure not in b.per_sentence:
+            continue
+        gap, width = paired_difference(b, a, measure)
+        names = f"{a.name.split(' + ')[0]} against {b.name.split(' + ')[0]}"
+        if width is None:
+            parts.append(f"{names}: one sentence, no interval.")
+        else:
+            apart = abs(gap) > width
+            parts.append(f"{names}: {abs(gap) * scale:.{digits}f} ± {width * scale:.{digits}f}{' ' + unit if unit else ''}"
+                         f" on the same sentences — {'told apart' if apart else '**not** told apart'}.")
+    return " ".join(parts)
+
+
+def table_reading(rows: Sequence) -> str:
+    """The table's findings as markdown bullets: each measure's ranking with its paired gaps, the vocoder's floor,
+    and where DNSMOS and PER disagree."""
+    bullets = [ranking(rows, measure) for measure in MEASURES]
+    floor = next((r for r in rows if r.name.endswith("resynthesis") and not r.name.startswith("Griffin-Lim")), None)
+    floor = floor or find_row(rows, "Griffin-Lim")
+    if floor is not None:
+        bullets.append(f"**The vocoder's floor**: the recording's own mel through {floor.name.replace(' resynthesis', '')} "
+                       f"scores MCD-DTW {_figure(floor, 'mcd_dtw')} and PER {_figure(floor, 'per') if floor.per is not None else '—'}: "
+                       "no mel model speaking through it can come closer to the recording than that.")
+    scored = [r for r in rows if not is_anchor(r) and r.dnsmos_ovrl is not None and r.per is not None]
+    if len(scored) >= 2:
+        by_mos = sorted(scored, key=lambda r: -r.dnsmos_ovrl)
+        by_per = sorted(scored, key=lambda r: r.per)
+        if by_mos[0] is not by_per[0]:
+            bullets.append(f"**Two questions, two answers**: DNSMOS ranks {by_mos[0].name.split(' + ')[0]} first, PER ranks it "
+                           f"{by_per.index(by_mos[0]) + 1} of {len(scored)} — a no-reference quality model hears a clean, "
+                           "steady voice; it does not check what the voice says.")
+        else:
+            bullets.append(f"**DNSMOS and PER agree on the first place** ({by_mos[0].name.split(' + ')[0]}) in this run; "
+                           "they need not — DNSMOS never checks what the voice says.")
+    timed = [r for r in rows if not is_anchor(r) and r.duration_mae is not None]
+    if timed:
+        best = min(timed, key=lambda r: r.duration_mae)
+        bullets.append(f"**Durations**: {best.name.split(' + ')[0]} predicts them best ({best.duration_mae:.2f} frames per "
+                       "phoneme off, on average)" + (" — the one model trained on the corpus's true durations rather "
+                       "than on ones it found by alignment." if best.name.startswith("Diff-TTS") else "."))
+    return "\n".join(f"* {b}" for b in bullets)
+
+
+def variation_reading(variations: Sequence[Variation]) -> str:
+    """Per system: how much of it pYIN calls voiced, and how far seeds move its length and median F0."""
+    lines = []
+    for v in variations:
+        f0 = "pYIN found no pitch" if not np.isfinite(v.f0_spread_hz) else f"median-F0 spread {v.f0_spread_hz:.1f} Hz"
+        lines.append(f"* {v.name}: {v.voiced_share:.0%} of frames voiced; " + (
+            f"length spread {v.duration_spread_s * 1000:.0f} ms, {f0}" if len(v.seeds) > 1 else "one take"))
+    return "\n".join(lines)
+
+
+def sweep_reading(sweeps: dict[str, Sequence[SweepPoint]]) -> str:
+    """Per diffusion model: MCD-DTW at each number of calls, and what the last step bought at what cost."""
+    lines = []
+    for label, points in sweeps.items():
+        path = " → ".join(f"{p.mcd_dtw:.1f}" for p in points)
+        calls = " / ".join(str(p.n_steps) for p in points)
+        line = f"* {label}: MCD-DTW {path} dB at {calls} calls"
+        if len(points) >= 2:
+            last, before = points[-1], points[-2]
+            line += (f"; the last step costs {last.rtf / before.rtf:.1f}× the time and moves the MCD by "
+                     f"{last.mcd_dtw - before.mcd_dtw:+.1f} dB")
+        lines.append(line)
+    return "\n".join(lines)
