@@ -74,8 +74,9 @@ def record(key: str, value: float, unit: str, source: str, path: Path | None = N
 
 
 def fact_key(benchmark: str, metric: str) -> str:
-    """``"vocoder_quality_builtin_test_shipped (n=20)", "pesq"`` → ``"vocoder_quality_builtin_test_shipped.pesq"``."""
-    return f"{re.sub(r' [(]n=[0-9]+[)]$', '', benchmark)}.{metric}"
+    """``"vocoder_quality_builtin_test_shipped (n=20)", "pesq"`` → ``"vocoder_quality_builtin_test_shipped.pesq"``
+    (a benchmark's closing remark in parentheses — a count, a file name — is not part of the key)."""
+    return f"{re.sub(r' [(][^()]*[)]$', '', benchmark)}.{metric}"
 
 
 def emit(benchmark: str, metric: str, value, unit: str, target=None) -> None:

@@ -96,10 +96,12 @@ def test_a_benchmark_records_what_it_emits_when_asked(tmp_path, monkeypatch, cap
     facts.emit("vocoder_quality_x (n=20)", "pesq", 3.01234, "PESQ-WB")
     facts.emit("vocoder_quality_x (n=20)", "beats_griffin_lim_32", True, "bool")  # not a figure
     facts.emit("glow_tts_quality", "mcd_dtw", 20.25, "dB")
+    facts.emit("vocoder_shipped_inference_3s_1thread (pitch_vocoder_tiny.pt)", "rtf", 0.015, "s compute / s audio")
     printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert printed[0]["value"] == 3.0123 and printed[0]["benchmark"] == "vocoder_quality_x (n=20)"
     recorded = facts.load(tmp_path / "facts.json")
-    assert set(recorded) == {"vocoder_quality_x.pesq", "glow_tts_quality.mcd_dtw"}
+    assert set(recorded) == {"vocoder_quality_x.pesq", "glow_tts_quality.mcd_dtw",
+                             "vocoder_shipped_inference_3s_1thread.rtf"}
     assert recorded["vocoder_quality_x.pesq"].value == 3.0123 and recorded["glow_tts_quality.mcd_dtw"].unit == "dB"
 
 
