@@ -255,8 +255,16 @@ show_solution(solution_frame_durations)
 # ### Exercise 2 — implement the log-mel
 #
 # Given a magnitude spectrogram `[513, T]` and the filter bank `[80, 513]`, return the
-# log-mel `[80, T]`: project onto the filters, clamp at 1e-5, take the natural log.
-# Replace the `raise` with your code; the check below tells you at once if it matches.
+# log-mel `[80, T]` as the table defines it. The table names three operations — the filters,
+# the floor at 1e-5, the natural log — but not where the filters go among them, and the order
+# matters. Decide before you write the line:
+#
+# * **filter, then log — or log, then filter?** Which one is the loudness of a band, and which
+#   lets a single near-empty bin drag a whole band down?
+# * **where does the floor go:** on the 513 bins or on the 80 bands? The cell under the table
+#   printed what a silent frame must come out as.
+#
+# Replace the `raise` with your code; the check feeds a silent frame and names the usual slips.
 
 # %%
 def log_mel(magnitude: torch.Tensor, mel_basis: torch.Tensor) -> torch.Tensor:
@@ -269,6 +277,20 @@ if check_log_mel(log_mel):
 
 # %%
 show_solution(reference_log_mel)
+
+# %% [markdown]
+# <details><summary><b>Why this order</b> — click to reveal</summary>
+#
+# Filter first: the filter bank adds up the magnitude inside each band, and the log then
+# compresses that band's loudness. Filtering the log-magnitudes instead adds up logs: one
+# near-empty bin inside a band drags the whole band down (an exactly empty one, without a
+# floor, makes it −∞). The floor goes on the bands, just before the log: digital silence then
+# comes out as ln 1e-5 ≈ −11.5 in every band, one constant level (the minimum printed under the
+# table). A floor on the bins would leave each silent band at 1e-5 times the sum of its filter's
+# weights, a different level in every band — and no floor at all gives log(0) = −∞, which
+# poisons every loss downstream.
+#
+# </details>
 
 # %% [markdown]
 # ## 5. Back to sound: Griffin-Lim

@@ -17,7 +17,10 @@
 # VITS and every VAE in this course (lessons 02, 03, 11) train with a term that reads
 # `KL(q ‖ p)`: the Kullback–Leibler divergence between what the model infers from the
 # audio (q, the approximate posterior) and what it predicts from the text (p, the prior).
-# This lesson builds KL from scratch.
+# The two play different parts. q stands in for the true posterior p(z|x), which cannot be
+# computed; the prior is part of the generative model itself — at synthesis z is drawn from
+# it — and not an approximation of q. The KL term pulls the two towards each other, and
+# lesson 03 derives why it appears at all. This lesson builds KL from scratch.
 #
 # > **A common reading is that Glow-TTS trains with this KL too; in fact Glow-TTS has no KL
 # > term.** It has no posterior to approximate: its flow maps the mel to z = f(x) exactly,
@@ -27,8 +30,8 @@
 #
 # **Goals.** By the end you can
 # 1. compute KL between two histograms and say what each term means;
-# 2. derive the closed form between two Gaussians, and read the VAE's
-#    `-0.5·Σ(1 + logvar − μ² − e^logvar)` term by term;
+# 2. derive the closed form between two Gaussians, specialise it to the VAE's KL term, and
+#    read that term by term;
 # 3. estimate KL by Monte Carlo, measure the estimator's spread, and explain why a
 #    *single-sample* estimate — the one VITS logs — can be **negative**;
 # 4. see that KL is not symmetric: fitting one Gaussian to a two-peaked target with
@@ -100,8 +103,11 @@ print(f"KL(a‖b) + KL(b‖c) = {ab} + {bc} = {ab + bc}  <  KL(a‖c) = {ac}: no
 
 # %% [markdown]
 # ### Exercise 1 — discrete KL
-# Write `discrete_kl(p, q)` = Σ p log(p/q). Bins where p = 0 contribute 0 (the limit of
-# x log x at 0) — `torch.where` helps. Replace the `raise` and run the cell.
+# Write `discrete_kl(p, q)` for two histograms, from the definition above. Section 1's
+# histograms avoid the hard case; the check does not: its p has an **empty bin** (p_i = 0)
+# where q does not. Before you code, decide what such a bin must contribute — what does
+# p_i log(p_i/q_i) tend to as p_i → 0, and is that outcome ever drawn from p? — and what your
+# formula computes for it in floating point. Replace the `raise` and run the cell.
 
 # %%
 from course_lib.checks import show_solution
@@ -126,6 +132,21 @@ check_discrete_kl(discrete_kl)
 show_solution(solution_discrete_kl)
 
 # %% [markdown]
+# *Think!* The check's pair is p = (0.5, 0.3, 0.2, 0) and q = (¼, ¼, ¼, ¼). What is
+# KL(q‖p) for the same pair, and what does that say about which of the two arguments must
+# cover which?
+#
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# KL(q‖p) is infinite: q draws the fourth outcome a quarter of the time, and there
+# log(q₄/p₄) = log(¼/0) = ∞. In general KL(a‖b) is finite only if b > 0 wherever a > 0: the
+# second argument must cover everything the first can produce. In a VAE's KL(q‖p) the prior
+# must cover every z the posterior proposes — a Gaussian prior always does, since it is
+# positive everywhere.
+#
+# </details>
+
+# %% [markdown]
 # ## 2. KL between two Gaussians, in closed form
 #
 # For continuous distributions the sum becomes an integral,
@@ -135,6 +156,31 @@ show_solution(solution_discrete_kl)
 # $$\log q(z) = -\log\sigma_q - \tfrac12\log 2\pi - \frac{(z-\mu_q)^2}{2\sigma_q^2},\qquad
 #   \log p(z) = -\log\sigma_p - \tfrac12\log 2\pi - \frac{(z-\mu_p)^2}{2\sigma_p^2}.$$
 #
+# ### Exercise 2 — derive the Gaussian KL, then code it
+# On paper, subtract the two log-densities and take the expectation under q term by term. You
+# need only $\mathbb E_q[z-\mu_q] = 0$ and $\mathbb E_q[(z-\mu_q)^2] = \sigma_q^2$. The one term
+# that takes an idea is $\mathbb E_q[(z-\mu_p)^2]$: z is centred on $\mu_q$, not on $\mu_p$, so
+# write $z-\mu_p$ through $z-\mu_q$. Test your result before you code it: KL(q‖q) must be 0,
+# and for fixed σ's it must grow with the gap between the means.
+#
+# Then implement `gaussian_kl(mean_q, log_std_q, mean_p, log_std_p)`, elementwise; the
+# arguments are **log σ**. The check also recognises the usual slips — q and p swapped,
+# σ instead of σ², log σ² read as log σ — and tells you which one you made.
+
+# %%
+def gaussian_kl(mean_q, log_std_q, mean_p, log_std_p):
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+
+check_gaussian_kl(gaussian_kl)
+
+# %%
+show_solution(solution_gaussian_kl)
+
+# %% [markdown]
+# <details><summary><b>The derivation</b> — click to reveal</summary>
+#
 # Subtract; the $\log 2\pi$ cancels. Take the expectation under q term by term:
 #
 # * $\mathbb E_q[(z-\mu_q)^2] = \sigma_q^2$, so the q-quadratic gives $-\tfrac12$;
@@ -143,7 +189,10 @@ show_solution(solution_discrete_kl)
 #
 # $$\boxed{\mathrm{KL}(q\|p) = \log\frac{\sigma_p}{\sigma_q} + \frac{\sigma_q^2 + (\mu_q-\mu_p)^2}{2\sigma_p^2} - \frac12}$$
 #
-# For a diagonal Gaussian over many dimensions, the KL is the **sum** of these per-dimension terms.
+# </details>
+#
+# For a diagonal Gaussian over many dimensions, the KL is the **sum** of the per-dimension terms.
+# The boxed result in code, on one pair:
 
 # %%
 def gaussian_kl_by_hand(mean_q, log_std_q, mean_p, log_std_p):
@@ -157,11 +206,28 @@ print(f"KL(q‖p) by hand = {gaussian_kl_by_hand(mean_q, log_std_q, mean_p, log_
 print(f"KL(p‖q) by hand = {gaussian_kl_by_hand(mean_p, log_std_p, mean_q, log_std_q):.4f}   (not the same!)")
 
 # %% [markdown]
-# ### The VAE's KL term, term by term
+# ### Exercise 3 — the VAE's KL term
+# A VAE's prior is $p = \mathcal N(0, 1)$ and its encoder outputs a mean μ and a
+# **log-variance** `log_var` $= \log\sigma^2$ (not log σ). Specialise your result of
+# Exercise 2 to this case and write it with μ and `log_var` alone, as the encoder hands them
+# over. Then implement `kl_to_standard_normal(mean, log_var)`, elementwise. A test for
+# your formula: it must be 0 exactly at μ = 0, `log_var` = 0.
+
+# %%
+def kl_to_standard_normal(mean, log_var):
+    # YOUR CODE HERE
+    raise NotImplementedError
+
+
+check_kl_standard_normal(kl_to_standard_normal)
+
+# %%
+show_solution(solution_kl_to_standard_normal)
+
+# %% [markdown]
+# <details><summary><b>The derivation, and the formula read term by term</b> — click to reveal</summary>
 #
-# A VAE's prior is $p = \mathcal N(0, 1)$ and its encoder outputs a **log-variance**
-# `log_var` $= \log\sigma^2$. Put $\mu_p = 0$, $\sigma_p = 1$ in the box, and use
-# $\log\sigma_q = \tfrac12\,$`log_var`:
+# Put $\mu_p = 0$, $\sigma_p = 1$ in the box, and use $\log\sigma_q = \tfrac12\,$`log_var`:
 #
 # $$\mathrm{KL} = -\tfrac12\log\sigma^2 + \tfrac12(\sigma^2 + \mu^2) - \tfrac12
 #   = -\tfrac12\big(1 + \log\sigma^2 - \mu^2 - \sigma^2\big).$$
@@ -171,7 +237,9 @@ print(f"KL(p‖q) by hand = {gaussian_kl_by_hand(mean_p, log_std_p, mean_q, log_
 # * `− μ²` — pulls every code's mean towards the prior's 0;
 # * `− e^logvar` — penalises σ² > 1; with the `logvar` term its optimum is σ = 1.
 #
-# In code the sum runs over latent dimensions: `-0.5 * torch.sum(1 + log_var - mean**2 - log_var.exp())`.
+# </details>
+#
+# In code the sum runs over latent dimensions — the familiar VAE line, against the general formula:
 
 # %%
 mean = torch.tensor([0.5, -1.0, 0.0])
@@ -198,38 +266,6 @@ except ValueError as err:
     print("bad input →", err)
 
 # %% [markdown]
-# ### Exercise 2 — the Gaussian KL
-# Implement `gaussian_kl(mean_q, log_std_q, mean_p, log_std_p)` yourself (elementwise,
-# arguments are **log σ**). The check also recognises the usual slips — q and p swapped,
-# σ instead of σ², log σ² read as log σ — and tells you which one you made.
-
-# %%
-def gaussian_kl(mean_q, log_std_q, mean_p, log_std_p):
-    # YOUR CODE HERE
-    raise NotImplementedError
-
-
-check_gaussian_kl(gaussian_kl)
-
-# %%
-show_solution(solution_gaussian_kl)
-
-# %% [markdown]
-# ### Exercise 3 — the VAE form
-# Implement `kl_to_standard_normal(mean, log_var)` = −½(1 + log_var − μ² − e^log_var), elementwise.
-
-# %%
-def kl_to_standard_normal(mean, log_var):
-    # YOUR CODE HERE
-    raise NotImplementedError
-
-
-check_kl_standard_normal(kl_to_standard_normal)
-
-# %%
-show_solution(solution_kl_to_standard_normal)
-
-# %% [markdown]
 # ## 4. Monte Carlo: estimating KL from samples
 #
 # When no closed form exists (VITS' flow makes p complicated), we *sample*
@@ -239,6 +275,10 @@ show_solution(solution_kl_to_standard_normal)
 # $$\widehat{\mathrm{KL}}_1 = \log q(z) - \log p(z),\quad z\sim q \qquad
 #   \mathbb E[\widehat{\mathrm{KL}}_1] = \mathrm{KL}(q\|p),\qquad
 #   \mathrm{std}\big(\widehat{\mathrm{KL}}_N\big) = \mathrm{std}(\widehat{\mathrm{KL}}_1)/\sqrt N.$$
+#
+# *Think!* Every single-sample estimate averages to a KL, and a KL is never negative. Can
+# one estimate be negative? If so, do you expect negative estimates to become rarer or more
+# common as q and p get closer? Predict, then run the cell.
 
 # %%
 n_max = pick(smoke=2_000, default=20_000, full=200_000)
@@ -264,6 +304,18 @@ ax[1].legend()
 plt.show()
 
 # %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# Yes. log q(z) − log p(z) is negative at every z where p(z) > q(z), and unless p = q, q puts
+# some mass there: Gibbs' inequality bounds the average, not each term (compare the negative
+# bars of section 1). Closer pairs make negative estimates *more* common: as q → p the KL
+# shrinks like the square of the difference (m²/2 for a mean shift m), while the estimates'
+# spread shrinks only like the difference itself (|m| for the same shift), so the histogram
+# ends up centred near 0, with a large share of it on the negative side. The cell after the
+# next paragraph shows a nearly equal pair.
+#
+# </details>
+#
 # **Why VITS' KL term can go below zero.** VITS cannot use the closed form: its prior
 # is evaluated after a normalizing flow (lesson 11). So it computes, per frame, the
 # single-sample estimate at the one posterior sample it drew — exactly the quantity in
@@ -287,11 +339,26 @@ print(f"q and p nearly equal: true KL {distributions.kl_gaussians(torch.tensor(0
 # N(2, 0.5²)) by gradient descent, two ways:
 #
 # * **forward** KL(p‖q) = E_p[log p − log q]: only −E_p[log q] depends on q — maximum
-#   likelihood on samples of p. q must put mass wherever p has it → **mode covering**.
+#   likelihood on samples of p;
 # * **reverse** KL(q‖p) = E_q[log q − log p]: sample z ~ q with the reparameterization
-#   trick (lesson 02) → **mode seeking**: q may ignore a peak, but must not put mass where p has none.
+#   trick (lesson 02).
 #
 # Variational inference (VAEs, VITS) minimises the *reverse* direction KL(q‖p) with q the posterior.
+#
+# *Think!* One Gaussian cannot match two peaks. Which fit will sit between the peaks with a
+# wide σ, and which will settle on one peak with a narrow σ? Ask where each direction's
+# expectation is taken and where its log blows up. Predict, then run the cell.
+#
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# The forward fit averages −log q over samples of p: wherever p has a sample and q has almost
+# no mass, −log q is huge, so q must put mass on both peaks — a wide Gaussian between them,
+# **mode covering**. The reverse fit averages log q − log p over samples of q: wherever q puts
+# mass and p has almost none (the gap between the peaks), −log p is huge, so q keeps out of the
+# gap and settles on one peak — **mode seeking**. It may ignore a peak, but must not put mass
+# where p has none.
+#
+# </details>
 
 # %%
 def target_log_prob(x):

@@ -68,8 +68,41 @@ print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 # %% [markdown]
 # ## 2. The math: the conditional ELBO
 #
-# We want to maximise $\log p(x\,|\,y)$ with $p(x|y) = \int p(x|z)\,p(z|y)\,dz$. For any
-# distribution q(z|x), Jensen's inequality gives (Sohn et al. 2015; VITS eq. 1):
+# The model: the text gives a prior p(z|y), and the decoder gives p(x|z) — it sees z only, not
+# the text. We want to maximise $\log p(x\,|\,y)$ with $p(x|y) = \int p(x|z)\,p(z|y)\,dz$, but
+# the integral over every z is intractable, and so is the true posterior
+# $p(z|x,y) = p(x|z)\,p(z|y)/p(x|y)$. The posterior encoder's q(z|x) stands in for it.
+#
+# ### Exercise — derive the bound (pen and paper)
+# Given the model and *any* distribution q(z|x), write $\log p(x|y)$ as terms we can compute —
+# from the decoder, the prior and q — plus a remainder, and decide whether the remainder may be
+# dropped. Three steps:
+#
+# 1. $\log p(x|y)$ does not depend on z, so it equals its own average under $q(z|x)$.
+# 2. Inside that average, replace $p(x|y)$ using Bayes' rule for the true posterior above.
+# 3. Multiply and divide by $q(z|x)$ inside the log and split the average into three. Two of
+#    the three are KL divergences (lesson 01). One of them needs the true posterior: what
+#    sign does it have, and what does dropping it do to the equation?
+#
+# <details><summary><b>The derivation</b> — click to reveal</summary>
+#
+# $$\log p(x|y) = \mathbb E_{q(z|x)}\Big[\log \frac{p(x|z)\,p(z|y)}{p(z|x,y)}\Big]
+#  = \mathbb E_{q}\Big[\log p(x|z) + \log\frac{p(z|y)}{q(z|x)} + \log\frac{q(z|x)}{p(z|x,y)}\Big]$$
+#
+# $$\qquad = \mathbb E_{q}\big[\log p(x|z)\big] - \mathrm{KL}\big(q(z|x)\,\|\,p(z|y)\big)
+#  + \mathrm{KL}\big(q(z|x)\,\|\,p(z|x,y)\big).$$
+#
+# The last KL needs the true posterior, so it cannot be computed — but it is never negative.
+# Dropping it leaves a **lower bound**, the evidence lower bound (ELBO), and the gap is exactly
+# how far q is from the true posterior. Raising the bound by training q therefore pulls q
+# towards p(z|x,y): that is why q is the *approximate posterior*. The prior is not an
+# approximation of anything: it is part of the model, the distribution synthesis draws z from,
+# and the KL term trains it as much as it trains q. (Jensen's inequality,
+# $\log\mathbb E \ge \mathbb E\log$, gives the same bound in one line, but hides the gap.)
+#
+# </details>
+#
+# The bound (Sohn et al. 2015; VITS eq. 1), with its two terms named:
 #
 # $$\log p(x|y) \;\ge\; \underbrace{\mathbb E_{q(z|x)}\big[\log p(x|z)\big]}_{\text{reconstruction}}
 #  \;-\; \underbrace{\mathrm{KL}\big(q(z|x)\,\|\,p(z|y)\big)}_{\text{posterior vs prior}}.$$
@@ -296,9 +329,10 @@ plt.show()
 #
 # KL(q‖p) at each frame measures how much the audio told the posterior that the text did
 # not: high where the realisation is hard to predict from phonemes alone, low where the
-# text says it all. In a trained model look at the sharp peaks: they sit on the short
-# silences of stop closures and on pauses, whose exact onset and depth a per-phoneme prior
-# cannot pin down — the same frames where prior samples differ most (section 8).
+# text says it all.
+#
+# *Think!* In which frames do you expect the sharpest peaks: vowels, fricatives, the silences
+# of stop closures, pauses? Predict, then run the cell.
 
 # %%
 with torch.no_grad():
@@ -315,6 +349,16 @@ per_phoneme = torch.split(kl_frames, record.durations)
 ranked = sorted(zip([float(k.mean()) for k in per_phoneme], record.phonemes), reverse=True)
 print("highest mean KL per frame:", [(p, round(k, 2)) for k, p in ranked[:6]])
 print("lowest:", [(p, round(k, 2)) for k, p in ranked[-6:]])
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# In a trained model the sharp peaks sit on the short silences of stop closures and on
+# pauses: a per-phoneme prior cannot pin down their exact onset and depth, so the audio tells
+# the posterior a lot there. They are the same frames where prior samples differ most
+# (section 8).
+#
+# </details>
 
 # %% [markdown]
 # ## 8. Several samples of one sentence
@@ -350,11 +394,50 @@ plt.show()
 print(f"pairwise mean |mel_a − mel_b| between these samples: {cvae_lib.pairwise_mel_spread(sample_mels):.3f}")
 
 # %% [markdown]
+# *Think!* These samples vary the sentence by drawing z from the **prior**. This sentence has a
+# recording, so it also has a posterior q(z|x): we could draw z from that instead. Would those
+# samples differ from one another more or less than the prior's, and would they sound like new
+# renditions or like the recording? Which of the two can a TTS system use at all? Predict, then
+# run the cell: it draws as many samples from the posterior, at the same temperature.
+
+# %%
+with torch.no_grad():
+    posterior_mean, posterior_log_std = model.posterior_encoder(model.normalize(held_out.mels), full_mask)
+    posterior_mels = [model.denormalize(model.decoder(distributions.reparameterize(
+        posterior_mean, posterior_log_std, 0.667, torch.Generator().manual_seed(seed)), full_mask))[0]
+        for seed in range(n_samples)]
+print(f"mean σ of z over the sentence: posterior {posterior_log_std.exp().mean():.3f}, "
+      f"prior {single.prior_log_std.exp().mean():.3f}")
+for name, mels in (("prior      z ~ p(z|y)", sample_mels), ("posterior  z ~ q(z|x)", posterior_mels)):
+    to_recording = sum(float((mel - held_out.mels[0]).abs().mean()) for mel in mels) / len(mels)
+    print(f"{name}: spread between samples {cvae_lib.pairwise_mel_spread(mels):.3f}, "
+          f"mean L1 to the recording {to_recording:.3f}")
+for mel in posterior_mels[:2]:
+    display(Audio(np.clip(vocoder(mel).numpy(), -1, 1), rate=audio.SAMPLE_RATE, normalize=False))
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# A TTS system cannot use the posterior at all: it is asked to say sentences nobody has
+# recorded, so there is no x to encode, and the prior is the only distribution over z it has.
+# That is why this lesson (and VITS) samples the prior. Where a recording exists, posterior
+# samples stay close to it: q(z|x) sees the audio, so it is narrow wherever the audio pins z
+# down — compare the two σ's above. Its samples differ less from one another and sound like
+# the recording with small changes, a way to vary one recording, not to make new renditions.
+#
+# </details>
+
+# %% [markdown]
 # ## 9. How good is it? Figures on held-out sentences
 #
 # Mel L1 to the ground truth (mean over frames × 80 bins, log-mel units) on the test split,
 # with true durations, and the spread between samples. For scale: predicting the corpus'
 # mean log-mel everywhere scores ≈ 2.
+#
+# *Think!* Rank the three L1 figures before you run the cell: decoded from the posterior mean,
+# from the prior mean (τ = 0), from a prior sample (τ = 0.667). Which is lowest, and does the
+# sample, which sounds livelier than the flat τ = 0 rendition (section 6), score better or worse
+# than the prior mean?
 
 # %%
 test_loader = DataLoader(test_set, batch_size=16, collate_fn=test_set.collate)
@@ -366,6 +449,18 @@ print(f"  mel L1, decoded from the posterior mean : {metrics.posterior_l1:.3f}")
 print(f"  mel L1, decoded from the prior mean     : {metrics.prior_mean_l1:.3f}")
 print(f"  mel L1, decoded from a prior sample     : {metrics.sample_l1:.3f}")
 print(f"  spread between samples (pairwise L1)    : {metrics.sample_spread:.3f}")
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# For a trained model: posterior mean < prior mean < prior sample. The posterior mean is
+# lowest because the decoder gets a z inferred from this very recording. The prior mean beats
+# the sample although it sounds flatter: a sample adds variation the one recording need not
+# share, and L1 to that recording charges every departure from it. L1 to a single recording
+# rewards the average rendition; it cannot tell a flat rendition from a plausible, different
+# one — which is why sections 8 and 10 ask you to listen.
+#
+# </details>
 
 # %% [markdown]
 # ## 10. Resample z — and hear it

@@ -58,8 +58,21 @@ print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 # small step of noise is nearly Gaussian to undo, so a network only has to learn many
 # *easy* denoising problems instead of one hard generative one.
 #
-# The shrink factor √(1−β_t) is what keeps the variance at 1: if x_{t−1} has unit
-# variance, then (1−β_t)·1 + β_t = 1.
+# *Think!* Why shrink at all? Suppose each step only added noise, x_t = x_{t−1} + √β_t ε.
+# What would x_T look like after many steps, and what would that mean for the noise that
+# generation starts from?
+#
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# Its variance would grow with every step, Var x_t = Var x₀ + β₁ + ⋯ + β_t, and x₀ would
+# never fade, only drown: x_T = x₀ + noise. Generation would have to start from a Gaussian
+# much wider than the data, sized to the data's scale. The shrink factor √(1−β_t) keeps the
+# variance at 1 instead — if x_{t−1} has unit variance, then (1−β_t)·1 + β_t = 1 — and it
+# multiplies x₀'s share down at every step, so x_T ≈ N(0, I) whatever x₀ was. (Adding noise
+# only is a valid design too: "variance exploding" score models start from a very wide
+# Gaussian. DDPM, Diff-TTS and Grad-TTS keep the variance fixed.)
+#
+# </details>
 
 # %%
 betas = diffusion.linear_betas(100, 1e-4, 0.2)  # T = 100 small steps: enough for the toy
@@ -78,18 +91,20 @@ plt.show()
 # %% [markdown]
 # ## 2. The forward process in one jump
 #
-# Composing Gaussian steps gives a Gaussian. With α_t = 1 − β_t and
-# ᾱ_t = α₁α₂⋯α_t (eq. 4):
+# Training needs x_t at a random step t, and running t noising steps every time would be slow.
+# Every step is Gaussian, so the steps compose into a single Gaussian jump from x₀ to x_t.
 #
-# $$q(x_t\mid x_0) = \mathcal N\big(\sqrt{\bar\alpha_t}\,x_0,\ (1-\bar\alpha_t) I\big)
-# \quad\Longleftrightarrow\quad x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon,\ \ \varepsilon\sim\mathcal N(0,I).$$
+# ### Exercise 1 — derive the jump, then code `q_sample`
+# Given: one step is $x_t = \sqrt{\alpha_t}\,x_{t-1} + \sqrt{\beta_t}\,\varepsilon_t$ with
+# α_t = 1 − β_t and a fresh ε_t ~ N(0, I) at every step; a sum of independent Gaussians is
+# Gaussian, and their means and variances add. Find the mean and the variance of
+# q(x_t | x₀) in terms of ᾱ_t = α₁α₂⋯α_t (eq. 4). On paper: write x₂ through x₀ first, then
+# argue by induction. A test for your answer: the variance of x_t must stay 1 when x₀ has
+# variance 1 (section 1).
 #
-# The square roots are standard deviations; the two *variances* ᾱ_t and 1 − ᾱ_t add
-# to 1. ᾱ falls from ≈1 to ≈0 — strictly, since every β_t > 0.
-#
-# ### Exercise 1 — `q_sample`
-# Write `q_sample(x0, noise, alpha_bar_t)`; `alpha_bar_t` is a tensor that broadcasts
-# against `x0` (e.g. `[B, 1, 1]`). Replace the `raise` and run the cell.
+# Then write `q_sample(x0, noise, alpha_bar_t)`: x_t from x₀ and one standard-normal `noise`
+# tensor, in one jump. `alpha_bar_t` is a tensor that broadcasts against `x0` (e.g.
+# `[B, 1, 1]`). Replace the `raise` and run the cell.
 
 # %%
 from course_lib.checks import show_solution
@@ -107,6 +122,23 @@ check_q_sample(q_sample)
 show_solution(solution_q_sample)
 
 # %% [markdown]
+# <details><summary><b>The derivation</b> — click to reveal</summary>
+#
+# Two steps: $x_2 = \sqrt{\alpha_2}\big(\sqrt{\alpha_1}\,x_0 + \sqrt{\beta_1}\,\varepsilon_1\big) + \sqrt{\beta_2}\,\varepsilon_2
+# = \sqrt{\alpha_1\alpha_2}\,x_0 + \big(\sqrt{\alpha_2\beta_1}\,\varepsilon_1 + \sqrt{\beta_2}\,\varepsilon_2\big)$.
+# The bracket is Gaussian with mean 0 and variance α₂β₁ + β₂ = α₂(1 − α₁) + 1 − α₂ = 1 − α₁α₂.
+# Induction: if x_{t−1} = √ᾱ_{t−1} x₀ + noise of variance 1 − ᾱ_{t−1}, one more step gives
+# √ᾱ_t x₀ + noise of variance α_t(1 − ᾱ_{t−1}) + β_t = 1 − ᾱ_t. So
+#
+# $$q(x_t\mid x_0) = \mathcal N\big(\sqrt{\bar\alpha_t}\,x_0,\ (1-\bar\alpha_t) I\big)
+# \quad\Longleftrightarrow\quad x_t = \sqrt{\bar\alpha_t}\,x_0 + \sqrt{1-\bar\alpha_t}\,\varepsilon,\ \ \varepsilon\sim\mathcal N(0,I).$$
+#
+# The square roots are standard deviations; the two *variances* ᾱ_t and 1 − ᾱ_t add to 1.
+#
+# </details>
+#
+# ᾱ falls from ≈1 to ≈0 — strictly, since every β_t > 0.
+#
 # The same on a mel-spectrogram: an eSpeak sentence, scaled to roughly [−1, 1]
 # (the range a diffusion that ends at N(0, I) expects — Diff-TTS does this), noised
 # at a few ᾱ. By ᾱ ≈ 0.1 the words are gone; the low-frequency band survives longest
@@ -141,18 +173,45 @@ noised_mel_player(mel, alpha_bar=0.9, alpha_bars=alpha_bars).ui
 # ## 3. DDPM: why "predict the noise" and why an MSE
 #
 # The reverse step we want, q(x_{t−1} | x_t), is intractable — it depends on the whole
-# data distribution. But conditioned on x₀ it is a Gaussian we can write down (eq. 6–7):
+# data distribution. But conditioned on x₀ it is a Gaussian we can write down (eq. 6–7).
 #
-# $$q(x_{t-1}\mid x_t,x_0) = \mathcal N(\tilde\mu_t,\ \tilde\beta_t I),\qquad
-#   \tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t .$$
+# **Derive it (pen and paper).** Bayes' rule with the two distributions you already have —
+# one step, q(x_t | x_{t−1}) (section 1), and one jump, q(x_{t−1} | x₀) (section 2) — gives
+#
+# $$q(x_{t-1}\mid x_t,x_0) \;\propto\; q(x_t\mid x_{t-1})\;q(x_{t-1}\mid x_0),$$
+#
+# a product of two Gaussians in x_{t−1}, so a Gaussian $\mathcal N(\tilde\mu_t, \tilde\beta_t I)$.
+# Find β̃_t and μ̃_t:
+#
+# 1. Collect the terms of the exponent that are quadratic in x_{t−1}: their coefficient is
+#    −1/(2β̃_t). The identity α_t(1 − ᾱ_{t−1}) + β_t = 1 − ᾱ_t simplifies it.
+# 2. Collect the terms linear in x_{t−1}: a Gaussian's exponent is −(x² − 2μ̃x)/(2β̃) + const,
+#    so μ̃_t is β̃_t times their coefficient. You get μ̃_t as a mix of x_t and x₀.
+# 3. When sampling, x₀ is what we are looking for. Write it through the noise that made x_t,
+#    x₀ = (x_t − √(1−ᾱ_t) ε)/√ᾱ_t, and substitute: μ̃_t becomes x_t minus a multiple of ε,
+#    over a constant. Which multiple, which constant?
+#
+# <details><summary><b>The derivation</b> — click to reveal</summary>
+#
+# The exponent is $-\frac{(x_t-\sqrt{\alpha_t}\,x_{t-1})^2}{2\beta_t} - \frac{(x_{t-1}-\sqrt{\bar\alpha_{t-1}}\,x_0)^2}{2(1-\bar\alpha_{t-1})}$.
+#
+# 1. Quadratic coefficient: $-\frac12\big(\frac{\alpha_t}{\beta_t} + \frac{1}{1-\bar\alpha_{t-1}}\big)
+#    = -\frac12\,\frac{1-\bar\alpha_t}{\beta_t(1-\bar\alpha_{t-1})}$, so
+#    $\tilde\beta_t = \frac{1-\bar\alpha_{t-1}}{1-\bar\alpha_t}\beta_t$.
+# 2. Linear coefficient: $\frac{\sqrt{\alpha_t}}{\beta_t}x_t + \frac{\sqrt{\bar\alpha_{t-1}}}{1-\bar\alpha_{t-1}}x_0$; times β̃_t,
+#    $\tilde\mu_t = \frac{\sqrt{\bar\alpha_{t-1}}\,\beta_t}{1-\bar\alpha_t}\,x_0 + \frac{\sqrt{\alpha_t}\,(1-\bar\alpha_{t-1})}{1-\bar\alpha_t}\,x_t$.
+# 3. With x₀ substituted, x_t's coefficient is $\frac{\beta_t + \alpha_t(1-\bar\alpha_{t-1})}{\sqrt{\alpha_t}\,(1-\bar\alpha_t)} = \frac{1}{\sqrt{\alpha_t}}$
+#    and ε's is $-\frac{\sqrt{\bar\alpha_{t-1}}\,\beta_t}{\sqrt{\bar\alpha_t}\sqrt{1-\bar\alpha_t}} = -\frac{\beta_t}{\sqrt{\alpha_t}\sqrt{1-\bar\alpha_t}}$, so
+#    $\tilde\mu_t = \frac{1}{\sqrt{\alpha_t}}\Big(x_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}\,\varepsilon\Big)$.
+#
+# </details>
 #
 # The model p_θ(x_{t−1} | x_t) = N(μ_θ, σ_t² I) is trained by maximising a lower bound on
 # log p(x₀); each term of the bound is a KL between two Gaussians with the same fixed
 # variance, which (lesson 01) is just a scaled **squared distance between the means**.
 #
-# Write x₀ through the noise that made x_t: x₀ = (x_t − √(1−ᾱ_t) ε)/√ᾱ_t. Substituting
-# into μ̃_t gives μ̃_t = (x_t − β_t/√(1−ᾱ_t) · ε)/√α_t. So if the network outputs a
-# guess ε_θ(x_t, t) of the noise and we set (eq. 11)
+# Step 3 says what μ_θ should look like: the only unknown in μ̃_t is the noise ε. So if the
+# network outputs a guess ε_θ(x_t, t) of the noise and we set (eq. 11)
 #
 # $$\mu_\theta(x_t,t) = \frac{1}{\sqrt{\alpha_t}}\Big(x_t - \frac{\beta_t}{\sqrt{1-\bar\alpha_t}}\,\varepsilon_\theta(x_t,t)\Big),$$
 #
@@ -182,10 +241,12 @@ plt.show()
 # %% [markdown]
 # ### Exercise 2 — one reverse step
 # Sampling (Algorithm 2) repeats, from x_T ~ N(0, I):
-# x_{t−1} = μ_θ(x_t, t) + σ_t z with z ~ N(0, I) (no z at the last step). Write the step
-# for general neighbours: with α_t = ᾱ_t/ᾱ_prev and β_t = 1 − α_t, the mean is eq. 11 and
-# σ_t² = β̃_t = (1 − ᾱ_prev)/(1 − ᾱ_t)·β_t. Writing it with the two ᾱ values means the same
-# function will later jump across skipped steps.
+# x_{t−1} = μ_θ(x_t, t) + σ_t z with z ~ N(0, I) (no z at the last step), with the mean of
+# eq. 11 and σ_t² = β̃_t. Write the step between **any** two steps, given only their ᾱ values
+# `alpha_bar_t` and `alpha_bar_prev`: the same function will later jump across skipped steps
+# (section 5). First decide what α_t and β_t must be when the jump spans several steps: which
+# single forward step takes x_prev to x_t (section 2)? With those, eq. 11 and β̃_t hold as
+# derived.
 
 # %%
 def reverse_step(x_t, predicted_noise, alpha_bar_t, alpha_bar_prev, noise):
@@ -238,7 +299,11 @@ print(f"sliced Wasserstein to fresh data: samples {sliced_wasserstein(result.sam
 # $$dX_t = \tfrac12\beta(t)\big(\mu - X_t - \nabla\log p_t(X_t)\big)\,dt\quad\text{(integrated from } t=1 \text{ to } 0).$$
 #
 # With Gaussian data we know the true score exactly (`diffusion.gaussian_score`), so we can
-# watch the ODE carry N(μ, I) onto the data with no network at all:
+# watch the ODE carry N(μ, I) onto the data with no network at all.
+#
+# *Think!* The ODE has no noise term: run it twice from the same start and it ends at the same
+# point. Where, then, does the variety of its samples come from — and will its samples spread
+# as widely as the SDE's? Predict, then run the cell (both start from the same points).
 
 # %%
 schedule = diffusion.NoiseSchedule()  # β from 0.05 to 20, as Grad-TTS
@@ -266,6 +331,18 @@ exact = torch.distributions.MultivariateNormal(data_mean, data_cov).sample((3000
 axes[2].scatter(exact[:, 0], exact[:, 1], s=1, alpha=0.3)
 axes[2].set_title("the data distribution")
 plt.show()
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# All the variety comes from the random start X₁ ~ N(μ, I). The ODE is a fixed, invertible map
+# that carries the start distribution onto the data distribution, one start to one sample —
+# a normalizing flow (lesson 04) whose velocity comes from the score. The SDE adds fresh noise
+# along every path, so its paths are jagged and its end points are not fixed by the start, yet
+# the two share their marginals at every t: both clouds match the data's spread, with the ODE's
+# paths smooth.
+#
+# </details>
 
 # %% [markdown]
 # ## 5. Steps vs quality vs time

@@ -444,9 +444,10 @@ for name, results in (("MPD", period_results), ("MSD", scale_results)):
 # $$\mathcal L_D = \sum_k \mathbb E\big[(D_k(x) - 1)^2 + D_k(G(s))^2\big],\qquad
 #   \mathcal L_{adv}(G) = \sum_k \mathbb E\big[(D_k(G(s)) - 1)^2\big].$$
 #
-# *Feature matching*: the L1 distance between the discriminators' activations on real and
-# generated audio, summed over every layer i of every sub-discriminator k — a learned perceptual
-# distance: $\mathcal L_{FM} = \sum_k \sum_i \frac{1}{N_i}\lVert D_k^i(x) - D_k^i(G(s))\rVert_1$.
+# *Feature matching*: generated audio should make the discriminators respond as real audio does,
+# not only in their final score but at every layer. The loss compares each sub-discriminator's
+# intermediate activations (feature maps) on real and on generated audio with an L1 distance — a
+# learned perceptual distance, $\mathcal L_{FM}$. Exercise 3 builds it.
 #
 # *Mel L1*: $\lVert \phi(x) - \phi(G(s)) \rVert_1$ on the log-mel up to 11,025 Hz (the input mel
 # stops at 8 kHz; the loss covers the whole band).
@@ -460,9 +461,14 @@ for name, results in (("MPD", period_results), ("MSD", scale_results)):
 #
 # ### Exercise 3 — feature matching
 #
-# Write `feature_matching(real, fake)`: both are lists of results with `.features` (a list of
-# tensors per sub-discriminator). Return the unweighted sum over sub-discriminators and layers of
-# `torch.mean(torch.abs(r - f))`.
+# Write `feature_matching(real, fake)`: both are lists with one result per sub-discriminator,
+# whose `.features` holds that sub-discriminator's feature maps layer by layer (the final score
+# map included), on real and on generated audio — the same shapes pair by pair. The loss has one
+# L1 term per layer of every sub-discriminator, added up without weights: the ×2 belongs to the
+# total above, which was tuned for that sum. What is left to you is how one layer's tensor
+# |real − fake| becomes one number. The maps differ in size by orders of magnitude (early layers
+# are long, late ones short), and the loss should not change with the batch size or the clip's
+# length: what does that rule out, and what does it leave?
 
 # %%
 def feature_matching(real, fake) -> torch.Tensor:
@@ -474,6 +480,17 @@ check_feature_matching(feature_matching)
 
 # %%
 show_solution(solution_feature_matching)
+
+# %% [markdown]
+# <details><summary><b>The paper's formula</b> — click to reveal</summary>
+#
+# $\mathcal L_{FM} = \sum_k \sum_i \frac{1}{N_i}\lVert D_k^i(x) - D_k^i(G(s))\rVert_1$ (HiFi-GAN eq. 3,
+# summed over the sub-discriminators k), with N_i the number of elements of layer i: the mean
+# absolute difference within each layer, summed over the layers. A sum within each layer would
+# let the largest maps (the early, long ones) outweigh the rest and would grow with the batch and
+# the clip; the mean gives every layer the same say, whatever its size.
+#
+# </details>
 
 # %% [markdown]
 # The library's version, on the untrained tiny model: how big is each term?

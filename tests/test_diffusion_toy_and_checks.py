@@ -63,7 +63,7 @@ def test_solutions_pass_and_stubs_are_not_done(capsys):
     (lambda x0, n, ab: ab * x0 + (1 - ab) * n, "standard deviations"),
     (lambda x0, n, ab: (1 - ab).sqrt() * x0 + ab.sqrt() * n, "swapped"),
     (lambda x0, n, ab: (1 - ab).sqrt() * n, "keep x0"),
-    (lambda x0, n, ab: x0 + n, "x_t = √ᾱ_t"),
+    (lambda x0, n, ab: x0 + n, "compose two steps"),
 ])
 def test_q_sample_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):

@@ -59,12 +59,21 @@ def test_show_solution_is_collapsed_html_and_plain_source():
 def test_log_mel_check_accepts_the_solution_and_rejects_common_mistakes(capsys):
     assert checks.check_log_mel(checks.reference_log_mel) is True
     assert checks.check_log_mel(_stub) is False
-    with pytest.raises(ExerciseError):  # log10 instead of the natural log
-        checks.check_log_mel(lambda m, b: torch.log10(torch.clamp(b @ m, min=1e-5)))
-    with pytest.raises(ExerciseError):  # forgot the clamp: -inf in the silent frame
+    with pytest.raises(ExerciseError, match="log\\(0\\)"):  # forgot the clamp: -inf in the silent frame
         checks.check_log_mel(lambda m, b: torch.log(b @ m))
     wave = (0.3 * np.sin(2 * np.pi * 200 * np.arange(8000) / 22050)).astype(np.float32)
     assert checks.check_log_mel_on_audio(checks.reference_log_mel, wave) is True
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda m, b: b @ torch.log(torch.clamp(m, min=1e-5)), "filter first"),
+    (lambda m, b: torch.log(b @ torch.clamp(m, min=1e-5)), "on the 80 bands"),
+    (lambda m, b: torch.log(b @ m + 1e-5), "don't add"),
+    (lambda m, b: torch.log10(torch.clamp(b @ m, min=1e-5)), "not log10"),
+])
+def test_log_mel_mistakes_get_their_hint(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        checks.check_log_mel(wrong)
 
 
 @pytest.fixture(scope="module")

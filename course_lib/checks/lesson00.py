@@ -6,12 +6,22 @@ import numpy as np
 import torch
 
 from course_lib import audio
-from course_lib.checks import ExerciseError, attempt, check_close
+from course_lib.checks import (
+    ExerciseError,
+    attempt,
+    check_close,
+    diagnose,
+    report_close,
+)
 from course_lib.data.durations import boundaries_to_durations
 
 
 def reference_log_mel(magnitude: torch.Tensor, mel_basis: torch.Tensor) -> torch.Tensor:
-    """Magnitude ``[513, T]`` and filters ``[80, 513]`` → log-mel ``[80, T]``."""
+    """Magnitude ``[513, T]`` and filters ``[80, 513]`` → log-mel ``[80, T]``.
+
+    Filter first (a band's loudness is the log of its summed magnitude), floor each band at 1e-5
+    (silence → ln 1e-5 in every band, never −inf), then the natural log.
+    """
     return torch.log(torch.clamp(mel_basis @ magnitude, min=audio.LOG_CLAMP))
 
 
@@ -82,10 +92,26 @@ def check_log_mel(fn) -> bool:
     magnitude = torch.rand(513, 12, generator=generator) ** 4
     magnitude[:, 0] = 0.0  # a silent frame: the clamp matters here
     basis = audio.mel_basis()
-    return check_close(
-        "log_mel", fn, (magnitude, basis), reference_log_mel(magnitude, basis), atol=1e-5,
-        hint="Hint: matrix-multiply the filters with the magnitude, clamp at 1e-5, then torch.log (natural log).",
-    )
+    got = attempt("log_mel", fn, magnitude, basis)
+    if got is None:
+        return False
+    expected = reference_log_mel(magnitude, basis)
+    got_t = torch.as_tensor(got, dtype=torch.float64)
+    if got_t.shape == expected.shape and not torch.isfinite(got_t).all():
+        raise ExerciseError("log_mel: −inf or NaN in the silent frame (column 0): log(0) = −inf. Hint: floor "
+                            "each band at 1e-5 before the log (torch.clamp).")
+    floor = audio.LOG_CLAMP
+    hint = diagnose(got, {
+        "Hint: filter first, then take the log — a band's loudness is the log of its summed magnitude, "
+        "not a sum of log-magnitudes.": basis @ torch.log(torch.clamp(magnitude, min=floor)),
+        "Hint: put the floor on the 80 bands (after the filters), not on the 513 bins: silence must come out "
+        "as ln 1e-5 in every band.": torch.log(basis @ torch.clamp(magnitude, min=floor)),
+        "Hint: floor with a maximum (torch.clamp), don't add 1e-5: adding shifts every quiet band.":
+            torch.log(basis @ magnitude + floor),
+        "Hint: the natural log (torch.log), not log10.": torch.log10(torch.clamp(basis @ magnitude, min=floor)),
+    }, "Hint: the log-mel is the natural log of each band's filtered magnitude, floored at 1e-5 (the table).")
+    report_close("log_mel", got, expected, atol=1e-5, hint=hint)
+    return True
 
 
 def check_log_mel_on_audio(fn, wave: np.ndarray) -> bool:

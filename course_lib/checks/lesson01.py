@@ -29,13 +29,23 @@ def discrete_kl(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
 
 
 def solution_gaussian_kl(mean_q, log_std_q, mean_p, log_std_p):
-    """KL(N(μ_q, σ_q²) ‖ N(μ_p, σ_p²)) elementwise, from log σ (lesson 01, the boxed formula)."""
+    """KL(N(μ_q, σ_q²) ‖ N(μ_p, σ_p²)) elementwise, from log σ.
+
+    E_q[log q − log p] term by term: the normalisers give log σ_p − log σ_q, the q-quadratic
+    E_q[(z − μ_q)²]/(2σ_q²) gives ½, and z − μ_p = (z − μ_q) + (μ_q − μ_p) makes
+    E_q[(z − μ_p)²] = σ_q² + (μ_q − μ_p)²:
+    KL = log(σ_p/σ_q) + (σ_q² + (μ_q − μ_p)²)/(2σ_p²) − ½.
+    """
     var_q, var_p = torch.exp(2 * log_std_q), torch.exp(2 * log_std_p)
     return (log_std_p - log_std_q) + (var_q + (mean_q - mean_p) ** 2) / (2 * var_p) - 0.5
 
 
 def solution_kl_to_standard_normal(mean, log_var):
-    """KL(N(μ, σ²) ‖ N(0, 1)) elementwise, from log σ² — the VAE's term before the sum."""
+    """KL(N(μ, σ²) ‖ N(0, 1)) elementwise, from log σ² — the VAE's term before the sum.
+
+    The Gaussian KL with μ_p = 0, σ_p = 1, log σ_q = ½·log_var and σ_q² = exp(log_var):
+    −½·log_var + ½(exp(log_var) + μ²) − ½ = −½(1 + log_var − μ² − exp(log_var)).
+    """
     return -0.5 * (1 + log_var - mean**2 - log_var.exp())
 
 
@@ -50,7 +60,8 @@ def check_discrete_kl(fn) -> bool:
         "Hint: that is KL(q‖p) — infinite here, as q puts mass where p has none; average over p, the first argument.":
             discrete_kl(q, p),
         "Hint: use the natural log (torch.log), not log2 or log10.": discrete_kl(p, q) / math.log(2),
-    }, "Hint: Σ p·log(p/q), treating 0·log 0 as 0 (torch.where helps).")
+    }, "Hint: an expectation under p over finitely many outcomes is a p-weighted sum; a bin with p = 0 "
+       "is never drawn, so it contributes 0 (torch.where helps).")
     if torch.isnan(torch.as_tensor(got, dtype=torch.float64)).any():
         raise ExerciseError("discrete KL: got NaN — a bin with p = 0 gives 0·log 0; treat it as 0 (torch.where).")
     report_close("discrete KL", got, discrete_kl(p, q), hint=hint)
@@ -77,7 +88,8 @@ def check_gaussian_kl(fn) -> bool:
             kl_gaussians(mean_q, log_std_q, mean_p, log_std_p) + 0.5,
         "Hint: return the elementwise KL (one value per entry); sum later.":
             kl_gaussians(mean_q, log_std_q, mean_p, log_std_p).sum(),
-    }, "Hint: KL = log σ_p − log σ_q + (σ_q² + (μ_q − μ_p)²) / (2σ_p²) − ½.")
+    }, "Hint: KL = log σ_p − log σ_q − E_q[(z − μ_q)²]/(2σ_q²) + E_q[(z − μ_p)²]/(2σ_p²); the first "
+       "expectation is σ_q², and for the second write z − μ_p = (z − μ_q) + (μ_q − μ_p).")
     report_close("Gaussian KL", got, kl_gaussians(mean_q, log_std_q, mean_p, log_std_p), hint=hint)
     self_kl = attempt("Gaussian KL", fn, mean_q, log_std_q, mean_q, log_std_q)
     report_close("KL(q‖q) = 0", self_kl, torch.zeros_like(mean_q), atol=1e-6, hint=hint)
@@ -94,9 +106,9 @@ def check_kl_standard_normal(fn) -> bool:
     hint = diagnose(got, {
         "Hint: the input is log σ², so σ² = exp(log_var) — not exp(2·log_var).":
             kl_standard_normal(mean, 2 * log_var),
-        "Hint: the sign: KL = −½ (1 + log σ² − μ² − σ²), and it is never negative.":
+        "Hint: check the sign — a KL is never negative, and yours is.":
             -kl_standard_normal(mean, log_var),
         "Hint: return one value per entry (don't sum yet).": kl_standard_normal(mean, log_var).sum(),
-    }, "Hint: −½ (1 + log_var − μ² − exp(log_var)).")
+    }, "Hint: put μ_p = 0, σ_p = 1 into the Gaussian KL, with log σ_q = ½·log_var and σ_q² = exp(log_var).")
     report_close("KL to N(0, 1)", got, kl_standard_normal(mean, log_var), hint=hint)
     return True

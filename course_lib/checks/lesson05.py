@@ -25,7 +25,11 @@ def _compare(name: str, got, expected: torch.Tensor, mistakes: dict[str, torch.T
 
 
 def solution_q_sample(x0, noise, alpha_bar_t):
-    """x_t = √ᾱ_t·x0 + √(1 − ᾱ_t)·ε (Ho et al. 2020, eq. 4): standard deviations, whose variances add to 1."""
+    """x_t = √ᾱ_t·x0 + √(1 − ᾱ_t)·ε (Ho et al. 2020, eq. 4): standard deviations, whose variances add to 1.
+
+    Composing the steps x_t = √α_t·x_{t−1} + √β_t·ε_t multiplies x0's coefficient by √α_t each time
+    (→ √ᾱ_t), and the noise variance goes 1 − ᾱ_{t−1} → α_t(1 − ᾱ_{t−1}) + β_t = 1 − ᾱ_t.
+    """
     return alpha_bar_t.sqrt() * x0 + (1 - alpha_bar_t).sqrt() * noise
 
 
@@ -59,10 +63,12 @@ def check_q_sample(fn) -> bool:
             (1 - ab).sqrt() * x0 + ab.sqrt() * noise,
         "the noise coefficient is √(1 − ᾱ_t), the square root of the whole difference.":
             ab.sqrt() * x0 + (1 - ab.sqrt()) * noise,
-        "keep x0 in: x_t = √ᾱ_t·x0 + √(1 − ᾱ_t)·ε.": (1 - ab).sqrt() * noise,
+        "keep x0 in: each step shrinks x0, none replaces it.": (1 - ab).sqrt() * noise,
     }
     return _compare("q_sample", got, q_sample(x0, noise, ab), mistakes,
-                    "x_t = √ᾱ_t·x0 + √(1 − ᾱ_t)·ε, elementwise, with alpha_bar_t broadcasting over the batch.")
+                    "compose two steps by hand, x₂ = √α₂(√α₁·x0 + √β₁·ε₁) + √β₂·ε₂: which coefficient multiplies "
+                    "x0, and what is the variance of the noise part? Then apply it elementwise, with alpha_bar_t "
+                    "broadcasting over the batch.")
 
 
 def _step_inputs():

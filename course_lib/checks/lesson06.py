@@ -90,7 +90,11 @@ def solution_fold_by_period(wave, period):
 
 
 def solution_feature_matching(real, fake):
-    """Σ over sub-discriminators and their layers of mean |real − fake| (the ×2 weight comes later)."""
+    """Σ over sub-discriminators and their layers of mean |real − fake| (the ×2 weight comes later).
+
+    HiFi-GAN eq. 3: L_FM = Σ_k Σ_i (1/N_i)·‖D_k^i(x) − D_k^i(G(s))‖₁, N_i the number of elements of layer i —
+    a mean within each layer, so every layer counts the same whatever its size, the batch or the clip's length.
+    """
     loss = 0
     for real_result, fake_result in zip(real, fake):
         for real_feature, fake_feature in zip(real_result.features, fake_result.features):
@@ -156,4 +160,5 @@ def check_feature_matching(fn) -> bool:
             sum((a - b).abs().mean() for a, b in pairs if a.shape[1] != 1),
     }
     return _compare("feature_matching", got, expected, mistakes,
-                    "loop over sub-discriminators and their features; add torch.mean(torch.abs(r − f)) per layer.")
+                    "one term per layer of every sub-discriminator: reduce each layer's |real − fake| to a number "
+                    "that does not grow with the layer's size, then add the terms up.")
