@@ -20,8 +20,8 @@
 # trained by exact maximum likelihood, synthesised by running the flow backwards.
 #
 # **Goals.** By the end you can
-# 1. name every part of Glow-TTS and write the loss it is trained with — exact likelihood,
-#    log-determinant included (exercise);
+# 1. name every part of Glow-TTS, write the loss it is trained with — exact likelihood,
+#    log-determinant included — and assemble its training pass from the model's parts (exercises);
 # 2. train it (a few minutes on a CPU for the tiny model) and watch the alignment form;
 # 3. synthesise held-out sentences, and control them with temperature and length scale.
 #
@@ -107,11 +107,78 @@ loss_works = check_mle_loss(mle_loss)
 show_solution(solution_mle_loss)
 
 # %% [markdown]
+# ### Exercise — build the training forward pass
+#
+# Now assemble the four training steps above into the loss that training minimises, from the
+# model's own parts: then your code *is* Glow-TTS's forward pass. `glow_tts_loss(model, batch)`
+# gets an untrained tiny Glow-TTS and a batch of two training sentences — the first, and the
+# shortest, whose mel is padded. Shapes are [B, C, T]: B = 2 sentences, C = 80 mel channels,
+# T = T_text tokens or T_mel frames. In the model's order:
+#
+# 1. **Text.** `model.encoder(tokens, token_lengths)` gives the per-token prior, `prior_mean` and
+#    `prior_log_std` `[B, 80, T_text]` (here log σ = 0), the predicted `log_duration`
+#    `[B, 1, T_text]` and the token `mask` `[B, 1, T_text]`.
+# 2. **Frames.** The frame mask `[B, 1, T_mel]` from `mel_lengths` (`sequence_mask`). (The paper's
+#    flow pairs frames and first drops an odd last one; the tiny model's `config.n_squeeze` is 1,
+#    so there is nothing to drop — the solution shows the general case.)
+# 3. **Flow.** `model.decoder(mels, frame mask)` runs the mel forward through the flow: its `z`
+#    `[B, 80, T_mel]` and its `log_det` `[B]`.
+# 4. **MAS**, without gradient: the matrix of $\log\mathcal N(z_j; \mu_i, \sigma_i)$ for every token
+#    i and frame j, `[B, T_text, T_mel]` (`gaussian_log_likelihood_matrix`, lesson 07), then
+#    `monotonic_alignment_search` with the token and frame masks: the 0/1 alignment
+#    `[B, T_text, T_mel]`.
+# 5. **MLE.** The prior copied to frames by the alignment (`expand_to_frames`): mean and log-std
+#    `[B, 80, T_mel]`; then the exercise above, with the flow's log-det and the frame mask (your
+#    `mle_loss`, or the library's `course_lib.models.glow_tts.mle_loss`).
+# 6. **Durations.** The alignment summed over frames gives frames per token — shape it
+#    `[B, 1, T_text]`. The duration loss is the MSE between the predicted log-durations and the log
+#    of these (`log_duration_target`, `duration_loss`), over real tokens.
+#
+# Return the MLE plus the duration loss. The check builds the model from `tiny_config`, runs your
+# function and `model(...)` on the same batch in eval mode (dropout off — nothing else in
+# Glow-TTS's training pass is random) and asserts that the two losses are equal; it refuses a
+# call to `model(...)` inside yours. A fresh flow's couplings are the identity, which would hide
+# some slips, so the check gives them small random weights first.
+
+# %%
+from course_lib.alignment import expand_to_frames, gaussian_log_likelihood_matrix, monotonic_alignment_search
+from course_lib.checks.lesson08 import check_glow_tts_loss, solution_glow_tts_loss
+from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+from course_lib.models.recipe import make_tokenizer
+from course_lib.nn.duration import duration_loss, log_duration_target
+from course_lib.nn.masks import sequence_mask
+
+tiny_config = GlowTTSConfig.tiny()
+tokenizer = make_tokenizer(tiny_config.front_end, tiny_config.add_blank)
+corpus = load_corpus(ensure_corpus())
+train_records = corpus.split("train").utterances
+shortest = min(train_records, key=lambda record: sum(record.durations))
+two = TextMelDataset([train_records[0], shortest], tokenizer=tokenizer, frontend=corpus.symbols_for)
+two_batch = two.collate([two[0], two[1]])
+tiny_config = tiny_config.replace(n_vocab=tokenizer.n_vocab)
+print(f"tokens {tuple(two_batch.tokens.shape)}, mels {tuple(two_batch.mels.shape)}, "
+      f"token lengths {two_batch.token_lengths.tolist()}, mel lengths {two_batch.mel_lengths.tolist()}")
+
+
+# %%
+def glow_tts_loss(model, batch):
+    # YOUR CODE HERE (about 10 lines)
+    raise NotImplementedError
+
+
+build_works = check_glow_tts_loss(glow_tts_loss, tiny_config, two_batch)
+
+# %%
+show_solution(solution_glow_tts_loss)
+
+# %% [markdown]
 # ## 2. Train it and watch the alignment form
 #
 # The loop below is the library's recipe (`course_lib.models.glow_tts.train.GlowTTSTask`):
 # Adam with the Noam schedule, gradients clipped by value at 5, ActNorm initialised from the
-# first batch. Every few steps we keep the alignment MAS found for one validation sentence.
+# first batch. Each step minimises the loss you just assembled: `task.loss_step` runs
+# `model(...)` (`GlowTTS.forward`: your steps 1–4) and `GlowTTS.losses` (steps 5–6). Every
+# few steps we keep the alignment MAS found for one validation sentence.
 # (`python -m course_lib train glow_tts --config tiny --out runs/glow_tts` does the same with
 # checkpoints, resume and validation.)
 
@@ -166,6 +233,10 @@ if loss_works:
     out = passes[0]
     yours = mle_loss(out.z, out.frame_prior_mean, out.frame_prior_log_std, out.log_det, out.mel_mask)
     print(f"your mle_loss on the same pass:               {float(yours):.6f}")
+if build_works:
+    with torch.no_grad():
+        print(f"library total loss (MLE + duration):          {model.losses(passes[0]).total.item():.6f}\n"
+              f"your glow_tts_loss on the same batch:         {float(glow_tts_loss(model, watch)):.6f}")
 model.train()
 
 fig, axes = plt.subplots(1, len(snapshots), figsize=(4 * len(snapshots), 3), squeeze=False)
@@ -250,8 +321,8 @@ for temperature in (0.0, 0.667):
 # ## What to try
 # * Compare the model's durations with the corpus' true ones (lesson 07 measures alignment
 #   accuracy). *Expect* for the shipped tiny model (`data/checkpoints/README.md`, all 75 test
-#   sentences): 83.2 % of frames on the right phoneme, 93.0 % within ±1 frame, duration MAE
-#   1.76 frames; the model trained above for a few minutes is far lower.
+#   sentences): [83.2 %](../data/facts.json "glow_tts_quality.alignment_accuracy") of frames on the right phoneme, [93.0 %](../data/facts.json "glow_tts_quality.alignment_accuracy_within_1_frame") within ±1 frame, duration MAE
+#   [1.76](../data/facts.json "glow_tts_quality.duration_mae") frames; the model trained above for a few minutes is far lower.
 # * Train `GlowTTSConfig.tiny().replace(decoder_blocks=2)` (the tiny model has 4): how much
 #   worse is the likelihood? *What to look for:* the MLE curve levels off higher — fewer
 #   couplings, less of the mel's structure left for the flow to explain — and the alignment

@@ -26,17 +26,18 @@
 # > * A common reading is that Grad-TTS is "slow"; in fact that depends on the hardware, and
 # >   the number is what matters. At 10 reverse steps its paper reports the same quality as
 # >   at 100 (MOS 4.38) at a GPU real-time factor of **0.033** — 30× faster than real time
-# >   (Popov et al. 2021, arXiv:2105.06337); this course's paper-size model measures 0.036 on
+# >   (Popov et al. 2021, arXiv:2105.06337); this course's paper-size model measures [0.036](../data/facts.json "gpu.grad_tts_10steps_inference_rtf") on
 # >   one H200 (`benchmarks/bench_gpu.py`, README). On **two CPU cores** the official code
-# >   needs RTF 1.163 at 10 steps — slower than real time (`benchmarks/bench_grad_tts.py`
+# >   needs RTF [1.163](../data/facts.json "grad_tts.official_inference_10_steps_rtf") at 10 steps — slower than real time (`benchmarks/bench_grad_tts.py`
 # >   compares ours with that figure). Slow on a laptop CPU, fast on a GPU.
 #
 # **Goals.** By the end you can
 # 1. explain — and see — why starting the reverse process at N(μ, I) needs fewer steps;
-# 2. write the forward moments of the μ-terminal SDE and derive its λ_t-weighted
+# 2. derive the forward moments of the μ-terminal SDE from the SDE itself, and its λ_t-weighted
 #    score-matching loss;
 # 3. say what the *prior loss* is and why the model needs it;
-# 4. train Grad-TTS end to end and hear it, watching the mel emerge step by step;
+# 4. assemble Grad-TTS's training loss from the model's parts, then train it end to end and
+#    hear it, watching the mel emerge step by step;
 # 5. measure quality and time against the number of reverse steps.
 #
 # **Glossary** (paper → code): μ̃ (per token) → `prior_mean`, μ (per frame) → `mu_y`,
@@ -133,24 +134,24 @@ print(param_summary(grad_tts.build(grad_tts.GradTTSConfig.tiny())))
 # %% [markdown]
 # ## 3. The μ-terminal SDE, in closed form
 #
-# Forward (Grad-TTS eq. 1, with Σ = I): $dX_t = \tfrac12\beta_t(\mu - X_t)\,dt + \sqrt{\beta_t}\,dW_t$,
-# β_t = 0.05 + 19.95 t. It is linear, so with $\rho_t = \int_0^t\beta_s ds = 0.05t + \tfrac12 19.95 t^2$:
+# Forward (Grad-TTS eq. 1, with Σ = I): $dX_t = \tfrac12\beta_t(\mu - X_t)\,dt + \sqrt{\beta_t}\,dW_t$
+# for t from 0 to 1, with β_t = 0.05 + 19.95 t. The drift pulls $X_t$ toward μ, the noise adds
+# variance at the rate β_t, and every element (mel bin, frame) moves on its own.
 #
-# $$X_t\mid X_0 \sim \mathcal N\big(x_0 e^{-\rho_t/2} + \mu(1 - e^{-\rho_t/2}),\ (1-e^{-\rho_t}) I\big).$$
+# ### Exercise 1 — derive the forward moments
 #
-# **Training the decoder: denoising score matching.** The network $s_\theta(x_t, \mu, t)$
-# should output the score $\nabla_x\log p_t(x)$ of the noisy mels. That score is unknown, but
-# for one training mel $x_0$ the conditional $X_t\mid X_0$ is the Gaussian above, whose score
-# we *can* write down — and regressing on the conditional score gives the same minimiser as
-# regressing on the true one (Vincent 2011). One more choice: at small t the target is huge
-# (the Gaussian is narrow), so each item's squared error is **weighted by λ_t**, the
-# variance of $X_t\mid X_0$, which puts every t on the same scale.
+# Training needs $X_t \mid X_0 = x_0$ in closed form. The SDE is linear in $X_t$, so that law is
+# a Gaussian $\mathcal N(m_t, v_t I)$; derive $m_t$ and $v_t$ from the SDE, on paper first:
 #
-# **Sampling** integrates the probability-flow ODE $dX_t = \tfrac12\beta_t(\mu - X_t - s_\theta(X_t))\,dt$
-# backwards with Euler steps at $t_i = 1 - (i+\tfrac12)/N$: $x_{t-h} = x_t - \tfrac12(\mu - x_t - s_\theta)\,\beta_t\,h$
-# (`diffusion.reverse_ode_step`, used by `diffusion.solve_reverse` in section 1).
+# 1. **Mean.** Take the expectation of both sides (the increment $dW_t$ has mean 0): an ordinary
+#    differential equation for $m_t$, starting at $m_0 = x_0$. It is easiest to solve for $m_t - \mu$.
+# 2. **Variance.** Write the SDE of the deviation $D_t = X_t - m_t$, apply Itô's rule to $D_t^2$
+#    (with $(dW_t)^2 = dt$) and take the expectation: an ODE for $v_t$, starting at $v_0 = 0$.
+# 3. Both solutions contain $\rho_t = \int_0^t \beta_s\,ds$: work it out for this β_t.
+# 4. Check your answer at t = 1: where have $m_t$ and $v_t$ gone? That end point names the SDE.
 #
-# ### Exercise 1 — forward moments
+# Then write `forward_moments(x0, mu, t)`. The check names the slip when a factor ½ or the
+# integral is off; the folded solution carries the derivation.
 
 # %%
 from course_lib.checks import show_solution
@@ -174,6 +175,20 @@ check_forward_moments(forward_moments)
 show_solution(solution_forward_moments)
 
 # %% [markdown]
+# ### Training and sampling with these moments
+#
+# **Training the decoder: denoising score matching.** The network $s_\theta(x_t, \mu, t)$
+# should output the score $\nabla_x\log p_t(x)$ of the noisy mels. That score is unknown, but
+# for one training mel $x_0$ the conditional $X_t\mid X_0$ is the Gaussian of exercise 1, whose
+# score we *can* write down — and regressing on the conditional score gives the same minimiser
+# as regressing on the true one (Vincent 2011). One more choice: at small t the target is huge
+# (the Gaussian is narrow), so each item's squared error is **weighted by λ_t**, the
+# variance $v_t$ of $X_t\mid X_0$, which puts every t on the same scale.
+#
+# **Sampling** integrates the probability-flow ODE $dX_t = \tfrac12\beta_t(\mu - X_t - s_\theta(X_t))\,dt$
+# backwards with Euler steps at $t_i = 1 - (i+\tfrac12)/N$: $x_{t-h} = x_t - \tfrac12(\mu - x_t - s_\theta)\,\beta_t\,h$
+# (`diffusion.reverse_ode_step`, used by `diffusion.solve_reverse` in section 1).
+#
 # ### Exercise 2 — the diffusion loss
 # Write `score_loss(score_model, x0, mu, t, noise)`: draw $x_t$ from $X_t\mid X_0 = x_0$ with
 # the given standard-normal `noise` (your `forward_moments` helps), call
@@ -227,6 +242,83 @@ mask = torch.ones(1, 1, 50)
 print(f"μ = y exactly: {prior_loss(y, y, mask):.3f} (= ½ log 2π);  μ = y + 1: {prior_loss(y, y + 1, mask):.3f}")
 
 # %% [markdown]
+# ### Exercise 3 — build the training loss
+#
+# Before training, assemble the loss that training minimises — duration, prior and diffusion —
+# from the model's own parts: then your code *is* Grad-TTS's forward pass.
+# `grad_tts_loss(model, batch, generator)` gets an untrained tiny Grad-TTS, a batch of two
+# training sentences (the first, and the shortest, whose mel is padded) and a seeded
+# `torch.Generator`. Shapes are [B, C, T]: B = 2 sentences, C = 80 mel channels, T = T_text
+# tokens, T_mel frames or W window frames. In the model's order:
+#
+# 1. **Text.** `model.encoder(tokens, token_lengths)` gives μ̃ per token, `prior_mean`
+#    `[B, 80, T_text]`, the predicted `log_duration` `[B, 1, T_text]` and the token `mask`
+#    `[B, 1, T_text]`.
+# 2. **Frames.** The frame mask `[B, 1, T_mel]` from `mel_lengths` (`sequence_mask`); y = the
+#    mel times that mask, `[B, 80, T_mel]`.
+# 3. **MAS**, without gradient: the matrix of $\log\mathcal N(y_j; \tilde\mu_i, I)$,
+#    `[B, T_text, T_mel]` (`gaussian_log_likelihood_matrix` with a log-std of zeros), then
+#    `monotonic_alignment_search` with the token and frame masks: the path `[B, T_text, T_mel]`.
+# 4. **Durations.** The path summed over frames gives frames per token — shape it `[B, 1, T_text]`;
+#    the duration loss is the MSE between the predicted log-durations and the log of these
+#    (`log_duration_target`, `duration_loss`).
+# 5. **μ and the prior loss.** μ_y = μ̃ copied to frames by the path (`expand_to_frames`),
+#    `[B, 80, T_mel]`; section 4's `prior_loss(y, μ_y, frame mask)`, on the whole mel.
+# 6. **Window.** `random_windows(y, path, mel_lengths, model.config.segment_frames, generator)`: y
+#    `[B, 80, W]`, the window's path `[B, T_text, W]` and mask `[B, 1, W]`; μ on the window is μ̃
+#    expanded by the window's path, `[B, 80, W]`.
+# 7. **Noising.** Times t `[B]` (`diffusion.sample_times(B, generator)`), then ε `[B, 80, W]`
+#    (`gaussian_like(window y, generator)`), masked; then $x_t$ = a draw of $X_t \mid X_0 = y$ with
+#    that ε and the moments of exercise 1 (the library's are
+#    `diffusion.forward_moments(y, μ, t, model.decoder.schedule)`), masked.
+# 8. **Score loss.** $s_\theta$ = `model.decoder.estimator(x_t, window mask, μ, t)`, `[B, 80, W]`;
+#    exercise 2's loss with a mask: `diffusion.score_matching_loss(score, ε, t, schedule, window mask)`.
+#
+# Return the sum of the three losses. Every draw comes from `generator`, in this order — window,
+# times, noise — because the check runs `model(...)` on the same batch with the same seed, in
+# eval mode (dropout off), and asserts that your loss equals the model's (it refuses a call to
+# `model(...)` inside yours). Its model takes 128-frame windows, twice the tiny model's, so that
+# the short sentence's window runs into padding and the masks matter.
+
+# %%
+import dataclasses
+
+from course_lib.alignment import (expand_to_frames, gaussian_log_likelihood_matrix, monotonic_alignment_search,
+                                  random_windows)
+from course_lib.checks.lesson09 import check_grad_tts_loss, solution_grad_tts_loss
+from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+from course_lib.distributions import gaussian_like
+from course_lib.models.recipe import make_tokenizer
+from course_lib.nn.duration import duration_loss, log_duration_target
+from course_lib.nn.masks import sequence_mask
+
+tokenizer = make_tokenizer("espeak", False)
+corpus = load_corpus(ensure_corpus())
+train_records = corpus.split("train").utterances
+shortest = min(train_records, key=lambda record: sum(record.durations))
+two = TextMelDataset([train_records[0], shortest], tokenizer=tokenizer, frontend=corpus.symbols_for)
+two_batch = two.collate([two[0], two[1]])
+check_config = dataclasses.replace(grad_tts.GradTTSConfig.tiny(), n_vocab=tokenizer.n_vocab, segment_frames=128)
+print(f"tokens {tuple(two_batch.tokens.shape)}, mels {tuple(two_batch.mels.shape)}, "
+      f"token lengths {two_batch.token_lengths.tolist()}, mel lengths {two_batch.mel_lengths.tolist()}")
+
+
+# %%
+def grad_tts_loss(model, batch, generator):
+    # YOUR CODE HERE (about 16 lines)
+    raise NotImplementedError
+
+
+check_grad_tts_loss(grad_tts_loss, check_config, two_batch)
+
+# %%
+show_solution(solution_grad_tts_loss)
+
+# %% [markdown]
+# Training minimises exactly this loss: each step of `GradTTSTask` runs `model(...)` — the
+# library's `GradTTS.forward`, the steps you just wrote — on a batch and sums the three terms.
+
+# %% [markdown]
 # ## 5. Train end to end
 #
 # On the built-in eSpeak corpus: MAS on the whole utterance, the decoder on random windows.
@@ -274,12 +366,7 @@ plt.show()
 # quality, the wall clock measures cost. Also shown: the prior mean μ alone (0 steps).
 
 # %%
-from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
-from course_lib.models.recipe import make_tokenizer
-
-corpus = load_corpus(ensure_corpus())
-item = TextMelDataset(corpus.split("test").utterances[:1], tokenizer=make_tokenizer("espeak", False),
-                      frontend=corpus.symbols_for)[0]
+item = TextMelDataset(corpus.split("test").utterances[:1], tokenizer=tokenizer, frontend=corpus.symbols_for)[0]
 steps_grid = pick(smoke=[1, 2], default=[1, 2, 5, 10, 25, 50], full=[1, 2, 4, 10, 25, 50, 100])
 rows = []
 for n in steps_grid:
@@ -302,9 +389,9 @@ for n, err, sec in rows:
 # %% [markdown]
 # Cost grows linearly with the steps (one U-Net call each); quality saturates after about
 # ten — the paper's Grad-TTS-10 scored 4.38 MOS, as high as 100 steps. At paper size on two
-# CPU cores the official code takes RTF 1.163 at 10 steps for 3 s of audio — ≈ 0.35 s per step
+# CPU cores the official code takes RTF [1.163](../data/facts.json "grad_tts.official_inference_10_steps_rtf") at 10 steps for 3 s of audio — ≈ 0.35 s per step
 # — so 10 steps are slower than real time on a CPU (`benchmarks/bench_grad_tts.py` measures
-# ours beside that figure); on a GPU the same 10 steps run at RTF 0.033 (paper) / 0.036 (ours,
+# ours beside that figure); on a GPU the same 10 steps run at RTF 0.033 (paper) / [0.036](../data/facts.json "gpu.grad_tts_10steps_inference_rtf") (ours,
 # one H200).
 #
 # ## What to try
@@ -319,8 +406,8 @@ for n, err, sec in rows:
 # * Train longer (`python -m course_lib train grad_tts --config tiny --out runs/grad_tts`) and
 #   redo section 7: the "diffusion loss does not decrease" complaint (Speech-Backbones #13)
 #   is normal — the loss plateaus early while the samples keep improving. *Expect:* the
-#   shipped tiny model's MCD-DTW went from 28.0 / 27.2 / 30.8 dB at 2 / 10 / 50 steps after
-#   2,400 training steps to 26.9 / 23.2 / 22.9 dB after 4,000 (`data/checkpoints/README.md`).
+#   shipped tiny model's MCD-DTW went from [28.0](../data/facts.json "grad_tts_quality_step_2400.mcd_dtw_n_steps_2") / [27.2](../data/facts.json "grad_tts_quality_step_2400.mcd_dtw_n_steps_10") / [30.8](../data/facts.json "grad_tts_quality_step_2400.mcd_dtw_n_steps_50") dB at 2 / 10 / 50 steps after
+#   2,400 training steps to [26.9](../data/facts.json "grad_tts_quality.mcd_dtw_n_steps_2") / [23.2](../data/facts.json "grad_tts_quality.mcd_dtw_n_steps_10") / [22.9](../data/facts.json "grad_tts_quality.mcd_dtw_n_steps_50") dB after 4,000 (`data/checkpoints/README.md`).
 #
 # ## Summary
 # * Grad-TTS = Glow-TTS's encoder + MAS + a score-based decoder whose noise ends at N(μ, I).
@@ -328,7 +415,7 @@ for n, err, sec in rows:
 # * Three losses: durations (log MSE), prior (Gaussian NLL of the mel around μ — it also
 #   defines the alignment), diffusion (λ_t-weighted score matching on 2-s windows: regress on
 #   the score −ε/√λ_t of X_t | X_0, weight λ_t, i.e. ‖√λ_t s_θ + ε‖²).
-# * "Slow" needs the hardware: RTF 0.033 at 10 steps on a GPU (paper), 1.163 on two CPU cores
+# * "Slow" needs the hardware: RTF 0.033 at 10 steps on a GPU (paper), [1.163](../data/facts.json "grad_tts.official_inference_10_steps_rtf") on two CPU cores
 #   (official code). It outputs a mel, so it needs a vocoder.
 # * Paper config: 14,835,032 parameters (7,200,145 encoder + 7,634,887 decoder).
 #

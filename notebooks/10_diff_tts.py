@@ -32,8 +32,9 @@
 # **Goals.** By the end you can
 # 1. say what Diff-TTS is built from, and which of its details are *not* known (no public code);
 # 2. explain the accelerated walk and write the deterministic DDIM jump between two of its steps;
-# 3. hear the same sentence at γ = 1, 7, 21, 57 and plot time and quality;
-# 4. compare it with Grad-TTS at equal compute, and say what each design choice buys.
+# 3. assemble its training loss from the model's parts, and check that it is the model's own;
+# 4. hear the same sentence at γ = 1, 7, 21, 57 and plot time and quality;
+# 5. compare it with Grad-TTS at equal compute, and say what each design choice buys.
 #
 # **Glossary**: T → `n_diffusion_steps`, γ → `gamma`, ᾱ_t → `alpha_bars[t]`,
 # ε_θ(x_t, t, c) → `model.decoder(x_t, mask, cond, t)`, c (expanded text) → `cond`.
@@ -140,6 +141,78 @@ show_solution(solution_ddim_jump)
 # Training needs the durations: the built-in corpus stores the exact phoneme durations eSpeak
 # spoke, so the length regulator uses the truth and no alignment search is needed. (For
 # LJSpeech you would first extract durations, e.g. with a trained Glow-TTS's MAS.)
+#
+# ### Exercise — build the training loss
+#
+# Before training, assemble the loss that training minimises, from the model's own parts: then
+# your code *is* the model's forward pass. `diff_tts_loss(model, batch, generator)` gets an
+# untrained tiny Diff-TTS, a batch of two training sentences (the first, and the shortest, which
+# is shorter than the decoder's 128-frame window) and a seeded `torch.Generator`. Shapes are
+# [B, C, T]: B = 2 sentences, C channels, and T is T_text tokens, T_mel mel frames or W = 128
+# window frames, as marked. In the model's order:
+#
+# 1. **Text.** `model.encoder(tokens, token_lengths)` gives the text representation
+#    `[B, C_text, T_text]`, the predicted log-durations `[B, 1, T_text]` and the token mask
+#    `[B, 1, T_text]`.
+# 2. **Duration loss.** The log-domain MSE between the predicted log-durations and the true
+#    durations (`batch.durations`, `[B, T_text]`: give it a channel axis): `duration_loss` and
+#    `log_duration_target`.
+# 3. **Length regulator.** The frame mask `[B, 1, T_mel]` from `mel_lengths` (`sequence_mask`), then
+#    the hard path `[B, T_text, T_mel]` from the true durations (`path_from_durations`).
+# 4. **Target.** y = the log-mel mapped to about [−1, 1] (`normalize_mel`), masked: `[B, 80, T_mel]`.
+# 5. **Window.** One random window per sentence, of y and of the path: `random_windows` with the
+#    config's `segment_frames` gives y `[B, 80, W]`, the window's path `[B, T_text, W]` and its mask
+#    `[B, 1, W]`. The text expanded by the window's path (`expand_to_frames`) is c `[B, C_text, W]`.
+# 6. **Noise.** A step t `[B]`, uniform over 0 … T−1 (`sample_steps`); then ε `[B, 80, W]`
+#    (`gaussian_like`), masked; then x_t = `q_sample(y, ε, ᾱ_t)`, masked, with ᾱ_t read from
+#    `model.alpha_bars` at each sentence's step and shaped `[B, 1, 1]`.
+# 7. **ε-MSE.** ε̂ = `model.predict_noise(x_t, mask, c, t)`, `[B, 80, W]`; `epsilon_loss` against ε
+#    over the window's real frames.
+#
+# Return the duration loss plus the ε-MSE. Every draw comes from `generator`, in this order —
+# window, step, noise — because the check runs `model(...)` on the same batch with the same seed
+# and asserts that your loss equals the model's (it refuses a call to `model(...)` inside yours).
+# A fresh model's last layer is zero, which would hide some slips, so the check gives it small
+# random weights first.
+
+# %%
+import dataclasses
+
+from course_lib.alignment import expand_to_frames, path_from_durations, random_windows
+from course_lib.checks.lesson10 import check_diff_tts_loss, solution_diff_tts_loss
+from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+from course_lib.diffusion import epsilon_loss, q_sample, sample_steps
+from course_lib.distributions import gaussian_like
+from course_lib.models.diff_tts import normalize_mel
+from course_lib.models.recipe import make_tokenizer
+from course_lib.nn.duration import duration_loss, log_duration_target
+from course_lib.nn.masks import sequence_mask
+
+tokenizer = make_tokenizer("espeak", False)
+corpus = load_corpus(ensure_corpus())
+train_records = corpus.split("train").utterances
+shortest = min(train_records, key=lambda record: sum(record.durations))
+two = TextMelDataset([train_records[0], shortest], tokenizer=tokenizer, frontend=corpus.symbols_for)
+two_batch = two.collate([two[0], two[1]])
+tiny_config = dataclasses.replace(diff_tts.DiffTTSConfig.tiny(), n_vocab=tokenizer.n_vocab)
+print(f"tokens {tuple(two_batch.tokens.shape)}, mels {tuple(two_batch.mels.shape)}, "
+      f"durations {tuple(two_batch.durations.shape)}, mel lengths {two_batch.mel_lengths.tolist()}")
+
+
+# %%
+def diff_tts_loss(model, batch, generator):
+    # YOUR CODE HERE (about 12 lines)
+    raise NotImplementedError
+
+
+check_diff_tts_loss(diff_tts_loss, tiny_config, two_batch)
+
+# %%
+show_solution(solution_diff_tts_loss)
+
+# %% [markdown]
+# Training minimises exactly this loss: each step runs `model(...)` — the library's
+# `DiffTTS.forward`, the steps you just wrote — on a batch and lets Adam move every weight.
 
 # %%
 from course_lib.models.diff_tts.train import shipped_or_trained
@@ -149,11 +222,14 @@ print(how)
 
 # %% [markdown]
 # What you are about to hear: the shipped tiny Diff-TTS trained 20,612 steps (4,000 on a CPU,
-# the rest in about 7 minutes on one GPU). On held-out sentences its MCD-DTW is 16–17 dB at
-# γ = 7–57 — far from untrained (110 dB) and well below simply repeating each phoneme's
-# average frame (36 dB) (`benchmarks/bench_tts_quality.py`). At 4,000 steps it was still at
-# 53–65 dB, *worse* than those averages, while the tiny Grad-TTS passed them (27 dB) by 2,400
-# steps: starting from pure noise has to be paid for in training time. Section 6 comes back
+# the rest in about 7 minutes on one GPU). On ten held-out sentences its MCD-DTW is
+# [17.4](../data/facts.json "diff_tts_quality.mcd_dtw_n_steps_8") / [16.0](../data/facts.json "diff_tts_quality.mcd_dtw_n_steps_20") / [16.3 dB](../data/facts.json "diff_tts_quality.mcd_dtw_n_steps_58") at
+# γ = 57 / 21 / 7 — far from untrained ([110.1 dB](../data/facts.json "diff_tts_quality.mcd_dtw_untrained")) and well below
+# simply repeating each phoneme's average frame ([35.7 dB](../data/facts.json "diff_tts_quality.mcd_dtw_mean_mel_true_durations"))
+# (`benchmarks/bench_tts_quality.py`). At 4,000 steps it was still at
+# [53.3](../data/facts.json "diff_tts_quality_step_4000.mcd_dtw_n_steps_8") / [61.3](../data/facts.json "diff_tts_quality_step_4000.mcd_dtw_n_steps_20") / [64.6 dB](../data/facts.json "diff_tts_quality_step_4000.mcd_dtw_n_steps_58"),
+# *worse* than those averages, while the tiny Grad-TTS passed them
+# ([27.2 dB](../data/facts.json "grad_tts_quality_step_2400.mcd_dtw_n_steps_10") at 10 steps) by 2,400 steps: starting from pure noise has to be paid for in training time. Section 6 comes back
 # to why.
 #
 # ## 4. One sentence at γ = 1, 7, 21, 57

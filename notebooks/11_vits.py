@@ -23,10 +23,11 @@
 # **Goals.** By the end you can
 # 1. draw VITS correctly: what the posterior reads, where the flow belongs, what aligns;
 # 2. say why the flow is applied to the posterior sample and why its log-determinant vanishes;
-# 3. compute the matrix MAS searches on $z_p$ (exercise 1), write the KL term (exercise 2) and
+# 3. compute the matrix MAS searches on $z_p$ (exercise 1), derive the KL term (exercise 2) and
 #    explain why the logged KL can be negative;
 # 4. explain the stochastic duration predictor: dequantisation, spline couplings, its bound;
-# 5. watch every loss term of a live run — reconstruction, KL, duration, adversarial, feature matching;
+# 5. assemble the generator's loss from the model's parts (exercise 3), and watch every loss term
+#    of a live run — reconstruction, KL, duration, adversarial, feature matching;
 # 6. hear what `noise_scale`, `noise_scale_w`, `length_scale` and the speaker do, convert a
 #    voice, and measure whether VITS runs in real time on a CPU.
 #
@@ -269,27 +270,32 @@ plt.show()
 # %% [markdown]
 # ## 6. The KL term, written out
 #
-# The posterior is $q(z \mid x) = \mathcal N(z; \mu_q, \sigma_q)$ per frame and channel, and
-# $z = \mu_q + \sigma_q \varepsilon$ is one sample. With the prior through the flow (section 4,
-# $\log|\det| = 0$) and $\mu_A, \sigma_A$ the text prior expanded to frames by MAS:
+# The ELBO's KL term is $\mathbb E_q\big[\log q(z\mid x) - \log p(z\mid c)\big]$, and VITS estimates
+# it from the one sample it already drew. What is given, per frame and channel:
 #
-# $$\log q(z\mid x) = -\log\sigma_q - \tfrac12\varepsilon^2 - \tfrac12\log 2\pi,\qquad
-#   \log p(z\mid c) = -\log\sigma_A - \tfrac12\frac{(z_p-\mu_A)^2}{\sigma_A^2} - \tfrac12\log 2\pi.$$
+# * the posterior $q(z \mid x) = \mathcal N(z; \mu_q, \sigma_q^2)$, sampled as
+#   $z = \mu_q + \sigma_q \varepsilon$ with $\varepsilon \sim \mathcal N(0, 1)$;
+# * the prior through the flow (section 4): $z_p = f_\theta(z)$ and
+#   $\log p(z\mid c) = \log \mathcal N(z_p;\, \mu_A, \sigma_A^2) + \log|\det \partial f_\theta/\partial z|$,
+#   with $\mu_A, \sigma_A$ the text prior expanded to frames by MAS, and a log-determinant of 0
+#   for VITS's mean-only couplings;
+# * the Gaussian log-density $\log \mathcal N(x; \mu, \sigma^2) = -\log\sigma - \tfrac12 (x-\mu)^2/\sigma^2 - \tfrac12\log 2\pi$.
 #
-# The official code replaces $\tfrac12\varepsilon^2$ by its expectation $\tfrac12$ (the
-# posterior's entropy is known in closed form) and keeps the prior's part as a one-sample
-# estimate. Per frame and channel:
+# The official code treats the two halves differently: the posterior's part is averaged **over
+# ε** (that expectation has a closed form, which is why the function below receives neither $z$
+# nor $\mu_q$ nor ε), the prior's part is kept at **the sample** $z_p$. The result is summed over
+# real frames and channels and divided by the number of real **frames**.
 #
-# $$\mathrm{KL} \approx \log\sigma_A - \log\sigma_q - \tfrac12 + \tfrac12\,(z_p - \mu_A)^2\, e^{-2\log\sigma_A},$$
+# ### Exercise 2 — derive the KL term
 #
-# summed over real frames and channels and divided by the number of real **frames**.
-#
-# ### Exercise 2 — the KL term
-#
-# Write `kl_term(z_p, posterior_log_std, prior_mean, prior_log_std, mask)`: all `[B, C, T]`
-# except `mask [B, 1, T]`; return one number, nats per real frame. The check uses a padded
-# batch with garbage in the padding and names the slip it sees (sign, mask, normaliser, the ½,
-# the log-std terms).
+# On paper first: write $\log q(z\mid x)$ in terms of $\sigma_q$ and ε, and average it over ε;
+# write $\log p(z\mid c)$ in terms of $z_p$, $\mu_A$ and $\sigma_A$; subtract. (What becomes of the
+# two $\tfrac12\log 2\pi$?) The expression you reach, per frame and channel, is what VITS logs as
+# its KL. Then write it as `kl_term(z_p, posterior_log_std, prior_mean, prior_log_std, mask)`
+# ($z_p$, $\log\sigma_q$, $\mu_A$, $\log\sigma_A$): all `[B, C, T]` except `mask [B, 1, T]`;
+# return one number, nats per real frame. The check uses a padded batch with garbage in the
+# padding and names the slip it sees (sign, mask, normaliser, the ½, the log-std terms, the
+# log 2π); the folded solution carries the derivation.
 
 # %%
 def kl_term(z_p, posterior_log_std, prior_mean, prior_log_std, mask):
@@ -439,6 +445,68 @@ print("MAS durations of the first sentence:", out.durations[0, 0, :n_tokens].lon
 # the library's (`VITSTask` on the course's GAN task; `python -m course_lib train vits` is the
 # same with checkpoints and resume). For a live run the warm-up is shortened from 10,000 steps
 # to a few dozen so the adversarial and feature-matching terms appear.
+#
+# ### Exercise 3 — assemble the generator's loss
+#
+# Before the live run, assemble what the generator minimises in its warm-up — the three terms
+# above that need no discriminator — from the model's parts: then your code *is* VITS's training
+# pass. `vits_generator_loss(model, batch, generator)` gets an untrained tiny multi-voice VITS,
+# section 3's batch (`tokens`, `token_lengths`, `waves [B, 1, N]`, `mel_lengths`, `speakers`) and
+# a seeded `torch.Generator`. Shapes are [B, C, T]: C = 64 latent channels, T spectrogram frames,
+# T_text tokens. In the model's order:
+#
+# 1. **Inputs.** The linear spectrogram of the waves, `[B, 513, T]` (`audio.linear_spectrogram` of
+#    `waves[:, 0]`), and the speaker condition `[B, G, 1]`: `model.speaker_embedding(speakers)`
+#    with a last axis added.
+# 2. **Prior.** `model.text_encoder(tokens, token_lengths)`: its `prior_mean` and `prior_log_std`
+#    `[B, C, T_text]`, its `hidden` features and its `mask` `[B, 1, T_text]`.
+# 3. **Posterior.** `model.posterior_encoder(spec, mel_lengths, speaker, generator)`: the sample `z`
+#    and `log_std` `[B, C, T]`, and the frames' `mask` `[B, 1, T]`.
+# 4. **Flow.** $z_p$ `[B, C, T]` from `model.flow(z, mask, cond=speaker)` (its `.z`), in the
+#    direction training needs (section 4).
+# 5. **MAS**, without gradient: exercise 1's matrix on $z_p$ (`gaussian_log_likelihood_matrix`, or
+#    yours), then `monotonic_alignment_search` with the token and frame masks: the alignment
+#    `[B, T_text, T]`. Its sums over frames are the durations `[B, 1, T_text]`.
+# 6. **Duration loss.** `model.duration_predictor.loss_terms(hidden, token mask, durations, speaker,
+#    generator)` gives `[B]`; `duration_loss` makes it per token.
+# 7. **KL.** Exercise 2 (`kl_divergence`, or yours) of $z_p$, the posterior's log-std and the prior
+#    expanded to frames by the alignment (`expand_to_frames`), with the frames' mask.
+# 8. **Window.** `random_windows(z, alignment, mel_lengths, segment_frames, generator)` cuts a
+#    window of z `[B, C, 32]` and says where it `starts` (`[B]`, in frames); the decoder turns it
+#    into `[B, 1, 8192]`; `wave_windows(waves, starts, segment_size)` cuts the same 8192 samples of
+#    the recording; `mel_l1_loss(real, fake)` compares the two.
+#
+# Return the mel L1 weighted by the config's `mel_loss_weight`, plus the KL weighted by its
+# `kl_loss_weight`, plus the duration loss. Every draw comes from `generator`, in this order —
+# posterior sample, duration noise, window — because the check runs `model(...)` and `VITSTask`'s
+# loss on the same batch with the same seed and asserts that yours equals it (it refuses a call
+# to `model(...)` inside yours). A fresh flow is the identity (its couplings start at zero), which
+# would hide a flow run backwards, so the check gives the zero-initialised layers small random
+# weights first.
+
+# %%
+from course_lib.alignment import expand_to_frames, gaussian_log_likelihood_matrix, random_windows
+from course_lib.checks.lesson11 import check_vits_generator_loss, solution_vits_generator_loss
+from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.vits import duration_loss, kl_divergence, wave_windows
+
+
+def vits_generator_loss(model, batch, generator):
+    # YOUR CODE HERE (about 16 lines)
+    raise NotImplementedError
+
+
+check_vits_generator_loss(vits_generator_loss, config, batch)
+
+# %%
+show_solution(solution_vits_generator_loss)
+
+# %% [markdown]
+# ### The live run
+#
+# `VITSTask` computes exactly this loss at every step (`generate` runs `model(...)`,
+# `reconstruction` weights the three terms); once the warm-up is over it adds the adversarial and
+# feature-matching terms, and the discriminators take their own step.
 
 # %%
 from course_lib.models.vits.train import VITSTask
@@ -638,7 +706,7 @@ print(f"\nmeasured: the tiny VITS runs {'faster' if vits_rtf < 1 else 'slower'} 
 # Read the last line against the claim. VITS has no mel-then-vocoder hand-off and no iterative
 # phase search, so the tiny model's whole text → wave path competes with Glow-TTS's text → mel
 # plus a vocoder. The paper-size model (its row above, outside smoke mode) costs many times the
-# tiny one, and most of that is its HiFi-GAN decoder (the official ljs_base code measured RTF 1.08
+# tiny one, and most of that is its HiFi-GAN decoder (the official ljs_base code measured RTF [1.08](../data/facts.json "vits_paper_inference_1thread.official_rtf")
 # on one thread with `benchmarks/bench_vits.py --official`; the
 # course's decoder runs channels-last, lesson 06 §4); an iSTFT decoder
 # (MB-iSTFT-VITS's idea, used by `tiny()`) removes most of it. On a GPU the paper reports

@@ -1,5 +1,5 @@
-"""Lesson 11 checks: VITS' KL term and the prior log-likelihood matrix — solutions pass, stubs are "not done yet",
-typical slips get the hint that names them."""
+"""Lesson 11 checks: VITS' KL term (derived) and the prior log-likelihood matrix — solutions pass, stubs are
+"not done yet", typical slips get the hint that names them."""
 
 import math
 
@@ -49,7 +49,10 @@ def _kl(z, q, m, p, k, *, sign=1.0, half=0.5, const=-0.5, logs=True, masked=True
     (lambda *a: _kl(*a, logs=False), "log-std terms are missing"),
     (lambda z, q, m, p, k: _kl(z, q, m, p, k) + (q * k).sum() / k.sum(), "posterior's log σ_q is missing"),
     (lambda z, q, m, p, k: _kl(z, q, m, p, k) - (p * k).sum() / k.sum(), "prior's log σ_p is missing"),
-    (lambda z, q, m, p, k: _kl(z, q, m, p, k) + 1e-2, "values differ"),
+    (lambda *a: _kl(*a, const=0.5), r"gives −½, not \+½"),
+    (lambda z, q, m, p, k: _kl(z, q, m, p, k) + HALF_LOG_2PI * z.shape[1], "your log q lost its own"),
+    (lambda z, q, m, p, k: _kl(z, q, m, p, k) - HALF_LOG_2PI * z.shape[1], "your log p lost its own"),
+    (lambda z, q, m, p, k: _kl(z, q, m, p, k) + 1e-2, "values differ.*average it over ε"),
 ])
 def test_kl_mistakes_get_their_hint(wrong, hint):
     with pytest.raises(ExerciseError, match=hint):
