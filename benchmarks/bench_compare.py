@@ -16,11 +16,11 @@ Measure on a quiet machine: the RTF columns stall several-fold beside any other 
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 from pathlib import Path
 
 from course_lib import compare
+from course_lib.facts import emit
 
 UNITS = {"mcd_dtw": "dB", "dnsmos_ovrl": "MOS", "per": "ratio", "duration_mae": "frames",
          "alignment_accuracy": "ratio", "duration_spread_s": "s", "f0_spread_hz": "Hz", "rtf_1_thread": "ratio",
@@ -31,12 +31,6 @@ def slug(name: str) -> str:
     """``"Glow-TTS + Griffin-Lim (32 iterations)"`` → ``"glow_tts_griffin_lim_32_iterations"``."""
     kept = "".join(c if c.isalnum() else "_" for c in name.lower())
     return "_".join(part for part in kept.split("_") if part)
-
-
-def emit(metric: str, value, unit: str) -> None:
-    value = None if value is None else (int(value) if unit == "count" else round(float(value), 4))
-    print(json.dumps({"benchmark": "compare", "metric": metric, "value": value, "unit": unit, "target": None}),
-          flush=True)
 
 
 def main() -> None:
@@ -58,7 +52,11 @@ def main() -> None:
         print(compare.markdown(rows, args.sentences))
     for row in rows:
         for measure, unit in UNITS.items():
-            emit(f"{slug(row.name)}_{measure}", getattr(row, measure), unit)
+            value = getattr(row, measure)
+            if value is not None:
+                emit("compare", f"{slug(row.name)}_{measure}", int(value) if unit == "count" else float(value), unit)
+            if measure in row.interval:
+                emit("compare", f"{slug(row.name)}_{measure}_ci95", row.interval[measure], unit)
 
 
 if __name__ == "__main__":

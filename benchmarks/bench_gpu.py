@@ -22,7 +22,6 @@ Needs CUDA: without a GPU it says so and skips (``make bench`` goes on); ``--dev
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import statistics
 import sys
@@ -31,6 +30,7 @@ from types import SimpleNamespace
 
 import torch
 
+from course_lib import facts
 from course_lib.training import TrainConfig, Trainer
 
 SAMPLE_RATE, HOP = 22050, 256
@@ -42,9 +42,7 @@ PAPER_GPU_RTF = {"glow_tts": 0.008, "grad_tts_10": 0.033, "diff_tts": 1 / 28, "h
 
 
 def emit(metric: str, value, unit: str, target=None) -> None:
-    value = None if value is None or math.isnan(value) else round(float(value), 5)
-    print(json.dumps({"benchmark": "gpu", "metric": metric, "value": value, "unit": unit, "target": target}),
-          flush=True)
+    facts.emit("gpu", metric, None if value is None or math.isnan(value) else float(value), unit, target)
 
 
 def even_durations(n_tokens: int, n_frames: int, batch: int) -> torch.Tensor:

@@ -86,7 +86,7 @@ def emit(benchmark: str, metric: str, value, unit: str, target=None) -> None:
     print(json.dumps({"benchmark": benchmark, "metric": metric, "value": value, "unit": unit, "target": target}),
           flush=True)
     if os.environ.get(RECORD_ENV) == "1" and isinstance(value, (int, float)) and not isinstance(value, bool):
-        command = " ".join(shlex.quote(arg) for arg in [Path(sys.argv[0]).as_posix(), *sys.argv[1:]])
+        command = " ".join(["python", *(shlex.quote(arg) for arg in [Path(sys.argv[0]).as_posix(), *sys.argv[1:]])])
         record(fact_key(benchmark, metric), value, unit, command)
 
 
