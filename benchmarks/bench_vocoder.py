@@ -31,6 +31,11 @@ Prints one JSON object per figure per line: {"benchmark", "metric", "value", "un
 * Curve (``--part curve``): the course vocoder trained from scratch in this process (``--config``, default
   ``tiny``), paused at each of ``--curve-steps`` to score the held-out utterances: the four measures against
   CPU-minutes of training (process CPU time, all threads), beside Griffin-Lim 32 on the same utterances.
+* TTS (``--part tts``): what a learner hears — each shipped acoustic model's mels (Glow-TTS, Grad-TTS, Diff-TTS
+  at its 20-call walk, the CVAE) of held-out sentences of the single-voice corpus, spoken with the corpus's
+  true durations so they line up with the recording (``evaluation.teacher_forced_mel``), voiced by Griffin-Lim
+  32, the shipped vocoder and each candidate, and scored against the recording with the quality measures.
+  The bar: the shipped vocoder beats Griffin-Lim 32 on the four measures for every model.
 """
 
 from __future__ import annotations
@@ -292,9 +297,40 @@ def run_curve(config_name: str, checkpoints: list[int], corpus_dir: str | None, 
         emit(benchmark, "beats_griffin_lim_32", all(beats(scores, baseline).values()), "bool")
 
 
+def run_tts(candidates: dict[str, Path], n_utterances: int) -> None:
+    """Every shipped acoustic model's true-duration mels through Griffin-Lim 32 and each vocoder, scored."""
+    import importlib
+
+    from course_lib import compare, evaluation
+    from course_lib.paths import CHECKPOINT_DIR
+
+    vocoders = {"griffin_lim_32": GriffinLimVocoder(32)} | {name: vocoder_from_file(path)
+                                                            for name, path in candidates.items()}
+    items, _ = compare.test_items(n_utterances)
+    waves = [item.wave.numpy() for item in items]
+    tracks = [pitch_track(w) for w in waves]
+    for kind in ("glow_tts", "grad_tts", "diff_tts", "cvae"):
+        path = CHECKPOINT_DIR / f"{kind}_tiny.pt"
+        if not path.is_file():
+            print(json.dumps({"note": f"no shipped {kind} ({path.name}): skipped"}))
+            continue
+        model = importlib.import_module(f"course_lib.models.{kind}.train").load(path, device="cpu").eval()
+        mels = [evaluation.teacher_forced_mel(model, item) for item in items]
+        results = {name: mean_scores([vocoder_scores(w, vocoder(mel), track)
+                                      for w, mel, track in zip(waves, mels, tracks)])
+                   for name, vocoder in vocoders.items()}
+        for name, scores in results.items():
+            benchmark = f"vocoder_tts_{kind}_{name} (n={len(items)})"
+            for metric, value in scores.to_dict().items():
+                emit(benchmark, metric, value, metric)
+            if name != "griffin_lim_32":
+                emit(benchmark, "beats_griffin_lim_32", all(beats(scores, results["griffin_lim_32"]).values()),
+                     "bool")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=("speed", "quality", "curve", "all"), default="all",
+    parser.add_argument("--part", choices=("speed", "quality", "curve", "tts", "all"), default="all",
                         help="all: speed and quality (the curve trains a model: ask for it by name)")
     parser.add_argument("--configs", default="v1,v2,v3,tiny,istft_small,istft_vocos")
     parser.add_argument("--candidate", action="append", default=[], metavar="NAME=PATH",
@@ -324,6 +360,8 @@ def main() -> None:
                   args.train_repeats)
     if args.part in ("quality", "all"):
         run_quality(candidates, args.corpus, args.n_utterances)
+    if args.part == "tts":
+        run_tts(candidates, args.n_utterances)
     if args.part == "curve":
         import shutil
 

@@ -68,16 +68,24 @@ def _train(args: argparse.Namespace) -> int:
     """Claim the run folder (one run, one process; see ``training.run_folder``), then the model's ``train_cli``."""
     from course_lib.training.run_folder import claim_run_folder
 
-    from course_lib.vocoder import load_vocoder
+    from course_lib.vocoder import check_fine_tune_models, load_vocoder, tts_training_mels
 
     handler = _handler(args.model, "train")
     if args.init is not None and args.model != "pitch_vocoder":
         raise ValueError(f"--init is for pitch_vocoder only; {args.model} trains from fresh weights (or --resume)")
+    if args.fine_tune_on is not None and args.model != "pitch_vocoder":
+        raise ValueError(f"--fine-tune-on is for pitch_vocoder only; {args.model} trains on its corpus")
+    fine_tune_on = None if args.fine_tune_on is None else [name.strip() for name in args.fine_tune_on.split(",")
+                                                           if name.strip()]
+    if fine_tune_on is not None:
+        check_fine_tune_models(fine_tune_on)
     if args.init is not None and not Path(args.init).is_file():
         raise FileNotFoundError(f"--init {args.init}: no such model file; give a pitch_vocoder .pt, e.g. "
                                 "data/checkpoints/pitch_vocoder_tiny.pt")
     args.vocoder = load_vocoder("auto", verbose=False)  # voices the audio samples written while training
     with claim_run_folder(args.out, args.resume, args.overwrite):
+        if fine_tune_on is not None:
+            args.input_mels = tts_training_mels(fine_tune_on)
         return handler(args) or 0
 
 
@@ -195,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--init", type=_path, default=None,
                        help="pitch_vocoder only: start from the weights of this model file of the same sizes "
                             "(a fine-tune, e.g. --config tiny_harmonic_noise from the shipped tiny)")
+    train.add_argument("--fine-tune-on", default=None, metavar="MODELS",
+                       help="pitch_vocoder only: also train on these shipped acoustic models' mels of the "
+                            "single-voice corpus, spoken with the true durations (comma-separated, from "
+                            "glow_tts, grad_tts, diff_tts, cvae; the first 400 training utterances, made once and "
+                            "cached) — with --init, the "
+                            "shipped vocoder fine-tuned on what it is given")
     again = train.add_mutually_exclusive_group()
     again.add_argument("--resume", action="store_true", help="continue the run in --out exactly where it stopped")
     again.add_argument("--overwrite", action="store_true", help="replace the run in --out with a fresh one")

@@ -92,6 +92,39 @@ def model_item(item, model):
     return SimpleNamespace(**{**vars(item), **changes})
 
 
+def teacher_forced_mel(model, item, seed: int = 0, n_steps: int | None = None) -> torch.Tensor:
+    """``model``'s mel ``[80, T]`` of ``item`` spoken with the corpus's true durations: frame for frame in step
+    with the recording, so whatever voices it can be scored against the recording itself (PESQ, pitch), and a
+    vocoder can be fine-tuned on it. Glow-TTS, Grad-TTS, Diff-TTS (``n_steps`` calls; default: the 20-call walk
+    the course speaks with) and the CVAE, each sampled with ``seed``."""
+    from course_lib.models.cvae.model import ConditionalVae
+    from course_lib.models.diff_tts.model import DiffTTS, gamma_for_steps
+    from course_lib.models.glow_tts.model import GlowTTS
+    from course_lib.models.grad_tts.model import GradTTS
+
+    item = model_item(item, model)
+    device = next(model.parameters()).device
+    tokens = torch.as_tensor(item.tokens)[None].to(device)
+    durations = torch.as_tensor(item.durations)[None].to(device)
+    frames = int(durations.sum())
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        if isinstance(model, GlowTTS):
+            out = model.infer(tokens, torch.tensor([tokens.shape[-1]], device=device), durations=durations,
+                              generator=generator)
+        elif isinstance(model, GradTTS):
+            out = model.synthesize(tokens, n_steps=n_steps, seed=seed, durations=durations)
+        elif isinstance(model, DiffTTS):
+            gamma = gamma_for_steps(model.config.n_diffusion_steps, 20 if n_steps is None else n_steps)
+            out = model.synthesize(tokens, gamma=gamma, seed=seed, durations=durations)
+        elif isinstance(model, ConditionalVae):
+            out = model.synthesize(tokens, durations=durations, generator=generator)
+        else:
+            raise TypeError(f"{type(model).__name__} makes no mel from given durations (Glow-TTS, Grad-TTS, "
+                            "Diff-TTS and the CVAE do)")
+    return out.mel[0, :, :frames].float().cpu()
+
+
 def fold_blanks(durations: torch.Tensor) -> torch.Tensor:
     """Frames per token ``[2N + 1]`` of a blank-interspersed sequence → frames per symbol ``[N]``.
 

@@ -281,3 +281,57 @@ def load_vocoder(name: str = "auto", device: str | torch.device | None = None, v
     if verbose:
         print(message)
     return vocoder
+
+
+# ------------------------------------------------------------------------------------------ fine-tune data
+FINE_TUNE_MODELS = ("glow_tts", "grad_tts", "diff_tts", "cvae")
+FINE_TUNE_UTTERANCES = 400  # per model: ≈ 10 CPU-minutes of synthesis for all four, a third of the training split
+
+
+def check_fine_tune_models(models: list[str]) -> None:
+    """Refuse an empty list or a name that is not an acoustic model the vocoder can fine-tune on."""
+    unknown = [name for name in models if name not in FINE_TUNE_MODELS]
+    if unknown or not models:
+        raise ValueError(f"fine-tune on which models? got {', '.join(unknown) or 'none'}; choose from "
+                         f"{', '.join(FINE_TUNE_MODELS)} (comma-separated)")
+
+
+def tts_training_mels(models: list[str], limit: int | None = FINE_TUNE_UTTERANCES, progress: bool = True) -> list[Path]:
+    """For each shipped acoustic model in ``models``, its mel of every training utterance of the built-in
+    single-voice corpus spoken with the true durations (:func:`course_lib.evaluation.teacher_forced_mel`, seed 0),
+    one ``<utterance id>.npy`` ``[80, T]`` per utterance, in a cache folder per model checkpoint (written
+    atomically, reused while the checkpoint is unchanged). ``limit``: the first N utterances (None: all). The course vocoder
+    fine-tunes on them (``train pitch_vocoder --fine-tune-on``): the input it will be given, the recording its
+    target."""
+    import hashlib
+    import importlib
+    import io
+
+    from tqdm.auto import tqdm
+
+    from course_lib import evaluation
+    from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+    from course_lib.files import atomic_write
+
+    check_fine_tune_models(models)
+    corpus_dir = ensure_corpus()
+    corpus = load_corpus(corpus_dir)
+    records = corpus.split("train").utterances[:limit]
+    dataset = TextMelDataset(records, tokenizer=corpus.tokenizer)
+    folders = []
+    for name in models:
+        checkpoint = paths.CHECKPOINT_DIR / f"{name}_tiny.pt"
+        if not checkpoint.is_file():
+            raise FileNotFoundError(f"no shipped {name} ({checkpoint}) to fine-tune the vocoder on; train one with "
+                                    f"`python -m course_lib train {name} --config tiny --out runs/{name}`")
+        digest = hashlib.sha256(checkpoint.read_bytes() + corpus_dir.name.encode()).hexdigest()[:12]
+        folder = paths.cache_dir() / "tts_mels" / f"{name}-{digest}"
+        missing = [index for index, record in enumerate(records) if not (folder / f"{record.id}.npy").is_file()]
+        if missing:
+            model = importlib.import_module(f"course_lib.models.{name}.train").load(checkpoint, device="cpu").eval()
+            for index in tqdm(missing, desc=f"{name} mels", disable=not progress):
+                buffer = io.BytesIO()
+                np.save(buffer, evaluation.teacher_forced_mel(model, dataset[index]).numpy())
+                atomic_write(folder / f"{records[index].id}.npy", lambda file: file.write(buffer.getvalue()))
+        folders.append(folder)
+    return folders

@@ -865,3 +865,31 @@ def test_train_init_starts_the_fine_tune_from_the_given_weights(capsys, tmp_path
         fresh = max(float((a - b).abs().max()) for a, b in zip(build(PitchVocoderConfig.tiny()).parameters(),
                                                                  start.parameters()))
     assert distance < 0.01 < fresh
+
+
+def test_train_fine_tune_on_is_refused_for_another_model_and_for_an_unknown_one(capsys, tmp_path):
+    code, _, err = cli(capsys, "train", "glow_tts", "--fine-tune-on", "cvae", "--out", tmp_path / "run")
+    assert code == 2 and "--fine-tune-on is for pitch_vocoder only" in err and "Traceback" not in err
+    code, _, err = cli(capsys, "train", "pitch_vocoder", "--fine-tune-on", "glow_tts,vits", "--out", tmp_path / "run")
+    assert code == 2 and "got vits; choose from glow_tts, grad_tts, diff_tts, cvae" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_fine_tune_on_an_acoustic_model_feeds_the_vocoder_its_mels(capsys, tmp_path):
+    from course_lib import vocoder
+    from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+
+    folder, = vocoder.tts_training_mels(["cvae"], progress=False)
+    corpus = load_corpus(ensure_corpus())
+    record = corpus.split("train").utterances[0]
+    mel = np.load(folder / f"{record.id}.npy")
+    assert mel.shape == (80, int(sum(record.durations)))
+    item = TextMelDataset([record], tokenizer=corpus.tokenizer)[0]
+    assert mel.shape == tuple(item.mel.shape)                       # frame for frame with the recording's mel
+    written = (folder / f"{record.id}.npy").stat().st_mtime_ns
+    assert vocoder.tts_training_mels(["cvae"], progress=False) == [folder]
+    assert (folder / f"{record.id}.npy").stat().st_mtime_ns == written  # made once, then reused
+    code, _, err = cli(capsys, "train", "pitch_vocoder", "--init", ROOT / "data/checkpoints/pitch_vocoder_tiny.pt",
+                       "--fine-tune-on", "cvae", "--out", tmp_path / "run", "--steps", "1", "--batch-size", "2")
+    assert code == 0, err
+    assert (tmp_path / "run" / "pitch_vocoder.pt").is_file()

@@ -180,6 +180,37 @@ def test_training_windows_start_on_frames_and_carry_their_f0():
         SegmentLoader(clips, batch_size=2, segment_size=16 * HOP_LENGTH, pitch=pitch[:2])
 
 
+def test_a_clip_with_its_own_input_mel_gives_that_mel_for_its_window(tmp_path):
+    from course_lib.data.segments import SILENT_LOG_MEL, SegmentLoader
+
+    clips = [np.random.default_rng(i).normal(0, 0.1, n * HOP_LENGTH).astype(np.float32) for i, n in
+             enumerate((40, 12, 30, 50))]
+    pitch = [np.arange(len(c) // HOP_LENGTH, dtype=np.float32) + 1000 * i for i, c in enumerate(clips)]
+    # clip 1 (12 frames, shorter than a window) and clip 3 bring a mel whose value is the frame index
+    given = {1: np.tile(np.arange(12, dtype=np.float32), (80, 1)), 3: np.tile(np.arange(50, dtype=np.float32), (80, 1))}
+    np.save(tmp_path / "three.npy", given[3])
+    input_mels = [None, given[1], None, tmp_path / "three.npy"]
+    loader = SegmentLoader(clips, batch_size=2, segment_size=16 * HOP_LENGTH, seed=5, pitch=pitch,
+                           input_mels=input_mels)
+    seen = set()
+    for batch in loader:
+        for row in range(2):
+            clip = int(float(batch.f0[row, 0]) // 1000)
+            seen.add(clip)
+            start = int(float(batch.f0[row, 0]) - 1000 * clip)
+            if clip in given:
+                expected = torch.from_numpy(given[clip][:, start: start + 16])
+                padded = torch.full((80, 16), SILENT_LOG_MEL)
+                padded[:, : expected.shape[-1]] = expected
+                assert torch.equal(batch.mels[row], padded)
+            else:
+                wave = batch.waves[row, 0]
+                torch.testing.assert_close(batch.mels[row], audio.mel_spectrogram(wave))
+    assert seen == {0, 1, 2, 3}
+    with pytest.raises(ValueError, match="input mels need the clips' pitch"):
+        SegmentLoader(clips, batch_size=2, segment_size=16 * HOP_LENGTH, input_mels=input_mels)
+
+
 def shipped_fingerprint() -> dict:
     """The shipped course vocoder on a synthetic vowel (harmonics of 120 Hz, falling 6 dB an octave): the
     pitch it hears and the wave it makes."""

@@ -111,12 +111,29 @@ def training_clips(data_dir: str | None) -> tuple[list, list]:
     return split["train"], split["val"] or split["train"][:1]
 
 
+def fine_tune_clips(folders: list[str | Path]) -> list[tuple[Path, np.ndarray, Path]]:
+    """``(wav path, F0 [T], input mel file)`` for every training utterance of the built-in single-voice corpus
+    whose acoustic-model mel (``<utterance id>.npy``, ``[80, T]`` in step with the recording) one of ``folders``
+    holds — what ``course_lib.vocoder.tts_training_mels`` writes."""
+    from course_lib.data import corpus_pitch, ensure_corpus, open_corpus
+
+    corpus = open_corpus(ensure_corpus())
+    pitch = corpus_pitch(corpus)
+    clips = [(u.wav_path, pitch[u.id], Path(folder) / f"{u.id}.npy")
+             for folder in folders for u in corpus.split("train") if (Path(folder) / f"{u.id}.npy").is_file()]
+    if not clips:
+        raise ValueError(f"no acoustic-model mels of the corpus's training utterances in {', '.join(map(str, folders))}")
+    return clips
+
+
 def train(config: PitchVocoderConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
           batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
-          init: str | Path | None = None):
+          init: str | Path | None = None, input_mels: list[str | Path] | None = None):
     """Train on a corpus folder (``None``: the built-in multi-voice corpus); writes ``out_dir/pitch_vocoder.pt``.
     ``init``: a course vocoder model file whose weights the run starts from (a fine-tune; a resumed run loads its
-    own). Returns ``(model, history)``."""
+    own). ``input_mels``: folders of acoustic models' true-duration mels (:func:`fine_tune_clips`), whose
+    utterances join the training clips with those mels as the input and the recording as the target.
+    Returns ``(model, history)``."""
     from course_lib.audio import load_audio
     from course_lib.mode import pick
     from course_lib.models import recipe
@@ -127,8 +144,11 @@ def train(config: PitchVocoderConfig, data_dir: str | None, out_dir: str | Path,
         config = dataclasses.replace(config, batch_size=batch_size)
     train_clips, val_clips = training_clips(data_dir)
     val = [(load_audio(path), f0) for path, f0 in val_clips[: pick(smoke=1, default=4, full=16)]]
-    loader = SegmentLoader([path for path, _ in train_clips], config.batch_size, config.segment_frames * 256,
-                           seed=config.seed, pitch=[f0 for _, f0 in train_clips])
+    tuned = fine_tune_clips(input_mels) if input_mels else []
+    loader = SegmentLoader([path for path, _ in train_clips] + [path for path, _, _ in tuned], config.batch_size,
+                           config.segment_frames * 256, seed=config.seed,
+                           pitch=[f0 for _, f0 in train_clips] + [f0 for _, f0, _ in tuned],
+                           input_mels=[None] * len(train_clips) + [mel for _, _, mel in tuned] if tuned else None)
     model = recipe.seed_and_build(build, config)
     if init is not None:
         model.load_state_dict(load(init, device="cpu").state_dict())
@@ -165,7 +185,8 @@ def train_cli(args: argparse.Namespace) -> None:
     from course_lib.models import recipe
     from course_lib.models.pitch_vocoder import CONFIGS
 
-    init = getattr(args, "init", None)
+    init, input_mels = getattr(args, "init", None), getattr(args, "input_mels", None)
     phase = "generator" if CONFIGS[args.config]().adversarial else "vocoder"
-    recipe.train_cli(args, "pitch_vocoder", CONFIGS, functools.partial(train, init=init), MODEL_FILE,
+    recipe.train_cli(args, "pitch_vocoder", CONFIGS, functools.partial(train, init=init, input_mels=input_mels),
+                     MODEL_FILE,
                      needs_vocoder=False, phase=phase, one_voice=False)
