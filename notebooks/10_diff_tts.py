@@ -61,7 +61,9 @@ print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 #
 # The paper (Jeong et al. 2021, arXiv:2104.01409) comes with a demo page but no official
 # code. **From the paper and its demo**:
-# non-autoregressive; denoising diffusion from noise to mel, conditioned on text; trained
+# non-autoregressive (every frame at once, with no frame waiting for the one before it — but
+# not in one pass: the mel is refined by the reverse steps, 400 network calls at γ = 1);
+# denoising diffusion from noise to mel, conditioned on text; trained
 # with the likelihood-based ε objective and no auxiliary mel losses; accelerated sampling;
 # T = 400 and γ ∈ {1, 7, 21, 57}; 28× faster than real time on a 2080 Ti; a decoder of gated
 # WaveNet-style residual blocks with a diffusion-step embedding. Where it leaves a detail

@@ -226,7 +226,10 @@ display(Markdown(variation_reading(references + list(variations.values()))))
 # %% [markdown]
 # ## 5. Steps against quality and speed
 #
-# Both diffusion models take `n_steps` — network calls — through the same contract. Grad-TTS at
+# All four models are *non-autoregressive*: no frame waits for the frame before it, the whole
+# mel (or wave) is made at once. That is not the same as *one pass*: Glow-TTS and VITS run
+# their networks once, a diffusion model once per reverse step. Both diffusion models take
+# `n_steps` — network calls — through the same contract. Grad-TTS at
 # 2 / 10 / 50 reverse steps; Diff-TTS at the walks of its 400-step schedule that end at step 0
 # (4, 8, 20, 58 calls: γ = 133, 57, 21, 7). MCD-DTW of the model's *mel* (no vocoder: this is
 # the acoustic model alone) and the RTF of text → mel, on the first sentence, seed 0 (≈ 30 s).
