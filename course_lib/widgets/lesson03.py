@@ -31,13 +31,15 @@ class SpokenSample:
     seed: int
 
 
-def speak(model: ConditionalVae, text: str, temperature: float = 0.667, seed: int = 0, length_scale: float = 1.0,
-          vocoder=None, tokenizer=None) -> SpokenSample:
-    """Text → one sample of z from the prior at ``temperature`` → mel → wave (clipped to [-1, 1]).
+def speak(model: ConditionalVae, text: str, temperature: float | None = None, seed: int = 0,
+          length_scale: float = 1.0, vocoder=None, tokenizer=None) -> SpokenSample:
+    """Text → one sample of z from the prior at ``temperature`` (None: the config's) → mel → wave (clipped to
+    [-1, 1]).
 
     ``vocoder`` defaults to :func:`course_lib.vocoder.load_vocoder` (the shipped course vocoder, else Griffin-Lim).
     Raises ``ValueError`` for empty text or a negative temperature.
     """
+    temperature = model.config.temperature if temperature is None else temperature
     if not float(temperature) >= 0:
         raise ValueError(f"temperature must be ≥ 0 (0 = the prior mean, no randomness), got {temperature}")
     result = synthesize_text(model, text, tokenizer, temperature=temperature, seed=seed, length_scale=length_scale)
@@ -80,7 +82,7 @@ class LatentSampler:
     """Text box, temperature slider, seed, "resample z" and "A/B" buttons; ``.ui`` is the widget to display."""
 
     def __init__(self, model: ConditionalVae, text: str = "The quick brown fox jumps over the lazy dog.",
-                 temperature: float = 0.667, vocoder=None) -> None:
+                 temperature: float | None = None, vocoder=None) -> None:
         import ipywidgets as widgets
 
         from course_lib.vocoder import load_vocoder
@@ -89,7 +91,8 @@ class LatentSampler:
         self.vocoder = vocoder if vocoder is not None else load_vocoder(verbose=False)  # loaded once, not per click
         self.text = widgets.Text(value=text, description="text", continuous_update=False,
                                  layout=widgets.Layout(width="70%"))
-        self.temperature = widgets.FloatSlider(value=temperature, min=0.0, max=1.5, step=0.05,
+        self.temperature = widgets.FloatSlider(value=model.config.temperature if temperature is None else temperature,
+                                               min=0.0, max=1.5, step=0.05,
                                                description="temperature", continuous_update=False,
                                                style={"description_width": "initial"})
         self.seed = widgets.IntText(value=0, description="seed")

@@ -41,7 +41,7 @@ def _tokens_and_labels(model: GlowTTS, text: str) -> tuple[torch.Tensor, list[st
     return tokens, labels
 
 
-def speak(model: GlowTTS, text: str, temperature: float = 0.667, length_scale: float = 1.0, seed: int = 0,
+def speak(model: GlowTTS, text: str, temperature: float | None = None, length_scale: float = 1.0, seed: int = 0,
           vocoder=None) -> GlowSample:
     """Text -> durations -> z ~ N(μ, (τσ)²) -> flow in reverse -> mel -> wave (clipped to [-1, 1]).
 
@@ -50,6 +50,7 @@ def speak(model: GlowTTS, text: str, temperature: float = 0.667, length_scale: f
     else Griffin-Lim). Raises ``ValueError`` for empty text, temperature < 0 or length scale ≤ 0.
     """
     tokens, labels = _tokens_and_labels(model, text)
+    temperature = model.config.noise_scale if temperature is None else temperature
     result = model.generate(tokens, SynthesisOptions(noise_scale=temperature, length_scale=length_scale,
                                                      seed=int(seed)))
     mel = result.mel.cpu()
@@ -89,14 +90,15 @@ class GlowTTSSpeaker:
     """Text box, temperature and length-scale sliders, seed and "resample"; ``.ui`` is the widget to display."""
 
     def __init__(self, model: GlowTTS, text: str = "The quick brown fox jumps over the lazy dog.",
-                 temperature: float = 0.667, vocoder=None) -> None:
+                 temperature: float | None = None, vocoder=None) -> None:
         import ipywidgets as widgets
 
         self.model = model
         self.vocoder = vocoder
         self.text = widgets.Text(value=text, description="text", continuous_update=False,
                                  layout=widgets.Layout(width="70%"))
-        self.temperature = widgets.FloatSlider(value=temperature, min=0.0, max=1.5, step=0.05, description="temperature",
+        self.temperature = widgets.FloatSlider(value=model.config.noise_scale if temperature is None else temperature,
+                                               min=0.0, max=1.5, step=0.05, description="temperature",
                                                continuous_update=False, style={"description_width": "initial"})
         self.length_scale = widgets.FloatSlider(value=1.0, min=0.5, max=2.0, step=0.05, description="length scale",
                                                 continuous_update=False, style={"description_width": "initial"})

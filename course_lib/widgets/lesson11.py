@@ -59,8 +59,8 @@ def _speaker(model: VITS, speaker: int | None) -> int | None:
 
 
 @torch.no_grad()
-def speak(model: VITS, text: str, speaker: int | None = 0, noise_scale: float = 0.667, noise_scale_w: float = 0.8,
-          length_scale: float = 1.0, seed: int = 0) -> VITSSample:
+def speak(model: VITS, text: str, speaker: int | None = 0, noise_scale: float | None = None,
+          noise_scale_w: float | None = None, length_scale: float = 1.0, seed: int = 0) -> VITSSample:
     """Text → sampled durations → z_p ~ N(μ, (noise_scale·σ)²) → reverse flow → decoder → wave.
 
     ``speaker`` is ignored by a single-speaker model. Raises ``ValueError`` for empty text, a
@@ -68,6 +68,8 @@ def speak(model: VITS, text: str, speaker: int | None = 0, noise_scale: float = 
     """
     tokens, labels = token_labels(model, text)
     speaker = _speaker(model, speaker)
+    noise_scale = model.config.noise_scale if noise_scale is None else noise_scale
+    noise_scale_w = model.config.noise_scale_w if noise_scale_w is None else noise_scale_w
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()
@@ -83,7 +85,7 @@ def speak(model: VITS, text: str, speaker: int | None = 0, noise_scale: float = 
 
 
 def sample_many(model: VITS, text: str, speaker: int | None = 0, seeds: Sequence[int] = range(8),
-                noise_scale: float = 0.667, noise_scale_w: float = 0.8) -> list[VITSSample]:
+                noise_scale: float | None = None, noise_scale_w: float | None = None) -> list[VITSSample]:
     """The same sentence drawn once per seed (both noises resampled)."""
     return [speak(model, text, speaker, noise_scale, noise_scale_w, seed=seed) for seed in seeds]
 
@@ -268,8 +270,8 @@ class VITSSpeaker:
                                  layout=widgets.Layout(width="70%"))
         self.speaker = widgets.Dropdown(options=[(name, i) for i, name in enumerate(names)], value=speaker,
                                         description="speaker", disabled=n == 1)
-        self.noise_scale = slider(0.667, 0.0, 1.5, "noise_scale (z)")
-        self.noise_scale_w = slider(0.8, 0.0, 1.5, "noise_scale_w (durations)")
+        self.noise_scale = slider(model.config.noise_scale, 0.0, 1.5, "noise_scale (z)")
+        self.noise_scale_w = slider(model.config.noise_scale_w, 0.0, 1.5, "noise_scale_w (durations)")
         self.length_scale = slider(1.0, 0.5, 2.0, "length_scale")
         self.seed = widgets.IntText(value=0, description="seed")
         self.resample = widgets.Button(description="resample z", icon="refresh")

@@ -25,6 +25,7 @@ class CvaeConfig(ConfigIO):
     duration_channels: int = 128
     dropout: float = 0.1
     kl_weight: float = 1.0
+    temperature: float = 0.667  # τ: scales z's noise at synthesis (VITS's noise_scale); 0 = the prior mean
     learning_rate: float = 2e-3  # Adam's, constant
     batch_size: int = 16
     grad_clip_norm: float = 5.0

@@ -256,9 +256,9 @@ class ConditionalVae(nn.Module):
 
     def generate(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> SynthesisResult:
         """``tokens [T_text]`` → mel and durations (the course contract); ``noise_scale`` is the temperature τ
-        that scales z's noise (default 0.667)."""
+        that scales z's noise (default: the config's ``temperature``)."""
         options = check_options(options, self.knobs, "the CVAE", self.REFUSED)
-        settings = settings_for(options, self.knobs, noise_scale=0.667, length_scale=1.0)
+        settings = settings_for(options, self.knobs, noise_scale=self.config.temperature, length_scale=1.0)
         device = next(self.parameters()).device
         with evaluating(self):
             out = self.synthesize(tokens.reshape(1, -1).to(device), temperature=settings["noise_scale"],
@@ -286,7 +286,7 @@ class ConditionalVae(nn.Module):
         tokens: torch.Tensor,
         token_lengths: torch.Tensor | None = None,
         durations: torch.Tensor | None = None,
-        temperature: float = 0.667,
+        temperature: float | None = None,
         length_scale: float = 1.0,
         generator: torch.Generator | None = None,
     ) -> CvaeSynthesis:
@@ -300,6 +300,7 @@ class ConditionalVae(nn.Module):
         was_training = self.training
         self.eval()  # no dropout while sampling; restored below
         try:
+            temperature = self.config.temperature if temperature is None else temperature
             return self._synthesize(tokens, token_lengths, durations, temperature, length_scale, generator)
         finally:
             self.train(was_training)
@@ -337,7 +338,7 @@ def synthesize_text(
     model: ConditionalVae,
     text: str,
     tokenizer=None,
-    temperature: float = 0.667,
+    temperature: float | None = None,
     seed: int | None = 0,
     length_scale: float = 1.0,
 ) -> TextSynthesis:
@@ -388,9 +389,11 @@ class HeldoutMetrics:
 
 
 @torch.no_grad()
-def heldout_metrics(model: ConditionalVae, loader, temperature: float = 0.667, seeds=(0, 1, 2)) -> HeldoutMetrics:
-    """Evaluate on batches (``TextMelBatch`` with true durations) of sentences the model never trained on."""
+def heldout_metrics(model: ConditionalVae, loader, temperature: float | None = None, seeds=(0, 1, 2)) -> HeldoutMetrics:
+    """Evaluate on batches (``TextMelBatch`` with true durations) of sentences the model never trained on
+    (``temperature`` None: the config's)."""
     model.eval()
+    temperature = model.config.temperature if temperature is None else temperature
     device = next(model.parameters()).device
     sums = {"posterior": 0.0, "prior_mean": 0.0, "sample": 0.0, "spread": 0.0}
     frames, n_utterances, n_batches = 0.0, 0, 0

@@ -213,7 +213,8 @@ class GlowTTS(nn.Module):
         noise_scale = cfg.noise_scale if noise_scale is None else float(noise_scale)
         length_scale = check_length_scale(cfg.length_scale if length_scale is None else length_scale)
         if not noise_scale >= 0:
-            raise ValueError(f"noise_scale (temperature) must be >= 0 (0 = the mean voice; 0.667 default), got {noise_scale}")
+            raise ValueError(f"noise_scale (temperature) must be >= 0 (0 = the mean voice; {cfg.noise_scale} default), "
+                             f"got {noise_scale}")
         speaker_cond = self._speaker_cond(speakers, tokens.shape[0])
 
         enc = self.encoder(tokens, token_lengths, speaker_cond)
@@ -280,14 +281,14 @@ class GlowTTS(nn.Module):
     def synthesize(
         self,
         tokens,
-        noise_scale: float = 0.667,
+        noise_scale: float | None = None,
         length_scale: float = 1.0,
         seed: int | None = None,
         speaker: int | None = None,
     ) -> torch.Tensor:
         """One utterance: token ids (list, ``[T_text]`` or ``[1, T_text]``) -> log-mel ``[n_mels, T_mel]``.
 
-        ``noise_scale`` is the temperature of the latent (0.667 default; the paper
+        ``noise_scale`` is the temperature of the latent (default: the config's; the paper
         preferred 0.333); ``seed`` makes the sample repeatable.
         """
         device = next(self.parameters()).device

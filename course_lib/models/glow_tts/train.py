@@ -9,7 +9,6 @@ from the first batch (the official ``init.py``), loss = MLE + duration MSE.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 

@@ -119,8 +119,8 @@ class StochasticDurationPredictor(nn.Module):
         return nll + log_q
 
     @torch.no_grad()
-    def sample_log_durations(self, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor | None = None,
-                             noise_scale: float = 0.8, generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample_log_durations(self, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor | None,
+                             noise_scale: float, generator: torch.Generator | None = None) -> torch.Tensor:
         """``log d`` per token ``[B, 1, T_text]``: the prior flow reversed from ``N(0, I) · noise_scale``."""
         h = self.condition(x, mask, cond)
         z = standard_normal((x.shape[0], 2, x.shape[2]), h, generator) * noise_scale * mask
@@ -160,7 +160,7 @@ class DeterministicDurationPredictor(nn.Module):
         return (error.pow(2) * mask).sum(dim=(1, 2))
 
     @torch.no_grad()
-    def sample_log_durations(self, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor | None = None,
-                             noise_scale: float = 0.8, generator: torch.Generator | None = None) -> torch.Tensor:
+    def sample_log_durations(self, x: torch.Tensor, mask: torch.Tensor, cond: torch.Tensor | None,
+                             noise_scale: float, generator: torch.Generator | None = None) -> torch.Tensor:
         """The prediction itself: a deterministic predictor ignores ``noise_scale`` and ``generator``."""
         return self.log_durations(x, mask, cond)

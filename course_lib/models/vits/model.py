@@ -202,17 +202,21 @@ class VITS(nn.Module):
 
     # ------------------------------------------------------------------ inference
     @torch.no_grad()
-    def infer(self, tokens: torch.Tensor, lengths: torch.Tensor, noise_scale: float = 0.667,
-              noise_scale_w: float = 0.8, length_scale: float = 1.0, speakers: torch.Tensor | int | None = None,
+    def infer(self, tokens: torch.Tensor, lengths: torch.Tensor, noise_scale: float | None = None,
+              noise_scale_w: float | None = None, length_scale: float = 1.0,
+              speakers: torch.Tensor | int | None = None,
               generator: torch.Generator | None = None) -> SynthesisOutput:
         """Batched text → waveform: ``tokens [B, T_text]``, ``lengths [B]`` → :class:`SynthesisOutput`.
 
         ``noise_scale`` scales the prior sample (0 = its mean), ``noise_scale_w`` the
-        duration predictor's noise (0 = its most likely rhythm), ``length_scale`` the
-        durations (> 1 slower). Call in eval mode (dropout off), as :meth:`synthesize` does.
+        duration predictor's noise (0 = its most likely rhythm), both defaulting to the config's;
+        ``length_scale`` the durations (> 1 slower). Call in eval mode (dropout off), as :meth:`synthesize` does.
         """
-        noise_scale = _check_knob("noise_scale", noise_scale, "0 = the prior mean, 0.667 default")
-        noise_scale_w = _check_knob("noise_scale_w", noise_scale_w, "0 = no duration noise, 0.8 default")
+        cfg = self.config
+        noise_scale = _check_knob("noise_scale", cfg.noise_scale if noise_scale is None else noise_scale,
+                                  f"0 = the prior mean, {cfg.noise_scale} default")
+        noise_scale_w = _check_knob("noise_scale_w", cfg.noise_scale_w if noise_scale_w is None else noise_scale_w,
+                                    f"0 = no duration noise, {cfg.noise_scale_w} default")
         length_scale = check_length_scale(length_scale)
         speaker_cond = self._speaker_cond(speakers, tokens.shape[0])
         prior = self.text_encoder(tokens, lengths)
@@ -305,7 +309,8 @@ class VITS(nn.Module):
         return out.durations[0, 0]
 
     @torch.no_grad()
-    def synthesize(self, tokens, noise_scale: float = 0.667, noise_scale_w: float = 0.8, length_scale: float = 1.0,
+    def synthesize(self, tokens, noise_scale: float | None = None, noise_scale_w: float | None = None,
+                   length_scale: float = 1.0,
                    seed: int | None = None, speaker: int | None = None) -> torch.Tensor:
         """One utterance: token ids (list or ``[T_text]``) → waveform ``[N]`` in [-1, 1], in eval mode."""
         device = next(self.parameters()).device
