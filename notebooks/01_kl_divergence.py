@@ -37,6 +37,8 @@
 # 4. see that KL is not symmetric: fitting one Gaussian to a two-peaked target with
 #    forward vs reverse KL gives "mode covering" vs "mode seeking".
 #
+# **Time**: about 90 min — §1 15 min · §2 30 min · §3 2 min · §4 10 min · §5 10 min · §6 5 min · Try this 15 min
+#
 # **Glossary** (paper → code): μ → `mean`, log σ → `log_std`, log σ² → `log_var`
 # (never mixed up: `log_var = 2·log_std`), q/p → `*_q`/`*_p`.
 

@@ -28,6 +28,8 @@
 #    watch β trade reconstruction for KL until the posterior **collapses** — and write the
 #    test that tells a collapsed latent dimension from a working one;
 # 4. walk through the latent space (traversal, interpolation) and hear it.
+#
+# **Time**: about 85 min — §1 5 min · §2 10 min · §3 5 min · §4 10 min · §5 20 min · §6 15 min · Try this 20 min
 
 # %%
 import math
@@ -70,6 +72,10 @@ print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 # $\partial/\partial\mu = 2(\mu-3)$ and $\partial/\partial\log\sigma = 2\sigma^2$.
 # For the score function, $\partial\log q/\partial\mu = (z-\mu)/\sigma^2$ and
 # $\partial\log q/\partial\log\sigma = (z-\mu)^2/\sigma^2 - 1$.
+#
+# *Think!* Both estimators average to the true gradient. Which one will have the larger
+# per-sample spread? And if you added a constant — say 100 — to f, which moves E_q[f] but not
+# its gradient, which estimator's spread would change? Predict, then run the cell.
 
 # %%
 def f(z):
@@ -103,6 +109,20 @@ sf, pw = score_function_grads(n_per, generator), pathwise_grads(n_per, generator
 print("true gradient          ", np.round(true_grad, 3))
 print("score-function mean    ", np.round(sf.mean(0).numpy(), 3), " per-sample std", np.round(sf.std(0).numpy(), 2))
 print("pathwise mean          ", np.round(pw.mean(0).numpy(), 3), " per-sample std", np.round(pw.std(0).numpy(), 2))
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# The score function's. Its per-sample estimate is f(z) times the score ∇_φ log q, and the score
+# is zero-mean noise whose size has nothing to do with f: a large factor (f ≈ 6 near the mean)
+# times noise. The pathwise estimate is f′(z)·∂z/∂φ — here 2(z − 3) for μ and 2(z − 3)·σε for
+# log σ — which moves only as much as f's slope does across q's width. A constant added to f
+# leaves every pathwise sample exactly as it was (f′ does not see it), but adds 100 times the
+# score to every score-function sample: still unbiased, since the score averages to zero, and
+# far noisier. That is why practical REINFORCE subtracts a *baseline* from f before it
+# multiplies.
+#
+# </details>
 
 # %%
 sizes = [1, 4, 16, 64, 256, 1024]
@@ -255,6 +275,10 @@ show_solution(solution_collapsed_dimensions)
 # Now the real thing: three VAEs trained with β = 1, 30 and 1000. The library counts
 # *active units* — `vae_lib.active_units`, Burda et al.'s test Var_x E_q[z_d] > 0.01 — and,
 # once your function passes, your diagnosis is printed beside it: the two must agree.
+#
+# *Think!* Before you run it: order the three models by KL and by reconstruction error. Which β
+# will leave no active unit at all — and what will its reconstructions of six *different*
+# segments look like? Predict, then run the cell.
 
 # %%
 betas = [1.0, 30.0, 1000.0]
@@ -285,6 +309,19 @@ with torch.no_grad():
     plt.show()
 
 # %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# As β grows the KL falls and the reconstruction error rises: every nat that z carries about
+# the input now costs β times more, so the encoder sends less through z and the decoder has
+# less to rebuild from. At β = 1000 no information is worth its price: q(z|x) = N(0, I) for
+# every input, no unit is active, and the decoder, fed a z that says nothing about x, outputs
+# the one segment that is best on average — the six reconstructions look (nearly) the same.
+# In default mode β = 30 stays short of that: its units remain active, with a much smaller KL
+# and a worse reconstruction than at β = 1. Where the cliff lies is a "try this" below.
+#
+# </details>
+
+# %% [markdown]
 # At large β every reconstruction is the same blurred "average segment": the decoder no
 # longer listens to z. In TTS the same pressure appears whenever a decoder is strong enough
 # to model the data without z; VITS keeps its latent useful because the prior is
@@ -297,6 +334,10 @@ with torch.no_grad():
 # others stay at the posterior mean. **Interpolation:** decode points on the straight line
 # between two segments' codes. Each row of 16-frame mels is joined into one clip and turned
 # into sound by the course vocoder (lesson 06; Griffin-Lim where none is shipped).
+#
+# *Think!* The cell sweeps the dimension whose posterior means vary most across segments. Why
+# that one — and what would a traversal of a collapsed dimension, such as any of the β = 1000
+# model's, look and sound like? Predict, then run the cell.
 
 # %%
 from course_lib.vocoder import load_vocoder
@@ -318,6 +359,19 @@ plt.show()
 for mels in (sweep, path):
     wave = vocoder(torch.cat(list(mels), dim=1)).numpy()
     display(Audio(np.clip(wave, -1, 1), rate=audio.SAMPLE_RATE, normalize=False))
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# The spread of the posterior means across inputs is section 5's test: how much a dimension's
+# code changes with the input. The dimension that varies most carries the most about the
+# segment, so sweeping it gives the largest, clearest change. A collapsed dimension is the
+# opposite: its q(z_d|x) is the same whatever the input (N(0, 1) in the β = 1000 model), so in
+# training the decoder only ever saw noise there, unrelated to the segment it had to rebuild,
+# and learned to ignore it. Sweeping it from −3 to 3 changes (almost) nothing: seven copies of
+# one mel, one sound.
+#
+# </details>
 
 # %% [markdown]
 # **A traversal you can hear.** A 16-frame segment lasts 0.19 s — too short to judge by ear.

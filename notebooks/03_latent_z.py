@@ -31,6 +31,8 @@
 # 4. find *where* in an utterance the model is uncertain (per-frame KL);
 # 5. resample z in a widget and hear two samples of the same sentence back to back.
 #
+# **Time**: about 120 min — §1 5 min · §2 20 min · §3 15 min · §4 10 min · §5 10 min · §6 5 min · §7 10 min · §8 10 min · §9 10 min · §10 5 min · Try this 20 min
+#
 # **Glossary** (VITS code → here): `m_p, logs_p` → `prior_mean, prior_log_std`;
 # `m_q, logs_q` → `posterior_mean, posterior_log_std`; `enc_q` → `posterior_encoder`;
 # `enc_p` → `text_encoder`; `dec` → `decoder`; `attn` → `alignment`; `noise_scale` → `temperature`.

@@ -31,6 +31,8 @@
 # 5. run a flow on mel frames, the job it does inside Glow-TTS — frame by frame, and with
 #    couplings that look across time.
 #
+# **Time**: about 90 min — §1 5 min · §2 5 min · §3 25 min · §4 10 min · §5 15 min · §6 10 min · §7 2 min · What to try 20 min
+#
 # **Glossary** (Glow-TTS/VITS code → here): `x, logdet = flow(x, x_mask, g, reverse)` →
 # `FlowOutput(z, log_det) = layer(x, mask, cond, reverse)`; `logs` → `log_scale`;
 # `m` → `shift`; `ActNorm.logs/bias` → `log_scale/bias`; `InvConvNear` → `InvConvNear`;
@@ -189,6 +191,10 @@ show_solution(reference_affine_coupling)
 # log-det $T \log|\det W|$ — a learned generalisation of "swap the halves". Glow-TTS makes
 # it cheaper still: it mixes channels in groups of 4 (`n_split = 4`), each group taking two
 # channels from each half, so the 4×4 determinant is all it needs.
+#
+# *Think!* The cell's batch has channels with standard deviations 0.1, 1 and 5, over 10 frames.
+# After ActNorm initialises on it, will `log_det[0]` be positive, negative or zero — and near
+# what value, by the formula above? Predict, then run the cell.
 
 # %%
 act_norm = flows.ActNorm(3)
@@ -205,6 +211,19 @@ fwd = inv_conv(x8, torch.ones(2, 1, 5))
 back = inv_conv(fwd.z, torch.ones(2, 1, 5), reverse=True)
 print("1x1 conv: reverse(forward(x)) error", f"{(back.z - x8).abs().max().item():.1e}",
       " log_det", [round(v, 4) + 0.0 for v in fwd.log_det.tolist()], "(an orthogonal start: |det W| = 1)")
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# Positive, near 10 · log 2. The initialisation sets $e^{\ell_c}$ to one over each channel's
+# standard deviation: the quiet channel is stretched ten-fold (ℓ = log 10), the middle one left
+# alone (ℓ = 0), the loud one squeezed five-fold (ℓ = −log 5). Per frame that sums to
+# log 10 − log 5 = log 2, and the log-det is $T\sum_c \ell_c$ over the 10 frames. Only *near*:
+# ActNorm uses this batch's own standard deviations, which miss 0.1, 1 and 5 by a little, and
+# the 10 frames multiply every miss. A positive log-det means the layer stretches space; in
+# the likelihood it rewards a flow for spreading a narrow channel over the prior's unit scale.
+#
+# </details>
 
 # %% [markdown]
 # ## 5. A flow on a 2-D toy: two moons
@@ -304,6 +323,10 @@ print(f"a volume-preserving flow's density never exceeds the prior's peak 1/(2π
 # **Sampling with temperature.** Run the flow backwards from $z \sim \mathcal N(0, \tau^2 I)$.
 # $\tau < 1$ draws from the high-density core (cleaner, less varied — Glow-TTS' `noise_scale`,
 # 0.667 by default, the paper liked 0.333); $\tau > 1$ reaches the tails.
+#
+# *Think!* At temperature 0.3 every z comes from a small disc around the prior's centre. Will
+# those samples cover both moons from tip to tip? And at temperature 1, will every sample land
+# on a moon? Predict, then run the cell.
 
 # %%
 flow.eval()
@@ -325,6 +348,20 @@ for ax, temperature in zip(axes[2:], (0.3, 0.7, 1.0)):
     ax.set(xlim=(-2.5, 2.5), ylim=(-2, 2), title=f"samples, temperature {temperature}")
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# No. At temperature 0.3 the samples land on $f^{-1}$ of that disc: the stretch of data the
+# flow maps near the origin. In the course's `default` run that is the middle of the picture —
+# the inner halves of the two moons — while the outer tips, which the flow sends out to the
+# prior's tails, stay empty: cleaner, less varied. At temperature 1 the samples reach the tips,
+# and a few land off the moons, some in the gap between them. A flow cannot quite avoid that:
+# it is a continuous, invertible map of a Gaussian, so its density is positive everywhere, and
+# it cannot tear one connected blob into two separate moons — it can only make the density
+# between them small.
+#
+# </details>
 
 # %% [markdown]
 # ## 6. A flow on mel frames
@@ -412,12 +449,27 @@ for name, value in results.items():
 # (`course_lib.models.glow_tts.FlowDecoder`) stacks 12 blocks of them on squeezed mels, and
 # its tests check every identity of this lesson on every layer: reverse(forward(x)) = x,
 # log-det equals autograd's, masked frames untouched, a fresh coupling is the identity.
+#
+# *Think!* That decoder is 12 blocks of ActNorm, a grouped 1×1 convolution and an affine
+# coupling. Before you run the cell: which of the three holds nearly all the decoder's weights?
 
 # %%
 from course_lib.models.glow_tts import GlowTTSConfig, build
 from course_lib.models.summary import param_summary
 
 print(param_summary(build(GlowTTSConfig.paper())))
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# The couplings — their WaveNet conditioners, which compute the shift and log-scale from half
+# the channels through a stack of wide convolutions across time. An ActNorm has two numbers
+# per channel; a grouped 1×1 convolution one 4×4 matrix per block (`n_split = 4`), shared by all
+# its groups. The layers that make the log-det cheap are cheap in weights too: a flow's capacity
+# lives in its conditioners, which need not be invertible at all (section 3). To see it, sum
+# `p.numel()` over the decoder's `named_parameters()`, grouped by layer.
+#
+# </details>
 
 # %% [markdown]
 # ## What to try

@@ -26,6 +26,8 @@
 #    deterministic **probability-flow ODE** that Grad-TTS integrates;
 # 5. trade steps for speed: accelerated sampling on a sub-sequence of steps, measured.
 #
+# **Time**: about 105 min — §1 10 min · §2 20 min · §3 35 min · §4 15 min · §5 10 min · What to try 15 min
+#
 # **Glossary** (paper → code): β_t → `betas[t]`, ᾱ_t = ∏(1 − β_s) → `alpha_bar[t]`,
 # ε → `noise`, ε_θ → `predicted_noise`, ∇log p_t → `score`, γ → `gamma` (skip factor).
 # Steps are 0-based in code: index `i` is the paper's `t = i + 1`.

@@ -33,6 +33,8 @@
 # 6. assemble the course vocoder from pitch, envelope and pitch-locked phase, train it live,
 #    and compare two ways of making its wave: phase retrieval and harmonics plus noise.
 #
+# **Time**: about 145 min — §1 25 min · §2 15 min · §3 10 min · §4 40 min · §5 5 min · §6 30 min · What to try 20 min
+#
 # **Glossary** (paper → code): F0 → `f0`, harmonic h → `h·f0`, oscillator bank → `source_filter.oscillator_bank`;
 # G → `generator`, D_P^p → `PeriodDiscriminator(p)`, D_S → `ScaleDiscriminator`, MPD/MSD → `mpd`/`msd`,
 # h_u → `upsample_initial_channel`, k_u / u → `upsample_kernel_sizes` / `upsample_rates`, k_r, D_r →
@@ -832,8 +834,9 @@ display(listener.ui)
 #   what the course measured for phase losses and integrated phases, none of which removed it.
 # * Break the k = 2u rule in HiFi-GAN's first stage (`upsample_kernel_sizes` starting with 12,
 #   u = 8), train and listen: horizontal lines at 86 Hz and its harmonics in the spectrogram.
-# * Vocode an LJSpeech clip from `../shared/data/ljspeech_sample` (a real voice the course vocoder
-#   never heard) with `python -m course_lib vocode --in CLIP.wav --out out.wav`.
+# * Vocode a recording of a real voice — your own, or a clip of LJSpeech (the README says how to
+#   use it) — which the course vocoder never heard: `python -m course_lib vocode --in CLIP.wav
+#   --out out.wav`. *What to look for:* whether its pitch follows a voice outside eSpeak's.
 #
 # ## Summary
 #

@@ -27,6 +27,8 @@
 # 4. see why the compiled version matters, and turn a path into durations (and back);
 # 5. run MAS on real speech and measure how often it picks the true phoneme.
 #
+# **Time**: about 85 min — §1 3 min · §2 10 min · §3 25 min · §4 3 min · §5 3 min · §6 10 min · §7 5 min · §8 10 min · What to try 15 min
+#
 # **Glossary** (Glow-TTS code → here): `logp` → `log_likelihood [B, T_text, T_mel]`;
 # `attn` → `alignment` / `path`; `maximum_path` → `monotonic_alignment_search`;
 # `generate_path` → `path_from_durations`; `w`, `logw_` → `durations`, `log_duration_target`;
@@ -83,6 +85,24 @@ split = alignment.gaussian_log_likelihood_matrix(z, prior_mean, prior_log_std)  
 direct = torch.distributions.Normal(prior_mean.unsqueeze(-1), prior_log_std.exp().unsqueeze(-1)).log_prob(
     z.unsqueeze(2)).sum(1)  # [B, C, T_text, T_mel] summed over C
 print("shape", tuple(split.shape), " max |split − direct| =", float((split - direct).abs().max()))
+
+# %% [markdown]
+# *Think!* MAS picks the path by an argmax, without gradient, and the loss then treats $A$ as a
+# constant. Does training lose part of its gradient by not differentiating through the choice
+# of $A$?
+#
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# No. A small change of $L$ leaves the best path where it is — a path is a discrete choice,
+# and it switches only at ties — so its derivative with respect to $L$ is zero almost
+# everywhere: there is nothing to lose. Put another way, the best total MAS finds,
+# $\max_A \sum_{ij} A_{ij} L_{ij}$, has the chosen $A$ itself as its gradient with respect to $L$
+# (Danskin's theorem), and that is exactly the gradient the loss gets with $A$ held constant.
+# The model learns to align indirectly: each step raises the likelihood along the current
+# path, which reshapes $L$, and the next step's MAS may choose another path. Section 8 runs
+# that loop.
+#
+# </details>
 
 # %% [markdown]
 # ## 3. The recurrence
@@ -187,6 +207,10 @@ print("durations", durations.tolist(), " round trip exact:", bool((rebuilt[0].nu
 # then aligns held-out sentences against those means; **alignment accuracy** is the share of
 # frames it gives to the right phoneme. A trained Glow-TTS does the same with its own
 # prior and flow (if a shipped checkpoint is present it is measured too).
+#
+# *Think!* The means were fitted with the true durations, and MAS finds the exact best path
+# under them. Will it put every frame on the right phoneme? If not, where do you expect the
+# misses? Predict, then run the cell.
 
 # %%
 from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
@@ -232,6 +256,19 @@ plots.plot_alignment(true_path, ax=axes[0], title="true alignment (eSpeak)")
 plots.plot_alignment(results[0][1], ax=axes[1], title=f"MAS, accuracy {accuracies[0]:.0%}")
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# No — the search is exact, but only as good as the likelihood it searches. The misses sit at
+# the boundaries between phonemes, mostly a frame either way (section 7 counts them): one mean
+# per symbol, the same in every context and for every frame of the phoneme, cannot follow the
+# transitions from one sound into the next, and a frame near a boundary hears both neighbours,
+# since the analysis window spans four hops. Where two neighbouring tokens are the same symbol
+# (two pauses in a row), the likelihood cannot tell them apart at all, and the boundary between
+# them is a coin toss.
+#
+# </details>
 
 # %%
 from course_lib.evaluation import alignment_accuracy
@@ -311,6 +348,11 @@ for name, values in offsets.items():
 # few training steps, each aligning 16 training sentences with **your `mas`** from the
 # exercise (or, if it does not pass the check yet, the library's solution; the cell says
 # which). The held-out accuracy is measured with the library's MAS after every few steps.
+#
+# *Think!* At the flat start the prior is wrong: every mean was fitted as if each phoneme of a
+# sentence lasted equally long. What does MAS do with a wrong prior — can it refuse, or warn
+# you? And can aligning under wrong means, then stepping the means along that path, ever get
+# better? Predict, then run the cell.
 
 # %%
 from course_lib.checks.lesson07 import mas_for_training
@@ -377,6 +419,22 @@ for step in range(1, align_steps + 1):
         print(f"step {step:3d}  −log p {loss:.3f} nats per value  held-out accuracy {curve[-1][1]:.1%}"
               f"  ({time.perf_counter() - started:.0f} s)")
 print(f"with the true durations (section 6): {np.mean(accuracies):.1%}")
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# MAS always returns a path, and always a valid one — monotonic, every token at least one
+# frame — because it only ever searches such paths; it cannot tell you that the likelihood is
+# wrong. Under a wrong prior it returns the best path *for the wrong model*: each boundary goes
+# wherever the wrong means fit best. It can still get better, because the flat-start means
+# are blurred, not random: each averages frames where its phoneme mostly was, so a frame still
+# fits its own phoneme's mean a little better than most others, and much of the path is right.
+# A gradient step along that path moves each mean towards the frames it was given, which moves
+# the boundaries closer, which sharpens the means again — hard EM, or Viterbi training.
+# Nothing in the loop checks against the truth, though: a mistake the means and the path agree
+# on reinforces itself, so the loop settles short of the means fitted on the true durations.
+#
+# </details>
 
 # %% [markdown]
 # Measured in `default` mode: the flat start already aligns 73.5 % of the held-out frames

@@ -25,6 +25,8 @@
 # 2. train it (a few minutes on a CPU for the tiny model) and watch the alignment form;
 # 3. synthesise held-out sentences, and control them with temperature and length scale.
 #
+# **Time**: about 80 min — §1 40 min · §2 10 min · §3 5 min · §4 5 min · §5 5 min · What to try 15 min
+#
 # **Glossary** (official code → here): `encoder` (TextEncoder + `proj_w`) → `model.encoder`
 # (`text_encoder`, `duration_predictor`); `decoder` (FlowSpecDecoder) → `model.decoder`;
 # `x_m, x_logs` → `prior_mean, prior_log_std`; `attn` → `alignment`; `logdet` → `log_det`;
@@ -78,6 +80,23 @@ print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 # %%
 print("paper (official base.json, 148 symbols)\n" + str(param_summary(build(GlowTTSConfig.paper()))))
 print("\ntiny\n" + str(param_summary(build(GlowTTSConfig.tiny()))))
+
+# %% [markdown]
+# *Think!* The duration predictor reads the encoder output *detached*: its loss cannot change
+# the text encoder. What could go wrong if its gradient were let through?
+#
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# The encoder's output already has a job: its means are the prior that MAS aligns with and
+# that the flow's likelihood is measured against. Let the duration MSE through and it pulls
+# the same features towards whatever makes durations easy to predict — another goal. The
+# means become a compromise, a little further from the frames they must explain; the
+# likelihood MAS searches gets worse, and so do the alignments — which are the duration
+# predictor's own targets. Glow-TTS stops the gradient so that the duration loss does not
+# affect the maximum-likelihood objective (Kim et al. 2020): the predictor learns from the
+# encoder, never the other way round.
+#
+# </details>
 
 # %% [markdown]
 # ### Exercise — the MLE loss, log-determinant included
@@ -265,6 +284,10 @@ plt.show()
 # the flow in reverse. A model the project trained ships in `data/checkpoints/` when present;
 # otherwise we use the one just trained (in smoke mode: barely trained, so expect noise).
 # The vocoder is the course's (lesson 06; Griffin-Lim where none is shipped).
+#
+# *Think!* In training MAS built the alignment from the mel. At synthesis there is no mel: what
+# builds the path now? And if the duration predictor is off by a frame or two on some phonemes,
+# can a word come out in the wrong order, or be skipped? Predict, then run the next two cells.
 
 # %%
 from course_lib.paths import CHECKPOINT_DIR
@@ -292,6 +315,20 @@ for sentence in sentences:
     display(Audio(sample.wave, rate=sample.sample_rate, normalize=False))
 
 # %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# The duration predictor: its log-durations are exponentiated, multiplied by the length scale
+# and rounded *up*, and `path_from_durations` turns them into the same kind of 0/1 staircase
+# MAS would have found (its boundaries are the lines on each mel above). Rounding up gives
+# every phoneme at least one frame, and a staircase only moves forward, so wrong durations
+# change the timing — a phoneme drawn out or clipped — but never the order, and no phoneme is
+# skipped. That is lesson 07's hard, monotonic alignment paying off at synthesis;
+# attention-based models can skip or repeat words because nothing forces their alignment
+# forward.
+#
+# </details>
+
+# %% [markdown]
 # ## 4. Play with it
 #
 # Type a sentence; move the temperature (variety of the sample) and the length scale
@@ -307,6 +344,9 @@ speaker.ui
 # At temperature 0 every sample is the mean — identical, often flat; the paper preferred
 # 0.333, the official notebook uses 0.667. The spread below is the mean |difference| between
 # mels of the same sentence drawn with different seeds.
+#
+# *Think!* What will the spread be at temperature 0? And is the temperature-0 mel the most
+# likely one — the mel where the model's density peaks? Predict, then run the cell.
 
 # %%
 spread = temperature_sweep(speaker_model, sentences[0], temperatures=(0.0, 0.333, 0.667, 1.0))
@@ -316,6 +356,20 @@ for temperature in (0.0, 0.667):
     sample = speak(speaker_model, sentences[0], temperature=temperature, seed=1, vocoder=vocoder)
     print(f"temperature {temperature}")
     display(Audio(sample.wave, rate=sample.sample_rate, normalize=False))
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# Exactly zero: at temperature 0, z = μ for every seed, the durations never depended on the
+# seed, and the flow is a fixed function, so every seed gives the same mel. The spread then
+# grows with the temperature, which scales the noise before the flow. But the mel that μ maps
+# to, $f^{-1}(\mu)$, is not in general the most likely mel: the model's density is the prior's
+# density times |det J| (section 1's loss), and the flow stretches and squeezes differently in
+# different places, so the image of the prior's peak need not be where the mel density peaks
+# (lesson 04's moons at temperature 0 make the same point). It is one typical rendition —
+# smooth, and often flat.
+#
+# </details>
 
 # %% [markdown]
 # ## What to try

@@ -40,6 +40,8 @@
 #    hear it, watching the mel emerge step by step;
 # 5. measure quality and time against the number of reverse steps.
 #
+# **Time**: about 105 min — §1 10 min · §2 3 min · §3 35 min · §4 25 min · §5 2 min · §6 10 min · §7 5 min · What to try 15 min
+#
 # **Glossary** (paper → code): μ̃ (per token) → `prior_mean`, μ (per frame) → `mu_y`,
 # s_θ(x_t, μ, t) → `score`, β_t → `schedule.beta(t)`, τ → `temperature`,
 # N (reverse steps) → `n_steps`, A (alignment) → `path`.
@@ -242,6 +244,25 @@ mask = torch.ones(1, 1, 50)
 print(f"μ = y exactly: {prior_loss(y, y, mask):.3f} (= ½ log 2π);  μ = y + 1: {prior_loss(y, y + 1, mask):.3f}")
 
 # %% [markdown]
+# *Think!* Glow-TTS aligns with its decoder's own likelihood: MAS searches
+# $\log\mathcal N(f(x);\ \mu, I)$ on the flow's output. Grad-TTS aligns the raw mel against the
+# encoder's μ̃ instead, and needs the prior loss for it. Why not let MAS search the diffusion
+# decoder's likelihood?
+#
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# Because the diffusion decoder has no likelihood MAS can use. MAS needs one number for every
+# pair of token and frame, numbers that add up along a path. A flow gives them: it maps the
+# mel to z without looking at the text, one z frame per mel frame, and each frame can be scored
+# under each token's Gaussian. The diffusion decoder defines a density of the whole mel at
+# once, given the whole μ_y — that is, given one alignment already chosen; it does not split
+# into per-pair terms, and even one evaluation means integrating the probability-flow ODE
+# together with the trace of its Jacobian (Song et al. 2021). The prior loss supplies a cheap
+# per-frame Gaussian likelihood instead, and keeps it meaningful by training μ̃ towards the mel.
+#
+# </details>
+
+# %% [markdown]
 # ### Exercise 3 — build the training loss
 #
 # Before training, assemble the loss that training minimises — duration, prior and diffusion —
@@ -325,6 +346,21 @@ show_solution(solution_grad_tts_loss)
 # If the project ships a trained tiny checkpoint it is loaded; otherwise a few steps are
 # trained here (smoke mode: just enough to run the code; `default`: a few minutes; for a
 # real model run the command printed below, or `full` mode on a GPU for the paper config).
+#
+# *Think!* MAS runs on the whole utterance, but the decoder trains on a random window of each
+# mel. Why not give both the whole mel?
+#
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# The diffusion loss is local: every element's target is its own noise, so a window's loss is
+# an unbiased sample of the whole mel's, for a fraction of the memory — and memory is what the
+# decoder eats, a 2-D U-Net over an 80 × T image whose activations are kept for the backward
+# pass. MAS cannot work on a window: an alignment is global — it starts with the first token
+# on the first frame and ends with the last on the last — and a window would cut phonemes in
+# half and leave tokens with no frames at all. So the path is searched on the whole utterance,
+# and the window's μ is cut from it, which is why `random_windows` takes the path too.
+#
+# </details>
 
 # %%
 from course_lib.models.grad_tts.train import shipped_or_trained
@@ -364,6 +400,10 @@ plt.show()
 # A held-out sentence with its **true** durations (the corpus knows them), so the generated
 # mel lines up frame by frame with the recording: the mean absolute log-mel error measures
 # quality, the wall clock measures cost. Also shown: the prior mean μ alone (0 steps).
+#
+# *Think!* The dashed line is μ alone: the encoder's blurred average mel, no diffusion at all.
+# How far below it will the reverse steps bring the error to the recording? Predict, then run
+# the cell.
 
 # %%
 item = TextMelDataset(corpus.split("test").utterances[:1], tokenizer=tokenizer, frontend=corpus.symbols_for)[0]
@@ -385,6 +425,19 @@ axes[1].set(xscale="log", yscale="log", xlabel="reverse steps", ylabel="real-tim
 plt.show()
 for n, err, sec in rows:
     print(f"{n:4d} steps: error {err:.3f}, {sec:.2f} s for {audio_seconds:.2f} s of audio (RTF {sec / audio_seconds:.2f})")
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# Hardly at all: the curve stays close to the line, on one side of it or the other, and levels
+# off within a handful of steps. μ is the per-phoneme average, the best guess a frame-by-frame
+# error can reward. The decoder adds what μ lacks — harmonics, texture, movement from frame to
+# frame — and detail that is plausible but not *this* recording's own costs about as much
+# error as it removes (lesson 03's section 9 met the same effect). A frame-wise error to one
+# take cannot show what the reverse steps buy: compare the mels of section 6, listen, and see
+# lesson 12 for measures that look further.
+#
+# </details>
 
 # %% [markdown]
 # Cost grows linearly with the steps (one U-Net call each); quality saturates after about

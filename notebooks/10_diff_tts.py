@@ -36,6 +36,8 @@
 # 4. hear the same sentence at γ = 1, 7, 21, 57 and plot time and quality;
 # 5. compare it with Grad-TTS at equal compute, and say what each design choice buys.
 #
+# **Time**: about 85 min — §1 10 min · §2 15 min · §3 25 min · §4 10 min · §5 5 min · §6 5 min · What to try 15 min
+#
 # **Glossary**: T → `n_diffusion_steps`, γ → `gamma`, ᾱ_t → `alpha_bars[t]`,
 # ε_θ(x_t, t, c) → `model.decoder(x_t, mask, cond, t)`, c (expanded text) → `cond`.
 
@@ -83,6 +85,22 @@ print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 print(diff_tts.__doc__[diff_tts.__doc__.index("Unconfirmed"):][:600], "…")
 print(param_summary(diff_tts.build(diff_tts.DiffTTSConfig.paper())))
 print(param_summary(diff_tts.build(diff_tts.DiffTTSConfig.tiny())))
+
+# %% [markdown]
+# *Think!* The table's noise prediction adds √(1 − ᾱ_t)·x_t to the network's output. Why is
+# that a good guess of ε at large t — and what is left for the network at small t?
+#
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε. At large t, ᾱ_t ≈ 0: x_t is almost exactly ε and √(1 − ᾱ_t) ≈ 1,
+# so the skip term *is* the answer and the network only learns a small correction. At small t,
+# ᾱ_t ≈ 1: the skip term shrinks towards zero, and the network must find the faint noise on a
+# nearly clean mel by itself — which takes knowing what clean mels look like, the part of the
+# job that matters. Without the skip, the network would first have to learn to copy x_t to its
+# output at large t — a copy that a stack narrower than the 80 bins cannot even make
+# (section 6).
+#
+# </details>
 
 # %% [markdown]
 # ## 2. The accelerated walk
@@ -136,6 +154,22 @@ check_ddim_jump(ddim_jump)
 
 # %%
 show_solution(solution_ddim_jump)
+
+# %% [markdown]
+# *Think!* Fed the *true* noise, the DDIM jump lands exactly on `q_sample(x0, ε, ᾱ_prev)`,
+# however far it goes. Why, then, would a walk of a few long DDIM jumps be any worse than one
+# of many short ones?
+#
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# At sampling time the jump is fed not the true noise but the network's estimate ε̂, and from a
+# very noisy x_t many clean mels are plausible: the best estimate in the mean-squared sense
+# leads to an x̂₀ that is their *average*, a blurred mel. One long jump carries that blur all
+# the way to step `prev`. Short jumps ask again from a less noisy x_t, where fewer mels fit and
+# x̂₀ is sharper, and each correction builds on the last. The jump is exact; the estimate it is
+# fed is not, and how often the estimate is renewed sets the quality.
+#
+# </details>
 
 # %% [markdown]
 # ## 3. Train (or load) a tiny Diff-TTS
@@ -239,6 +273,9 @@ print(how)
 # A held-out sentence with its true durations, so every output lines up with the recording:
 # the mean absolute log-mel error is our quality measure (lower is better), the wall clock
 # our cost. In smoke mode γ = 1 (400 calls) is skipped.
+#
+# *Think!* γ = 1 makes 400 network calls, γ = 57 only 8. How much more time will γ = 1 take —
+# and how much lower will its error to the recording be? Predict, then run the cell.
 
 # %%
 from course_lib import plots
@@ -270,6 +307,19 @@ plt.show()
 for gamma in gammas:
     print(f"γ = {gamma}")
     display(Audio(vocode(mels[gamma], vocoder).numpy(), rate=22050, normalize=False))
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# The time grows in proportion to the calls, 400 against 8: one network pass per visited
+# step. The error barely moves between the walks, and not always in favour of more calls. Each
+# walk ends at a different sample of the same sentence (the A/B below shows that changing γ is
+# like changing the seed), and an error to one recording cannot tell a better sample from a
+# different one. What long jumps can cost the ancestral walk — variety, since it
+# under-disperses (lesson 05) — is not what this error measures; ears and the spread between
+# seeds are.
+#
+# </details>
 
 # %% [markdown]
 # **A/B: γ × seed.** Two knobs change a Diff-TTS sample: γ (how many of the 400 steps the walk

@@ -31,6 +31,8 @@
 # 6. hear what `noise_scale`, `noise_scale_w`, `length_scale` and the speaker do, convert a
 #    voice, and measure whether VITS runs in real time on a CPU.
 #
+# **Time**: about 155 min — §1 10 min · §2 5 min · §3 5 min · §4 10 min · §5 15 min · §6 20 min · §7 15 min · §8 30 min · §9 15 min · §10 10 min · What to try 20 min
+#
 # **Glossary** (paper / official code → here): `enc_p` → `text_encoder`; `enc_q` →
 # `posterior_encoder`; `flow` → `flow`; `dec` → `decoder`; `dp` → `duration_predictor`;
 # `emb_g` → `speaker_embedding`; `m_p, logs_p` → `prior_mean, prior_log_std`; `m_q, logs_q` →

@@ -31,6 +31,8 @@
 # 5. correct the seed's table with a figure per claim, and read a Pareto chart (exercise 2)
 #    to pick a system for a job.
 #
+# **Time**: about 110 min — §1 10 min · §2 15 min · §3 10 min · §4 10 min · §5 15 min · §6 10 min · §7 15 min · §8 5 min · What to try 20 min
+#
 # **Glossary** (this lesson's columns): *MCD-DTW* — mel-cepstral distance to the recording after
 # dynamic time warping, dB, lower = closer; *DNSMOS* — a no-reference MOS estimate (1–5);
 # *PER* — phoneme error rate of the course's recognizer; *RTF* — seconds of compute per second
@@ -234,6 +236,9 @@ display(Markdown(variation_reading(references + list(variations.values()))))
 # (4, 8, 20, 58 calls: γ = 133, 57, 21, 7). MCD-DTW of the model's *mel* (no vocoder: this is
 # the acoustic model alone) and the RTF of text → mel, on the first sentence, seed 0 (≈ 30 s).
 # One sentence: read the shape of each curve, not its third digit.
+#
+# *Think!* Grad-TTS at 50 steps against 10: how much more compute will it need, and how much
+# closer to the recording will it get? Predict both curves' shapes, then run the cell.
 
 # %%
 from course_lib.widgets.lesson12 import steps_sweep
@@ -274,6 +279,18 @@ for ax in axes:
     ax.legend(fontsize=8)
 plt.tight_layout()
 plt.show()
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# Close to five times the compute: every step is one more pass of the U-Net, and only the
+# text encoder's single pass does not grow. The distance to the recording barely changes. More
+# steps integrate the ODE more exactly, but a handful already land about as close as the
+# trained score network allows; what is left is the model's own error and the prosody of one
+# take, which no solver removes. Diff-TTS's walks behave the same way: cost in proportion to
+# the calls, quality flat past a few.
+#
+# </details>
 
 # %% [markdown]
 # Cost is linear in the calls, for both: a diffusion model is exactly as slow as the steps you
@@ -342,6 +359,9 @@ if grad is not None:
 # VITS's *cost* does not depend on its weights, so an untrained tiny VITS (lesson 11's
 # `tiny_multi`), stretched to the first sentence's length, measures what the architecture costs
 # on one thread — beside the shipped one's row, and in a checkout without it.
+#
+# *Think!* Why may an *untrained* model stand in for a trained one when timing — and why does
+# the cell stretch its durations?
 
 # %%
 from course_lib.models.recipe import make_tokenizer, text_to_tokens
@@ -363,6 +383,20 @@ with torch.no_grad():
 torch.set_num_threads(threads)
 print(f"untrained tiny VITS, {vits_seconds:.2f} s of audio: RTF {vits_cost:.3f} at one thread (text → wave)")
 print("shipped VITS:", "measured above" if vits_row else "not shipped — its quality rows stay empty")
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# A forward pass costs what its shapes cost, not what its weights are: the same layers on the
+# same number of frames do the same multiplications and additions, whatever numbers the
+# weights hold. What the weights do decide is *how many* frames there are: an untrained
+# duration predictor gives about one frame per token, a clip far shorter than the sentence, and
+# timing it would weigh the fixed costs — the call, the text encoder — against too little
+# audio. The length scale stretches the untrained durations to the sentence's own number of
+# frames (and `noise_scale_w = 0` keeps them the same from run to run), so the timed clip is as
+# long as the real one.
+#
+# </details>
 
 # %%
 from course_lib import facts
@@ -474,6 +508,9 @@ front_works = check_pareto_front(pareto_front)
 show_solution(solution_pareto_front)
 
 # %% [markdown]
+# *Think!* Before you run the next cell: which systems must be on the front, whatever the other
+# figures?
+#
 # On the measured systems (the text-to-speech ones: the recording and its resynthesis are
 # anchors, not candidates):
 
@@ -484,6 +521,17 @@ candidates = {r.name: (r.mcd_dtw, r.rtf_1_thread) for r in rows
 front = front_fn(candidates)
 for name, (mcd, rtf) in sorted(candidates.items(), key=lambda kv: kv[1][1]):
     print(f"{'on the front' if name in front else 'dominated   '}  {name:<42} MCD {mcd:5.1f} dB, RTF {rtf:.3f}")
+
+# %% [markdown]
+# <details><summary><b>Answer</b> — click to reveal</summary>
+#
+# The fastest and the closest. Nothing can dominate the fastest system, since no other is at
+# least as fast (barring an exact tie), and for the same reason nothing dominates the one
+# closest to the recordings. So the front always holds those two — or one, when the fastest is
+# also the closest — and every other system earns its place only by being faster than every
+# system at least as close to the recordings.
+#
+# </details>
 
 # %% [markdown]
 # ## 8. Which would you pick, for what?

@@ -112,3 +112,10 @@ def test_the_shipped_facts_file_is_well_formed():
         assert re.fullmatch(r"[\w\-]+\.[\w\-]+", key), key
         assert {"value", "unit", "source", "measured"} <= set(entry), key
         assert entry["source"].startswith("python benchmarks/"), key
+
+
+@pytest.mark.parametrize("path", sorted(facts.paths.PROJECT_DIR.glob("notebooks/[0-9][0-9]_*.py")), ids=lambda p: p.name)
+def test_lessons_cite_nothing_outside_the_repository(path):
+    outside = re.compile(r"\.\./shared|REFERENCE\.md|DESIGN\.md|FACTS\.md|STYLE\.md")
+    found = [f"{path.name}:{number}: {text}" for number, text in markdown_lines(path) if outside.search(text)]
+    assert found == [], "a lesson cites what a learner's checkout does not have: cite a paper or the course's benchmarks"
