@@ -184,7 +184,8 @@ def bench_diff_tts(device, steps, batch_size=None):
 def bench_hifigan(device, steps, batch_size=None):
     import numpy as np
 
-    from course_lib.models.hifigan import HiFiGANConfig, build
+    from course_lib.models.hifigan import build
+    from course_lib.models.waveform.config import HiFiGANConfig
     from course_lib.data.segments import make_batch
     from course_lib.models.hifigan.train import HiFiGANTask
 

@@ -16,7 +16,7 @@ Prints one JSON object per figure per line: {"benchmark", "metric", "value", "un
   258 frames of a held-out utterance) RTF ≤ 0.02 on one thread. Untrained weights for the HiFi-GAN
   configs — the cost does not depend on training. And the course vocoder's training step (batch 16 ×
   96 frames, AdamW; ``tiny`` and ``tiny_harmonic_noise``, whose step runs the oscillator bank) in steps per second.
-* Quality: every measure of ``course_lib.models.hifigan.evaluation`` (PESQ-WB, periodicity RMSE,
+* Quality: every measure of ``course_lib.models.waveform.evaluation`` (PESQ-WB, periodicity RMSE,
   V/UV F1, pitch RMSE in cents, multi-resolution STFT, mel L1, MCD) for Griffin-Lim at 32 and
   100 iterations, the shipped vocoder and each ``--candidate NAME=PATH``, on held-out
   built-in-corpus utterances (test split, every voice in turn) and, out of domain, on the
@@ -24,7 +24,7 @@ Prints one JSON object per figure per line: {"benchmark", "metric", "value", "un
   vocoder's target is to beat Griffin-Lim (32) on PESQ-WB, periodicity RMSE, V/UV F1 and pitch RMSE. DNSMOS
   OVRL (no reference: how clean the copies sound) for every row and the recordings, where it is installed. One
   reference row, ``oracle_pitch_locked_3``, is not a vocoder: the mel's magnitudes with phases
-  locked to the recording's own pYIN pitch and 3 projections (``course_lib.models.hifigan.pitch_phase``)
+  locked to the recording's own pYIN pitch and 3 projections (``course_lib.models.waveform.pitch_phase``)
   — what a vocoder that predicted the pitch perfectly could start from. Every course vocoder is also scored
   making its wave the other way, ``…_harmonic_noise`` (candidate (b): oscillators and filtered noise from the
   same pitch and envelopes) or ``…_projection`` (candidate (a)), and its RTF is timed both ways.
@@ -54,9 +54,10 @@ import torch
 from course_lib import audio
 from course_lib.data.segments import make_batch
 from course_lib.facts import emit
-from course_lib.models.hifigan import CONFIGS, build, build_generator
-from course_lib.models.hifigan.evaluation import PESQ_UNAVAILABLE, beats, mean_scores, pitch_track, vocoder_scores
-from course_lib.models.hifigan.pitch_phase import frame_pitch, pitch_locked_resynthesis
+from course_lib.models.hifigan import CONFIGS, build
+from course_lib.models.waveform.generator import build_generator
+from course_lib.models.waveform.evaluation import PESQ_UNAVAILABLE, beats, mean_scores, pitch_track, vocoder_scores
+from course_lib.models.waveform.pitch_phase import frame_pitch, pitch_locked_resynthesis
 from course_lib.models.hifigan.train import HiFiGANTask
 from course_lib.quality import dnsmos, dnsmos_unavailable
 from course_lib.vocoder import COURSE_PATTERN, CourseVocoder, GriffinLimVocoder, shipped_checkpoint, vocoder_from_file

@@ -296,7 +296,7 @@ def istft(spec: torch.Tensor, window: torch.Tensor | None = None) -> torch.Tenso
     The exact inverse of the analysis above: overlap-add of the windowed inverse FFTs,
     divided by the window envelope, then the 384 padded samples cut from each side — so
     ``T`` frames give exactly ``T·256`` samples, sample-aligned with the mel frames. The
-    iSTFT generator (``course_lib.models.hifigan.istft_generator``) ends with it.
+    iSTFT generator (``course_lib.models.waveform.istft_generator``) ends with it.
     """
     if window is None:
         window = torch.hann_window(WIN_LENGTH, device=spec.device)

@@ -26,10 +26,9 @@ import numpy as np
 import torch
 
 from course_lib import audio, paths
-from course_lib.models.hifigan import build_generator
-from course_lib.models.hifigan.config import HiFiGANConfig
-from course_lib.models.hifigan.generator import Generator
-from course_lib.models.hifigan.istft_generator import ISTFTGenerator
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.generator import Generator, build_generator
+from course_lib.models.waveform.istft_generator import ISTFTGenerator
 
 SHIPPED_PATTERN = "hifigan_*.pt"
 COURSE_PATTERN = "pitch_vocoder_*.pt"

@@ -232,7 +232,7 @@ plt.show()
 # comparing two waves; higher is better, section 5):
 
 # %%
-from course_lib.models.hifigan.evaluation import pesq_wideband
+from course_lib.models.waveform.evaluation import pesq_wideband
 
 start = 2 * math.pi * torch.rand(true_magnitude.shape, generator=torch.Generator().manual_seed(0))
 from_mel = audio.istft(audio.project_phase(blurred[None], start[None], 32, 0.99))[0].clamp(-1, 1).numpy()
@@ -329,7 +329,8 @@ plt.show()
 # with k ≥ u.
 
 # %%
-from course_lib.models.hifigan import CONFIGS, HiFiGANConfig, build
+from course_lib.models.hifigan import CONFIGS, build
+from course_lib.models.waveform.config import HiFiGANConfig
 
 for bad in ({"upsample_rates": (8, 8, 2), "upsample_kernel_sizes": (16, 16, 4)},
             {"upsample_kernel_sizes": (15, 16, 4, 4)}):
@@ -347,7 +348,7 @@ for bad in ({"upsample_rates": (8, 8, 2), "upsample_kernel_sizes": (16, 16, 4)},
 # of blocks. One conv with kernel k and dilation d widens the view by (k − 1)·d samples:
 
 # %%
-from course_lib.models.hifigan.generator import resblock_receptive_field
+from course_lib.models.waveform.generator import resblock_receptive_field
 
 for name in ("v1", "v3"):
     config = CONFIGS[name]()
@@ -382,7 +383,7 @@ print("conv_post + tanh ", tuple(generator(mel[None, :, :20]).shape))
 # it does not.
 
 # %%
-from course_lib.models.hifigan.discriminators import fold_by_period
+from course_lib.models.waveform.discriminators import fold_by_period
 
 pitch_period = round(audio.SAMPLE_RATE / float(stored_pitch[record.id][loudest // audio.HOP_LENGTH] or 100.0))
 segment = torch.as_tensor(wave[loudest: loudest + 12 * pitch_period]).view(1, 1, -1)  # 12 periods of one vowel
@@ -426,7 +427,7 @@ show_solution(solution_fold_by_period)
 # (raw audio) uses spectral norm for stability, the others weight norm.
 
 # %%
-from course_lib.models.hifigan.discriminators import judge
+from course_lib.models.waveform.discriminators import judge
 
 real = torch.as_tensor(wave[:8192]).view(1, 1, -1)
 fake = torch.as_tensor(gl_wave[:8192]).view(1, 1, -1)
@@ -495,20 +496,28 @@ show_solution(solution_feature_matching)
 # </details>
 
 # %% [markdown]
-# The library's version, on the untrained tiny model: how big is each term?
+# The library's version, on the untrained tiny model: how big is each term? `discriminator_losses`
+# and `generator_losses` are the functions training runs — the course's GAN task
+# (`course_lib.models.waveform.gan`, shared by HiFi-GAN, VITS and the course vocoder's adversarial
+# fine-tune) calls them at every step on its discriminators' results, `{name: one result per
+# sub-discriminator}`. The mel term is the model's own (`mel_l1_loss`): the task adds it to the
+# generator's total.
 
 # %%
-from course_lib.models.hifigan.losses import generator_losses
+from course_lib.models.waveform.losses import discriminator_losses, generator_losses, mel_l1_loss
 
 batch_mel = audio.mel_spectrogram(real[:, 0])
 with torch.no_grad():
     generated = generator(batch_mel)
-    period_results = judge(tiny.mpd, real, generated)
-    scale_results = judge(tiny.msd, real, generated)
-    losses = generator_losses(period_results.real, period_results.fake, scale_results.real, scale_results.fake,
-                              real, generated)
-print(f"adversarial {losses.adversarial:.3f} | 2 × feature matching {2 * losses.feature_matching:.3f} | "
-      f"45 × mel L1 {45 * losses.mel:.3f}  →  total {losses.total:.3f}")
+    real_results = {"mpd": tiny.mpd(real), "msd": tiny.msd(real)}
+    fake_results = {"mpd": tiny.mpd(generated), "msd": tiny.msd(generated)}
+    judged = discriminator_losses(real_results, fake_results)
+    losses = generator_losses(real_results, fake_results, feature_loss_weight=2.0)
+    mel_loss = mel_l1_loss(real, generated)
+print("discriminators: " + ", ".join(f"{name} {loss:.3f}" for name, loss in judged.each.items())
+      + f"  →  total {judged.total:.3f}")
+print(f"generator: adversarial {losses.adversarial:.3f} | 2 × feature matching {2 * losses.feature_matching:.3f} | "
+      f"45 × mel L1 {45 * mel_loss:.3f}  →  total {losses.total + 45 * mel_loss:.3f}")
 
 # %% [markdown]
 # ### The paper's sizes, and where the time goes
@@ -520,8 +529,7 @@ print(f"adversarial {losses.adversarial:.3f} | 2 × feature matching {2 * losses
 # 3 s of audio, one thread:
 
 # %%
-from course_lib.models.hifigan import build_generator
-from course_lib.models.hifigan.generator import Generator
+from course_lib.models.waveform.generator import Generator, build_generator
 from course_lib.models.summary import count_parameters
 
 paper = {"v1": 13.92, "v2": 0.92, "v3": 1.46}
@@ -575,7 +583,7 @@ for name, value in rtf.items():
 # Section 2's curve used the mel L1: it compares 1024-sample STFT *magnitudes* on the 0–8 kHz mel
 # — exactly what Griffin-Lim optimises, so Griffin-Lim scores well on it and still sounds phasey.
 # Vocoder papers (CARGAN, BigVGAN, Vocos) report measures that hear the phase and the pitch
-# (`course_lib.models.hifigan.evaluation.vocoder_scores`):
+# (`course_lib.models.waveform.evaluation.vocoder_scores`):
 #
 # | measure | what it compares | sees | cannot see |
 # |---|---|---|---|
@@ -611,8 +619,8 @@ for name, value in rtf.items():
 # magnitudes, against Griffin-Lim from random phases:
 
 # %%
-from course_lib.models.hifigan.evaluation import mean_scores, pitch_track, vocoder_scores
-from course_lib.models.hifigan.pitch_phase import pitch_locked_resynthesis
+from course_lib.models.waveform.evaluation import mean_scores, pitch_track, vocoder_scores
+from course_lib.models.waveform.pitch_phase import pitch_locked_resynthesis
 
 tracks = [pitch_track(w) for w in originals]
 columns = ["pesq", "periodicity_rmse", "vuv_f1", "pitch_rmse_cents", "mr_stft", "mel_l1"]

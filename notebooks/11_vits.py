@@ -489,7 +489,7 @@ print("MAS durations of the first sentence:", out.durations[0, 0, :n_tokens].lon
 # %%
 from course_lib.alignment import expand_to_frames, gaussian_log_likelihood_matrix, random_windows
 from course_lib.checks.lesson11 import check_vits_generator_loss, solution_vits_generator_loss
-from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.waveform.losses import mel_l1_loss
 from course_lib.models.vits import duration_loss, kl_divergence, wave_windows
 
 
@@ -647,7 +647,8 @@ display(HTML("<table><tr>" + "".join(f"<td>{name}<br>{Audio(np.clip(w, -1, 1), r
 # %%
 from course_lib.models.glow_tts import GlowTTSConfig
 from course_lib.models.glow_tts import build as build_glow
-from course_lib.models.hifigan import HiFiGANConfig, build_generator
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.generator import build_generator
 from course_lib.models.recipe import make_tokenizer, text_to_tokens
 from course_lib.vocoder import CourseVocoder, GriffinLimVocoder, load_vocoder
 from course_lib.widgets.lesson11 import real_time_factor

@@ -6,8 +6,8 @@ import pytest
 import torch
 from torch import nn
 
-from course_lib.models.hifigan import HiFiGANConfig
-from course_lib.models.hifigan.generator import Generator
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.generator import Generator
 from course_lib.nn.channels_last import (
     Conv1d,
     ConvTranspose1d,

@@ -13,7 +13,7 @@ from course_lib.audio import HOP_LENGTH, linear_spectrogram
 from course_lib.checks import ExerciseError
 from course_lib.checks.build import awake
 from course_lib.checks.lesson11 import check_vits_generator_loss, solution_vits_generator_loss
-from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.waveform.losses import mel_l1_loss
 from course_lib.models.vits import VITS, VITSConfig, build_discriminator, duration_loss, kl_divergence
 from course_lib.models.vits.train import VITSTask
 

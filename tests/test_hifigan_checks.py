@@ -6,8 +6,8 @@ from torch.nn import functional as F
 
 from course_lib.checks import ExerciseError
 from course_lib.checks.lesson06 import check_feature_matching, check_fold_by_period
-from course_lib.models.hifigan.discriminators import fold_by_period
-from course_lib.models.hifigan.losses import feature_matching_loss
+from course_lib.models.waveform.discriminators import fold_by_period
+from course_lib.models.waveform.losses import feature_matching_loss
 
 
 def stub(*args):

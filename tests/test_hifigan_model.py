@@ -6,8 +6,9 @@ import json
 import pytest
 import torch
 
-from course_lib.models.hifigan import CONFIGS, HiFiGANConfig, build
-from course_lib.models.hifigan.discriminators import (
+from course_lib.models.hifigan import CONFIGS, build
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.discriminators import (
     DiscriminatorResult,
     MultiPeriodDiscriminator,
     MultiScaleDiscriminator,
@@ -17,8 +18,9 @@ from course_lib.models.hifigan.discriminators import (
     fold_by_period,
     judge,
 )
-from course_lib.models.hifigan.generator import Generator, resblock_receptive_field
-from course_lib.models.hifigan.losses import (
+from course_lib.models.waveform.generator import Generator, resblock_receptive_field
+from course_lib.models.waveform.losses import (
+    discriminator_losses,
     feature_matching_loss,
     generator_losses,
     lsgan_discriminator_loss,
@@ -169,16 +171,21 @@ def test_feature_matching_is_l1_over_every_layer():
     assert feature_matching_loss(real, real).item() == 0.0
 
 
-def test_generator_objective_weights_feature_matching_by_2_and_mel_by_45():
+def test_gan_objectives_sum_over_the_named_discriminators_and_weight_feature_matching_by_2():
     wave = torch.randn(1, 1, 2048) * 0.1
-    other = torch.randn(1, 1, 2048) * 0.1
     assert mel_l1_loss(wave, wave).item() == 0.0
     scores = [_result([[0.5]], [[1.0]])]
     shifted = [_result([[0.5]], [[1.5]])]
-    losses = generator_losses(scores, shifted, scores, shifted, wave, other)
-    expected = losses.adversarial + 2 * losses.feature_matching + 45 * losses.mel
-    assert losses.total.item() == pytest.approx(expected.item())
-    assert losses.feature_matching.item() == pytest.approx(1.0)
+    real, fake = {"mpd": scores, "msd": scores}, {"mpd": shifted, "msd": shifted}
+    losses = generator_losses(real, fake)
+    assert losses.adversarial.item() == pytest.approx(2 * 0.25)        # (1 − 0.5)² per discriminator
+    assert losses.feature_matching.item() == pytest.approx(2 * 0.5)    # |1 − 1.5| per discriminator
+    assert losses.total.item() == pytest.approx(0.5 + 2 * 1.0)
+    assert generator_losses(real, fake, feature_loss_weight=0.0).total.item() == pytest.approx(0.5)
+    judged = discriminator_losses(real, fake)
+    assert set(judged.each) == {"mpd", "msd"}
+    assert judged.each["mpd"].item() == pytest.approx(0.25 + 0.25)      # (1 − 0.5)² + 0.5²
+    assert judged.total.item() == pytest.approx(1.0)
 
 
 def test_receptive_fields_of_the_mrf_blocks():

@@ -8,7 +8,8 @@ import pytest
 import torch
 
 from course_lib.audio import SAMPLE_RATE, save_audio
-from course_lib.models.hifigan import HiFiGANConfig, build
+from course_lib.models.hifigan import build
+from course_lib.models.waveform.config import HiFiGANConfig
 from course_lib.data.segments import SegmentLoader, random_segment
 from course_lib.models.hifigan.train import HiFiGANTask, train_cli
 from course_lib.training import TrainConfig, Trainer, load_checkpoint

@@ -7,9 +7,11 @@ import pytest
 import torch
 
 from course_lib import audio
-from course_lib.models.hifigan import CONFIGS, HiFiGANConfig, build, build_generator, save_generator
-from course_lib.models.hifigan.istft_generator import ISTFTGenerator, ISTFTGeneratorConfig
-from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.hifigan import CONFIGS, build, save_generator
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.generator import build_generator
+from course_lib.models.waveform.istft_generator import ISTFTGenerator, ISTFTGeneratorConfig
+from course_lib.models.waveform.losses import mel_l1_loss
 from course_lib.models.summary import count_parameters
 from course_lib.vocoder import HiFiGANVocoder, load_vocoder
 
@@ -109,7 +111,7 @@ def test_complex_spectrogram_is_what_istft_inverts_and_its_magnitude_is_the_line
 
 
 def test_anti_wrapping_measures_an_angle_error_modulo_two_pi():
-    from course_lib.models.hifigan.losses import anti_wrapping
+    from course_lib.models.waveform.losses import anti_wrapping
 
     x = torch.tensor([0.0, 0.1, -0.1, 2 * math.pi - 0.1, 4 * math.pi + 0.3, math.pi, -3 * math.pi])
     torch.testing.assert_close(anti_wrapping(x), torch.tensor([0.0, 0.1, 0.1, 0.1, 0.3, math.pi, math.pi]),
@@ -118,7 +120,7 @@ def test_anti_wrapping_measures_an_angle_error_modulo_two_pi():
 
 
 def test_the_phase_loss_sees_offsets_delays_and_turning_speeds_separately():
-    from course_lib.models.hifigan.losses import phase_loss
+    from course_lib.models.waveform.losses import phase_loss
 
     torch.manual_seed(0)
     target = (torch.rand(2, 513, 20) * 2 - 1) * math.pi

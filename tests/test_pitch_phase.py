@@ -1,4 +1,4 @@
-"""Pitch-locked phase (course_lib.models.hifigan.pitch_phase): the advance of every harmonic, consistency, noise."""
+"""Pitch-locked phase (course_lib.models.waveform.pitch_phase): the advance of every harmonic, consistency, noise."""
 
 import math
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from course_lib import audio
-from course_lib.models.hifigan.pitch_phase import frame_pitch, pitch_locked_phase, pitch_locked_resynthesis
+from course_lib.models.waveform.pitch_phase import frame_pitch, pitch_locked_phase, pitch_locked_resynthesis
 
 F0 = 150.0
 

@@ -100,7 +100,7 @@ def test_stochastic_duration_sampling_skips_only_a_discarded_channel():
     predictor = StochasticDurationPredictor(32).eval()
     _perturb(predictor, scale=0.2)
     text, mask = _batch(32, lengths=(12, 9))
-    log_durations = predictor.sample_log_durations(text, mask, noise_scale=0.8,
+    log_durations = predictor.sample_log_durations(text, mask, None, noise_scale=0.8,
                                                    generator=torch.Generator().manual_seed(2))
     assert log_durations.shape == (2, 1, 12) and torch.all(log_durations[1, :, 9:] == 0)
     # every layer reversed, the first coupling included: channel 0 comes out the same
@@ -109,8 +109,8 @@ def test_stochastic_duration_sampling_skips_only_a_discarded_channel():
     with torch.no_grad():
         full = predictor.flows(z, mask, cond=h, reverse=True).z
     torch.testing.assert_close(log_durations, full[:, :1], atol=1e-6, rtol=0)
-    quiet = predictor.sample_log_durations(text, mask, noise_scale=0.0)
-    torch.testing.assert_close(quiet, predictor.sample_log_durations(text, mask, noise_scale=0.0))
+    quiet = predictor.sample_log_durations(text, mask, None, noise_scale=0.0)
+    torch.testing.assert_close(quiet, predictor.sample_log_durations(text, mask, None, noise_scale=0.0))
 
 
 def test_duration_predictors_detach_the_text_and_need_a_speaker_when_built_for_one():

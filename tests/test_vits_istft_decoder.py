@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 import torch
 
-from course_lib.models.hifigan.istft_generator import ISTFTGenerator, ISTFTGeneratorConfig
+from course_lib.models.waveform.istft_generator import ISTFTGenerator, ISTFTGeneratorConfig
 from course_lib.models.vits import VITSConfig, build
 from course_lib.models.vits.config import DecoderConfig
 

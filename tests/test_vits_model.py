@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from course_lib.audio import HOP_LENGTH, linear_spectrogram
-from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.waveform.losses import mel_l1_loss
 from course_lib.models.vits import (
     VITS,
     DecoderConfig,

@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from course_lib import paths
-from course_lib.models.hifigan import HiFiGANConfig, save_generator
-from course_lib.models.hifigan.generator import Generator
+from course_lib.models.hifigan import save_generator
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.generator import Generator
 from course_lib.training import save_model
 from course_lib.vocoder import (
     GriffinLimVocoder,

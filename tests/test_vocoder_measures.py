@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from course_lib import audio
-from course_lib.models.hifigan.evaluation import (
+from course_lib.models.waveform.evaluation import (
     PESQ_UNAVAILABLE,
     PitchTrack,
     VocoderScores,

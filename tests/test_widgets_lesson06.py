@@ -7,8 +7,8 @@ import pytest
 import torch
 
 from course_lib import audio
-from course_lib.models.hifigan import HiFiGANConfig
-from course_lib.models.hifigan.generator import Generator
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.generator import Generator
 from course_lib.vocoder import HiFiGANVocoder
 from course_lib.widgets import lesson06 as W
 

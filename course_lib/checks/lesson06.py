@@ -2,7 +2,7 @@
 the feature-matching loss.
 
 Each check runs the learner's function on fixed inputs and compares it with
-:mod:`course_lib.source_filter` or :mod:`course_lib.models.hifigan`. A wrong answer is compared with the usual
+:mod:`course_lib.source_filter` or :mod:`course_lib.models.waveform`. A wrong answer is compared with the usual
 mistakes (rows and columns swapped, padding with zeros or at the front, a sum
 instead of a mean, a forgotten layer) and the matching hint is given.
 """
@@ -16,8 +16,8 @@ from torch.nn import functional as F
 
 from course_lib.checks import ExerciseError, attempt, diagnose, report_close
 from course_lib.framing import SAMPLE_RATE
-from course_lib.models.hifigan.discriminators import DiscriminatorResult, fold_by_period
-from course_lib.models.hifigan.losses import feature_matching_loss
+from course_lib.models.waveform.discriminators import DiscriminatorResult, fold_by_period
+from course_lib.models.waveform.losses import feature_matching_loss
 from course_lib.source_filter import NYQUIST, oscillator_bank
 
 

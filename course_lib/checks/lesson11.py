@@ -30,8 +30,8 @@ from course_lib.audio import HOP_LENGTH, linear_spectrogram
 from course_lib.checks import ExerciseError, attempt, diagnose, report_close
 from course_lib.checks.build import awake, compare_losses, learner_loss
 from course_lib.models.contract import evaluating, seeded
-from course_lib.models.gan import Generated
-from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.waveform.gan import Generated
+from course_lib.models.waveform.losses import mel_l1_loss
 from course_lib.models.vits import VITS, build_discriminator, duration_loss, kl_divergence, wave_windows
 from course_lib.models.vits.train import VITSTask
 from course_lib.nn.masks import sequence_mask

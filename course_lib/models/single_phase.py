@@ -13,7 +13,7 @@ task says only what differs::
         def make_schedulers(self, optimizer): ... # the Noam schedule
         def losses(self, batch): ...              # the model's losses on one batch
 
-Two-phase (adversarial) models use :class:`course_lib.models.gan.GANTask` instead.
+Two-phase (adversarial) models use :class:`course_lib.models.waveform.gan.GANTask` instead.
 """
 
 from __future__ import annotations

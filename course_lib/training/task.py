@@ -2,7 +2,7 @@
 
 A task is any object with these attributes (a plain class; no base class needed — the course's
 models share two, :class:`course_lib.models.single_phase.SinglePhaseTask` and
-:class:`course_lib.models.gan.GANTask`)::
+:class:`course_lib.models.waveform.gan.GANTask`)::
 
     modules:    dict[str, nn.Module]   every network whose weights are trained or saved
     optimizers: dict[str, Optimizer]   one per group of weights updated together

@@ -6,7 +6,7 @@ spectrum under its envelope, 25 ms of the wave, a second to hear).
 
 The pure part of the listener, :func:`vocode_utterance`, maps (wave or file, vocoder name, iterations) to a
 :class:`VocodedSample`: the version's wave, its mel beside the original's, and its
-:func:`~course_lib.models.hifigan.evaluation.resynthesis_metrics` against the original
+:func:`~course_lib.models.waveform.evaluation.resynthesis_metrics` against the original
 (none for the original itself). :func:`griffin_lim_curve` measures how Griffin-Lim's
 quality changes with its number of iterations. :class:`VocoderListener` is the thin
 ipywidgets UI: an utterance menu, vocoder buttons, an iterations slider; the mels, a
@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from course_lib import audio
-from course_lib.models.hifigan.evaluation import ResynthesisMetrics, resynthesis_metrics
+from course_lib.models.waveform.evaluation import ResynthesisMetrics, resynthesis_metrics
 from course_lib.widgets import audio_output, show_outputs
 
 ORIGINAL = "original"

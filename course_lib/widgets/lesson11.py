@@ -92,7 +92,7 @@ def sample_many(model: VITS, text: str, speaker: int | None = 0, seeds: Sequence
 
 def pitch_contour(wave: np.ndarray, sample_rate: int = audio.SAMPLE_RATE) -> tuple[np.ndarray, np.ndarray]:
     """``(times [F] in s, f0 [F] in Hz, NaN where unvoiced)`` from pYIN (the vocoder lesson's pitch tracker)."""
-    from course_lib.models.hifigan.evaluation import PITCH_HOP, PESQ_RATE, pitch_track
+    from course_lib.models.waveform.evaluation import PITCH_HOP, PESQ_RATE, pitch_track
 
     track = pitch_track(wave, sample_rate)
     return np.arange(len(track.f0)) * PITCH_HOP / PESQ_RATE, track.f0

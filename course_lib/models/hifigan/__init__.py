@@ -4,6 +4,10 @@
 ``generator``, the multi-period discriminator ``mpd`` and the multi-scale
 discriminator ``msd`` (so ``param_summary`` reports each). Paper configs ``v1``/``v2``/
 ``v3`` match the official parameter counts exactly (REFERENCE.md §2).
+
+The pieces are shared with VITS and the course vocoder's adversarial fine-tune, so they live in
+:mod:`course_lib.models.waveform` (the config, both generators, the discriminators, the losses, the GAN
+task); this package is the vocoder model that puts them together, its training task and its command line.
 """
 
 from __future__ import annotations
@@ -13,25 +17,20 @@ from pathlib import Path
 
 from torch import nn
 
-from course_lib.models.hifigan.config import HiFiGANConfig
-from course_lib.models.hifigan.discriminators import (
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.discriminators import (
     MultiPeriodDiscriminator,
     MultiScaleDiscriminator,
     build_mpd,
     build_msd,
 )
-from course_lib.models.hifigan.generator import Generator
-from course_lib.models.hifigan.istft_generator import ISTFTGenerator, ISTFTGeneratorConfig
+from course_lib.models.waveform.generator import Generator, build_generator
+from course_lib.models.waveform.istft_generator import ISTFTGenerator
 
 # "paper" (= V1) is the course-wide default name (`python -m course_lib info hifigan`)
 CONFIGS = {"v1": HiFiGANConfig.v1, "v2": HiFiGANConfig.v2, "v3": HiFiGANConfig.v3, "tiny": HiFiGANConfig.tiny,
            "paper": HiFiGANConfig.paper, "istft_small": HiFiGANConfig.istft_small,
            "istft_vocos": HiFiGANConfig.istft_vocos}
-
-
-def build_generator(config: HiFiGANConfig) -> Generator | ISTFTGenerator:
-    """The generator a config names: HiFi-GAN's upsampling one, or the inverse-STFT one when ``config.istft`` is set."""
-    return Generator(config) if config.istft is None else ISTFTGenerator(config.istft)
 
 
 class HiFiGAN(nn.Module):
@@ -67,5 +66,4 @@ def train_cli(args) -> None:
     _train_cli(args)
 
 
-__all__ = ["CONFIGS", "HiFiGAN", "HiFiGANConfig", "Generator", "ISTFTGenerator", "ISTFTGeneratorConfig", "build",
-           "build_generator", "save_generator", "train_cli"]
+__all__ = ["CONFIGS", "HiFiGAN", "build", "save_generator", "train_cli"]

@@ -1,4 +1,4 @@
-"""Training HiFi-GAN on the course trainer: the course's GAN task (``course_lib.models.gan``) with
+"""Training HiFi-GAN on the course trainer: the course's GAN task (``course_lib.models.waveform.gan``) with
 HiFi-GAN's generator, its two discriminators and a 45 · mel L1 reconstruction loss.
 
 Recipe (official ``train.py``, REFERENCE.md §1.5): AdamW lr 2e-4, betas (0.8, 0.99), both
@@ -28,10 +28,10 @@ from torch import nn
 
 from course_lib.audio import SAMPLE_RATE, complex_spectrogram, load_audio, mel_spectrogram
 from course_lib.mode import pick
-from course_lib.models.gan import GANRecipe, GANTask, Generated
-from course_lib.models.hifigan.config import HiFiGANConfig
-from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
-from course_lib.models.hifigan.losses import mel_l1_loss, phase_loss
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.evaluation import mean_metrics, resynthesis_metrics
+from course_lib.models.waveform.gan import GANRecipe, GANTask, Generated
+from course_lib.models.waveform.losses import mel_l1_loss, phase_loss
 from course_lib.data.segments import SegmentLoader, WaveBatch
 
 

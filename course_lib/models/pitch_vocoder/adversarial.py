@@ -3,16 +3,18 @@
 The shipped vocoder learns magnitudes with L1 losses only. Here its wave — the magnitudes at the *true* pitch,
 their phase locked to it, the projections, the inverse STFT (:meth:`PitchVocoder.locked_wave`, differentiable
 in the magnitudes) — is judged by HiFi-GAN's tiny multi-period and multi-scale discriminators through the
-course's GAN task (:mod:`course_lib.models.gan`): LSGAN + 2 · feature matching, anchored by the model's own four
+course's GAN task (:mod:`course_lib.models.waveform.gan`): LSGAN + 2 · feature matching, anchored by the model's own four
 losses and 45 · mel L1 of the wave, as HiFi-GAN anchors its generator.
 """
 
 from __future__ import annotations
 
 from course_lib.data.segments import WaveBatch
-from course_lib.models.gan import GANRecipe, GANTask, Generated
-from course_lib.models.hifigan.losses import mel_l1_loss
 from course_lib.models.pitch_vocoder.model import PitchVocoder
+from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.discriminators import build_mpd, build_msd
+from course_lib.models.waveform.gan import GANRecipe, GANTask, Generated
+from course_lib.models.waveform.losses import mel_l1_loss
 
 
 class PitchVocoderGANTask(GANTask):
@@ -20,11 +22,9 @@ class PitchVocoderGANTask(GANTask):
     :class:`~course_lib.models.pitch_vocoder.train.PitchVocoderTask`'s."""
 
     def __init__(self, model: PitchVocoder, sample_wave=None) -> None:
-        from course_lib.models.hifigan import HiFiGANConfig, build
-
         config = model.config
-        judges = build(HiFiGANConfig.tiny())
-        super().__init__(model, {"mpd": judges.mpd, "msd": judges.msd},
+        tiny = HiFiGANConfig.tiny()
+        super().__init__(model, {"mpd": build_mpd(tiny), "msd": build_msd(tiny)},
                          GANRecipe(learning_rate=config.learning_rate, adam_betas=tuple(config.adam_betas)))
         self.config = config
         self.sample_wave = sample_wave

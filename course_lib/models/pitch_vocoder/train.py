@@ -63,7 +63,7 @@ class PitchVocoderTask(SinglePhaseTask):
 def validate_clips(model: PitchVocoder, clips: list[tuple[np.ndarray, np.ndarray]]) -> dict[str, float]:
     """Whole ``(wave [N], f0 [N // 256])`` clips resynthesised from their mels: the mel L1 and MCD of the result,
     the predicted pitch's median error in cents (frames voiced in both) and the voicing accuracy."""
-    from course_lib.models.hifigan.evaluation import mean_metrics, resynthesis_metrics
+    from course_lib.models.waveform.evaluation import mean_metrics, resynthesis_metrics
 
     device = next(model.parameters()).device
     metrics, cents, agree, frames = [], [], 0, 0

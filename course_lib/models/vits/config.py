@@ -26,9 +26,9 @@ from typing import Any, ClassVar
 from course_lib.alignment import MAX_SYNTHESIS_FRAMES
 from course_lib.audio import HOP_LENGTH, N_FFT
 from course_lib.models.config_io import ConfigIO
-from course_lib.models.hifigan.config import HIFIGAN_PERIOD_CHANNELS, HiFiGANConfig
-from course_lib.models.hifigan.discriminators import ScaleLayout
-from course_lib.models.hifigan.istft_generator import ISTFTGeneratorConfig
+from course_lib.models.waveform.config import HIFIGAN_PERIOD_CHANNELS, HiFiGANConfig
+from course_lib.models.waveform.discriminators import ScaleLayout
+from course_lib.models.waveform.istft_generator import ISTFTGeneratorConfig
 from course_lib.nn.text_encoder import TextEncoderConfig
 
 _VITS_SCALE = ScaleLayout.vits()

@@ -8,7 +8,7 @@ discriminators for 2, 3, 5, 7, 11 — all weight-normed. 46,747,132 parameters a
 
 from __future__ import annotations
 
-from course_lib.models.hifigan.discriminators import DiscriminatorStack, PeriodDiscriminator, ScaleDiscriminator
+from course_lib.models.waveform.discriminators import DiscriminatorStack, PeriodDiscriminator, ScaleDiscriminator
 from course_lib.models.vits.config import DiscriminatorConfig
 
 

@@ -1,7 +1,7 @@
 """VITS' non-adversarial losses as pure functions: the KL term and the duration loss.
 
 (The adversarial, feature-matching and mel terms are HiFi-GAN's:
-:mod:`course_lib.models.hifigan.losses`.)
+:mod:`course_lib.models.waveform.losses`.)
 
 **KL term.** The ELBO's KL is ``KL(q(z | x) ‖ p(z | c))``. The prior is defined through
 the flow: ``z_p = f(z)`` and ``p(z | c) = N(f(z); μ_p, σ_p) · |det ∂f/∂z|``, with

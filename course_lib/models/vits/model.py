@@ -42,7 +42,7 @@ from course_lib.alignment import (
 from course_lib.audio import HOP_LENGTH, linear_spectrogram, mel_spectrogram
 from course_lib.models.contract import (SynthesisOptions, SynthesisResult, check_options, evaluating, seeded,
                                         settings_for)
-from course_lib.models.hifigan import build_generator
+from course_lib.models.waveform.generator import build_generator
 from course_lib.models.vits.config import VITSConfig
 from course_lib.models.vits.duration import DeterministicDurationPredictor, StochasticDurationPredictor
 from course_lib.models.vits.flow import PriorFlow

@@ -1,7 +1,7 @@
 """Training task, model files and command-line entry points for VITS.
 
 Recipe (official ``train.py`` / ``ljs_base.json``): the course's GAN task
-(``course_lib.models.gan``) with VITS as the generator and its discriminator (one scale
+(``course_lib.models.waveform.gan``) with VITS as the generator and its discriminator (one scale
 discriminator + MPD); AdamW (lr 2e-4, betas 0.8/0.99, eps 1e-9), both learning rates decayed
 ×0.999875 once per epoch. The generator's reconstruction losses, beside adversarial +
 2·feature matching:
@@ -27,8 +27,8 @@ import torch
 
 from course_lib.audio import SAMPLE_RATE, linear_spectrogram
 from course_lib.models import recipe
-from course_lib.models.gan import GANRecipe, GANTask, Generated
-from course_lib.models.hifigan.losses import mel_l1_loss
+from course_lib.models.waveform.gan import GANRecipe, GANTask, Generated
+from course_lib.models.waveform.losses import mel_l1_loss
 from course_lib.models.vits.config import VITSConfig
 from course_lib.models.vits.discriminator import VITSDiscriminator
 from course_lib.models.vits.model import VITS

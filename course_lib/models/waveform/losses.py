@@ -1,4 +1,6 @@
-"""HiFi-GAN losses (Kong et al. 2020 §2.4), as pure functions of discriminator results.
+"""The GAN losses of HiFi-GAN (Kong et al. 2020 §2.4), as pure functions of discriminator results; the GAN
+task (:mod:`course_lib.models.waveform.gan`) trains every adversarial model with :func:`discriminator_losses`
+and :func:`generator_losses`.
 
 * LSGAN (Mao et al. 2017): the discriminator pushes real scores to 1 and fake ones to 0,
   the generator pushes fake scores to 1 — squared errors, no log, stable gradients.
@@ -15,33 +17,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import math
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import torch
 
 from course_lib.audio import mel_spectrogram
-from course_lib.models.hifigan.discriminators import DiscriminatorResult
+from course_lib.models.waveform.discriminators import DiscriminatorResult
 
-
-@dataclass
-class DiscriminatorLosses:
-    """``total`` = ``period`` (MPD) + ``scale`` (MSD), each a sum of LSGAN terms."""
-
-    total: torch.Tensor
-    period: torch.Tensor
-    scale: torch.Tensor
-
-
-@dataclass
-class GeneratorLosses:
-    """``total`` = adversarial + feature_loss_weight·feature_matching + mel_loss_weight·mel (unweighted parts)."""
-
-    total: torch.Tensor
-    adversarial: torch.Tensor
-    feature_matching: torch.Tensor
-    mel: torch.Tensor
+# every named discriminator's results on one batch, e.g. {"mpd": [5 results], "msd": [3 results]}
+Verdicts = Mapping[str, list[DiscriminatorResult]]
 
 
 def lsgan_discriminator_loss(real: list[DiscriminatorResult], fake: list[DiscriminatorResult]) -> torch.Tensor:
@@ -73,22 +59,39 @@ def mel_l1_loss(real_wave: torch.Tensor, fake_wave: torch.Tensor) -> torch.Tenso
     return torch.nn.functional.l1_loss(fake_mel, real_mel.detach())
 
 
-def discriminator_losses(period_real, period_fake, scale_real, scale_fake) -> DiscriminatorLosses:
-    """LSGAN losses of the MPD and the MSD (lists of :class:`DiscriminatorResult`)."""
-    period = lsgan_discriminator_loss(period_real, period_fake)
-    scale = lsgan_discriminator_loss(scale_real, scale_fake)
-    return DiscriminatorLosses(total=period + scale, period=period, scale=scale)
+@dataclass
+class DiscriminatorLosses:
+    """``total``: the sum of ``each`` (``{discriminator name: its LSGAN loss}``)."""
+
+    total: torch.Tensor
+    each: dict[str, torch.Tensor]
 
 
-def generator_losses(period_real, period_fake, scale_real, scale_fake, real_wave: torch.Tensor,
-                     fake_wave: torch.Tensor, mel_loss_weight: float = 45.0,
-                     feature_loss_weight: float = 2.0) -> GeneratorLosses:
-    """The generator's objective (paper eq. 6): adversarial + λ_fm·feature matching + λ_mel·mel L1."""
-    adversarial = lsgan_generator_loss(period_fake) + lsgan_generator_loss(scale_fake)
-    feature = feature_matching_loss(period_real, period_fake) + feature_matching_loss(scale_real, scale_fake)
-    mel = mel_l1_loss(real_wave, fake_wave)
-    total = adversarial + feature_loss_weight * feature + mel_loss_weight * mel
-    return GeneratorLosses(total=total, adversarial=adversarial, feature_matching=feature, mel=mel)
+@dataclass
+class GeneratorLosses:
+    """``total`` = adversarial + feature_loss_weight · feature_matching (the parts unweighted); a model adds its
+    own reconstruction losses to it (HiFi-GAN: 45 · mel L1)."""
+
+    total: torch.Tensor
+    adversarial: torch.Tensor
+    feature_matching: torch.Tensor
+
+
+def discriminator_losses(real: Verdicts, fake: Verdicts) -> DiscriminatorLosses:
+    """What the discriminators minimise: each one's LSGAN loss on the real and the (detached) generated batch,
+    summed over the discriminators. ``real``, ``fake``: ``{name: results}`` with the same names."""
+    each = {name: lsgan_discriminator_loss(real[name], fake[name]) for name in fake}
+    return DiscriminatorLosses(total=sum(each.values()), each=each)
+
+
+def generator_losses(real: Verdicts, fake: Verdicts, feature_loss_weight: float = 2.0) -> GeneratorLosses:
+    """What the generator minimises against the discriminators (paper eq. 6 without its mel term): adversarial +
+    λ_fm · feature matching, each summed over the discriminators. ``real`` only supplies feature-matching
+    targets (its activations are detached)."""
+    adversarial = sum(lsgan_generator_loss(fake[name]) for name in fake)
+    feature = sum(feature_matching_loss(real[name], fake[name]) for name in fake)
+    return GeneratorLosses(total=adversarial + feature_loss_weight * feature, adversarial=adversarial,
+                           feature_matching=feature)
 
 
 def anti_wrapping(x: torch.Tensor) -> torch.Tensor:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, fields
 from typing import Literal
 
 from course_lib.audio import HOP_LENGTH, N_MELS
-from course_lib.models.hifigan.istft_generator import ISTFTGeneratorConfig
+from course_lib.models.waveform.istft_generator import ISTFTGeneratorConfig
 
 # The official multi-scale discriminator layer layout (REFERENCE.md §1.5):
 # channels after each conv, kernel sizes, strides, groups; a final k3 conv → 1 follows.

@@ -23,7 +23,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.parametrizations import spectral_norm, weight_norm
 
-from course_lib.models.hifigan.config import (
+from course_lib.models.waveform.config import (
     HIFIGAN_PERIOD_CHANNELS,
     HIFIGAN_SCALE_CHANNELS,
     HIFIGAN_SCALE_GROUPS,
@@ -31,7 +31,7 @@ from course_lib.models.hifigan.config import (
     HIFIGAN_SCALE_STRIDES,
     HiFiGANConfig,
 )
-from course_lib.models.hifigan.generator import LRELU_SLOPE
+from course_lib.models.waveform.generator import LRELU_SLOPE
 
 PERIOD_KERNEL = 5
 PERIOD_STRIDE = 3

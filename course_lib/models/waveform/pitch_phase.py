@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 from course_lib.audio import HOP_LENGTH, N_FFT, SAMPLE_RATE, istft, mel_to_linear, project_phase
-from course_lib.models.hifigan.evaluation import PITCH_RANGE  # the range the vocoder measures track (CARGAN's)
+from course_lib.models.waveform.evaluation import PITCH_RANGE  # the range the vocoder measures track (CARGAN's)
 from course_lib.pitch import pitch_locked_phase  # the formula below, written once for every vocoder
 
 FRAME_CENTRE = HOP_LENGTH // 2  # frame t's window is centred on sample 256·t + 128

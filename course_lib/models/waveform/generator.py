@@ -18,7 +18,8 @@ from torch.nn import functional as F
 from torch.nn.utils import parametrize
 from torch.nn.utils.parametrizations import weight_norm
 
-from course_lib.models.hifigan.config import HiFiGANConfig, upsample_padding
+from course_lib.models.waveform.config import HiFiGANConfig, upsample_padding
+from course_lib.models.waveform.istft_generator import ISTFTGenerator
 from course_lib.nn.channels_last import Conv1d, ConvTranspose1d, from_channels_last, to_channels_last, use_channels_last
 from course_lib.nn.wavenet import remove_weight_norm_everywhere
 
@@ -163,3 +164,8 @@ class Generator(nn.Module):
     @property
     def has_weight_norm(self) -> bool:
         return any(parametrize.is_parametrized(m, "weight") for m in self.modules())
+
+
+def build_generator(config: HiFiGANConfig) -> Generator | ISTFTGenerator:
+    """The generator a config names: HiFi-GAN's upsampling one, or the inverse-STFT one when ``config.istft`` is set."""
+    return Generator(config) if config.istft is None else ISTFTGenerator(config.istft)

@@ -1,15 +1,17 @@
 """One GAN task for every model trained against waveform discriminators: HiFi-GAN (and its iSTFT
-generator) now, VITS next.
+generator), VITS and the course vocoder's adversarial fine-tune. It trains whatever discriminators it is
+given and knows no model.
 
 Each training step runs two phases (``course_lib.training.task``), each with its own AdamW:
 
 1. ``"discriminator"``: :meth:`GANTask.generate` runs the generator (kept in ``cache`` for
    phase 2); every discriminator scores the real wave and the *detached* fake one; the LSGAN
-   losses of all of them are summed and the discriminators step.
+   losses of all of them are summed (:func:`~course_lib.models.waveform.losses.discriminator_losses`)
+   and the discriminators step.
 2. ``"generator"``: the just-updated discriminators score the same fake (its graph still
    alive); the generator minimises adversarial + ``feature_loss_weight`` · feature matching
-   + the model's own :meth:`GANTask.reconstruction` losses (HiFi-GAN: 45 · mel L1; VITS:
-   45 · mel L1 + KL + duration).
+   (:func:`~course_lib.models.waveform.losses.generator_losses`) + the model's own
+   :meth:`GANTask.reconstruction` losses (HiFi-GAN: 45 · mel L1; VITS: 45 · mel L1 + KL + duration).
 
 With ``recipe.discriminator_start = N > 0`` the first N steps skip phase 1 and the
 generator learns from its reconstruction losses alone (a warm-up; the papers use N = 0).
@@ -28,8 +30,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from course_lib.models.hifigan.discriminators import judge
-from course_lib.models.hifigan.losses import feature_matching_loss, lsgan_discriminator_loss, lsgan_generator_loss
+from course_lib.models.waveform.discriminators import judge
+from course_lib.models.waveform.losses import discriminator_losses, generator_losses
 from course_lib.training.schedules import exponential_schedule
 from course_lib.training.task import Phase
 
@@ -63,7 +65,7 @@ class GANTask:
     """Modules, optimizers, schedules and the two phases of GAN training (see the module docstring).
 
     ``discriminators``: ``{name: module}``; each returns a list of
-    :class:`~course_lib.models.hifigan.discriminators.DiscriminatorResult`. Their names are the
+    :class:`~course_lib.models.waveform.discriminators.DiscriminatorResult`. Their names are the
     task's module names and the keys of their logged losses (``discriminator/<name>``).
     """
 
@@ -99,11 +101,12 @@ class GANTask:
         generated = self.generate(batch)
         cache["generated"] = generated                         # reused, graph alive, by the generator step
         fake = generated.fake.detach()                         # the discriminators' gradient stops here
-        losses = {}
+        real_results, fake_results = {}, {}
         for name in self.discriminator_names:
-            scores = judge(self.modules[name], generated.real, fake)
-            losses[name] = lsgan_discriminator_loss(scores.real, scores.fake)
-        return sum(losses.values()), losses
+            paired = judge(self.modules[name], generated.real, fake)
+            real_results[name], fake_results[name] = paired.real, paired.fake
+        losses = discriminator_losses(real_results, fake_results)
+        return losses.total, losses.each
 
     def generator_step(self, batch, cache: dict) -> tuple[torch.Tensor, dict]:
         generated = cache.get("generated")
@@ -111,15 +114,14 @@ class GANTask:
             generated = self.generate(batch)
             loss, logs = self.reconstruction(batch, generated)
             return loss, {**generated.logs, **logs}
-        adversarial, feature = 0.0, 0.0
+        real_results, fake_results = {}, {}
         for name in self.discriminator_names:
             discriminator = self.modules[name]
             # real audio only supplies feature-matching targets: scored without a graph
             with torch.no_grad():
-                real = discriminator(generated.real)
-            fake = discriminator(generated.fake)
-            adversarial = adversarial + lsgan_generator_loss(fake)
-            feature = feature + feature_matching_loss(real, fake)
+                real_results[name] = discriminator(generated.real)
+            fake_results[name] = discriminator(generated.fake)
+        adversarial = generator_losses(real_results, fake_results, self.recipe.feature_loss_weight)
         loss, logs = self.reconstruction(batch, generated)
-        total = adversarial + self.recipe.feature_loss_weight * feature + loss
-        return total, {"adversarial": adversarial, "feature_matching": feature, **generated.logs, **logs}
+        return adversarial.total + loss, {"adversarial": adversarial.adversarial,
+                                          "feature_matching": adversarial.feature_matching, **generated.logs, **logs}
