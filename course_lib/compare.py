@@ -238,6 +238,14 @@ def _rtf(system: System, item, threads: int, repeats: int) -> float:
         torch.set_num_threads(before)
 
 
+def second_core_free(cpu_count: int | None = None, load: float | None = None) -> bool:
+    """Whether a second core is idle for a two-thread timing: two cores or more, and the last minute's load
+    average (this process's own thread included) leaves one free."""
+    cpu_count = (os.cpu_count() or 1) if cpu_count is None else cpu_count
+    load = os.getloadavg()[0] if load is None else load
+    return cpu_count >= 2 and load <= cpu_count - 0.5
+
+
 def _median_f0(wave: torch.Tensor) -> float:
     import librosa
 
@@ -326,8 +334,12 @@ def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Seque
             repeats = pick(smoke=1, default=3, full=3)
             with torch.no_grad():
                 row.rtf_1_thread = _rtf(system, items[0], 1, repeats)
-                if (os.cpu_count() or 1) >= 2:
+                if second_core_free():
                     row.rtf_2_threads = _rtf(system, items[0], 2, repeats)
+                elif (os.cpu_count() or 1) >= 2:
+                    row.notes.append(f"RTF 2 threads: not timed for {system.name} — another job keeps the second "
+                                     f"core busy (load {os.getloadavg()[0]:.1f}), and two threads would time the "
+                                     "wait, not the model")
                 if gpu is not None and system.on is not None:
                     row.rtf_gpu = _rtf_on(system, items[0], gpu, repeats)
         rows.append(row)

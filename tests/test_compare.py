@@ -134,3 +134,10 @@ def test_a_model_that_makes_its_own_waves_is_scored_without_the_vocoder(monkeypa
     monkeypatch.setattr(glow_train, "SYNTH", dataclasses.replace(glow_train.SYNTH, makes_waves=True))
     system = compare._tts_system("glow_tts", glow, GriffinLimVocoder(), 7)
     assert system.end_to_end and system.name == "Glow-TTS" and system.parameters == compare._count(glow)
+
+
+def test_two_threads_are_timed_only_when_a_second_core_is_free():
+    assert compare.second_core_free(cpu_count=2, load=1.0)
+    assert not compare.second_core_free(cpu_count=2, load=2.0)   # the lesson and one other job: no core to spare
+    assert not compare.second_core_free(cpu_count=1, load=0.0)
+    assert compare.second_core_free(cpu_count=16, load=3.0)
