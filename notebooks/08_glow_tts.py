@@ -162,7 +162,8 @@ show_solution(solution_mle_loss)
 # %%
 from course_lib.alignment import expand_to_frames, gaussian_log_likelihood_matrix, monotonic_alignment_search
 from course_lib.checks.lesson08 import check_glow_tts_loss, solution_glow_tts_loss
-from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+from course_lib.checks.build import two_sentence_batch
+from course_lib.data import ensure_corpus, load_corpus
 from course_lib.models.recipe import make_tokenizer
 from course_lib.nn.duration import duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -170,10 +171,7 @@ from course_lib.nn.masks import sequence_mask
 tiny_config = GlowTTSConfig.tiny()
 tokenizer = make_tokenizer(tiny_config.front_end, tiny_config.add_blank)
 corpus = load_corpus(ensure_corpus())
-train_records = corpus.split("train").utterances
-shortest = min(train_records, key=lambda record: sum(record.durations))
-two = TextMelDataset([train_records[0], shortest], tokenizer=tokenizer, frontend=corpus.symbols_for)
-two_batch = two.collate([two[0], two[1]])
+two_batch = two_sentence_batch(corpus, tokenizer)
 tiny_config = tiny_config.replace(n_vocab=tokenizer.n_vocab)
 print(f"tokens {tuple(two_batch.tokens.shape)}, mels {tuple(two_batch.mels.shape)}, "
       f"token lengths {two_batch.token_lengths.tolist()}, mel lengths {two_batch.mel_lengths.tolist()}")

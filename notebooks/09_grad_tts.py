@@ -307,6 +307,7 @@ import dataclasses
 from course_lib.alignment import (expand_to_frames, gaussian_log_likelihood_matrix, monotonic_alignment_search,
                                   random_windows)
 from course_lib.checks.lesson09 import check_grad_tts_loss, solution_grad_tts_loss
+from course_lib.checks.build import two_sentence_batch
 from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
 from course_lib.distributions import gaussian_like
 from course_lib.models.recipe import make_tokenizer
@@ -315,10 +316,7 @@ from course_lib.nn.masks import sequence_mask
 
 tokenizer = make_tokenizer("espeak", False)
 corpus = load_corpus(ensure_corpus())
-train_records = corpus.split("train").utterances
-shortest = min(train_records, key=lambda record: sum(record.durations))
-two = TextMelDataset([train_records[0], shortest], tokenizer=tokenizer, frontend=corpus.symbols_for)
-two_batch = two.collate([two[0], two[1]])
+two_batch = two_sentence_batch(corpus, tokenizer)
 check_config = dataclasses.replace(grad_tts.GradTTSConfig.tiny(), n_vocab=tokenizer.n_vocab, segment_frames=128)
 print(f"tokens {tuple(two_batch.tokens.shape)}, mels {tuple(two_batch.mels.shape)}, "
       f"token lengths {two_batch.token_lengths.tolist()}, mel lengths {two_batch.mel_lengths.tolist()}")

@@ -216,7 +216,8 @@ import dataclasses
 
 from course_lib.alignment import expand_to_frames, path_from_durations, random_windows
 from course_lib.checks.lesson10 import check_diff_tts_loss, solution_diff_tts_loss
-from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
+from course_lib.checks.build import two_sentence_batch
+from course_lib.data import ensure_corpus, load_corpus
 from course_lib.diffusion import epsilon_loss, q_sample, sample_steps
 from course_lib.distributions import gaussian_like
 from course_lib.models.diff_tts import normalize_mel
@@ -226,10 +227,7 @@ from course_lib.nn.masks import sequence_mask
 
 tokenizer = make_tokenizer("espeak", False)
 corpus = load_corpus(ensure_corpus())
-train_records = corpus.split("train").utterances
-shortest = min(train_records, key=lambda record: sum(record.durations))
-two = TextMelDataset([train_records[0], shortest], tokenizer=tokenizer, frontend=corpus.symbols_for)
-two_batch = two.collate([two[0], two[1]])
+two_batch = two_sentence_batch(corpus, tokenizer)
 tiny_config = dataclasses.replace(diff_tts.DiffTTSConfig.tiny(), n_vocab=tokenizer.n_vocab)
 print(f"tokens {tuple(two_batch.tokens.shape)}, mels {tuple(two_batch.mels.shape)}, "
       f"durations {tuple(two_batch.durations.shape)}, mel lengths {two_batch.mel_lengths.tolist()}")

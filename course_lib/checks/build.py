@@ -4,7 +4,9 @@ and the check asserts it equals the loss of the model's own forward pass on the 
 * :func:`awake` — small random values for the weights a fresh model starts at zero (so a slip reaches the loss);
 * :func:`learner_loss` — the learner's ``fn(model, batch, generator)`` with ``model(...)`` refused;
 * :func:`compare_losses` — ✓ when the two losses agree to round-off, else the hint of the slip that reproduces
-  the learner's loss.
+  the learner's loss;
+* :func:`two_sentence_batch` — the batch every build exercise uses: the corpus's first training sentence and its
+  shortest, so one mel is padded.
 """
 
 from __future__ import annotations
@@ -64,3 +66,13 @@ def compare_losses(name: str, got, expected, slipped, slips: dict, default: str)
         hint = next((hint for hint, flags in slips.items() if _same(got, slipped(**flags))), default)
         raise ExerciseError(f"{err} Hint: {hint}") from None
     print(f"  your loss {float(got):.6f} = the model's {float(expected):.6f}, same batch and seed")
+
+
+def two_sentence_batch(corpus, tokenizer):
+    """A ``TextMelBatch`` of ``corpus``'s first training sentence and its shortest (whose mel is padded)."""
+    from course_lib.data import TextMelDataset
+
+    records = corpus.split("train").utterances
+    shortest = min(records, key=lambda record: sum(record.durations))
+    pair = TextMelDataset([records[0], shortest], tokenizer=tokenizer, frontend=corpus.symbols_for)
+    return pair.collate([pair[0], pair[1]])
