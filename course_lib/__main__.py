@@ -242,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--speaker", type=_speaker, default=None,
                        help="speaker id of a multi-speaker model, 0 … n_speakers − 1; a single-speaker one "
                             "refuses it")
+    synth.add_argument("--pitch-shift", type=_finite(0.0, inclusive=False), default=None,
+                       help="multiply the predicted pitch, > 0 (2 = an octave up; the words and the rhythm stay): a "
+                            "VITS with an explicit F0 (--config tiny_multi_f0) only, the others refuse it")
     synth.add_argument("--length-scale", type=_finite(0.0, inclusive=False), default=1.0,
                        help="speed, > 0: 1 = the predicted durations, 1.2 = 20 %% slower (default 1.0)")
     synth.add_argument("--steps", type=_positive_int, default=None,

@@ -72,3 +72,36 @@ def mcd_dtw(mel: torch.Tensor, reference_mel: torch.Tensor) -> float:
         raise ValueError("MCD-DTW of an empty mel: both mels need at least one frame")
     cost = _frame_distances(mel_cepstra(mel), mel_cepstra(reference_mel)).double().numpy()
     return float(_dtw_mean_cost(cost))
+
+
+@numba.njit(cache=True)
+def _dtw_path(cost):  # pragma: no cover - compiled
+    n, m = cost.shape
+    total = np.full((n + 1, m + 1), np.inf)
+    total[0, 0] = 0.0
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            total[i, j] = cost[i - 1, j - 1] + min(total[i - 1, j - 1], total[i - 1, j], total[i, j - 1])
+    rows, cols = [], []
+    i, j = n, m
+    while i > 0 and j > 0:
+        rows.append(i - 1)
+        cols.append(j - 1)
+        diagonal, up, left = total[i - 1, j - 1], total[i - 1, j], total[i, j - 1]
+        if diagonal <= up and diagonal <= left:
+            i, j = i - 1, j - 1
+        elif up <= left:
+            i -= 1
+        else:
+            j -= 1
+    return np.array(rows[::-1]), np.array(cols[::-1])
+
+
+def dtw_frame_pairs(mel: torch.Tensor, reference_mel: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The cheapest monotonic path between two log-mels ``[80, T_a]``, ``[80, T_b]`` by their cepstral distance, as
+    two index arrays ``[L]`` (frame of ``mel``, frame of ``reference_mel``) from ``(0, 0)`` to the two last frames:
+    what lines up a synthesized utterance's frames with the recording's, to compare a per-frame measure (F0)."""
+    if mel.shape[-1] == 0 or reference_mel.shape[-1] == 0:
+        raise ValueError("DTW of an empty mel: both mels need at least one frame")
+    cost = _frame_distances(mel_cepstra(mel), mel_cepstra(reference_mel)).double().numpy()
+    return _dtw_path(cost)

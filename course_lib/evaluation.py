@@ -260,3 +260,43 @@ def score(scorer: Scorer, items: Sequence, seed: int = 0) -> TTSScores:
 def baseline_mcd(baseline: PhonemeMeanMel, items: Sequence) -> float:
     """Mean MCD-DTW of the per-phoneme mean mel (true durations) against the recordings."""
     return float(np.mean([mcd_dtw(baseline(item.tokens, item.durations), item.mel) for item in items]))
+
+
+# ---------------------------------------------------------------------- pitch
+def cents(f0: np.ndarray | float, reference: np.ndarray | float) -> np.ndarray | float:
+    """``1200 · log2(f0 / reference)``: how far a pitch is from another, in hundredths of a semitone."""
+    return 1200.0 * np.log2(np.asarray(f0, dtype=np.float64) / np.asarray(reference, dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class PitchComparison:
+    """One synthesized utterance against its recording, both tracked by :func:`course_lib.pitch.track_f0`:
+    ``f0`` and ``reference_f0`` ``[T]`` (Hz, 0 = unvoiced), and ``rmse_cents`` over the frames voiced in both after
+    DTW on the mels (NaN if there are none), ``voiced_pairs`` of them."""
+
+    f0: np.ndarray
+    reference_f0: np.ndarray
+    rmse_cents: float
+    voiced_pairs: int
+
+
+def compare_pitch(wave: torch.Tensor, reference_wave: torch.Tensor) -> PitchComparison:
+    """The pitch of a synthesized wave ``[N]`` against the recording of the same sentence ``[N_ref]`` (22,050 Hz):
+    their frames lined up by DTW on the mels (:func:`course_lib.cepstrum.dtw_frame_pairs`)."""
+    from course_lib.audio import mel_spectrogram
+    from course_lib.cepstrum import dtw_frame_pairs
+    from course_lib.pitch import track_f0
+
+    wave, reference_wave = wave.detach().float().cpu(), reference_wave.detach().float().cpu()
+    f0, reference_f0 = track_f0(wave.numpy()), track_f0(reference_wave.numpy())
+    rows, cols = dtw_frame_pairs(mel_spectrogram(wave)[:, : f0.size], mel_spectrogram(reference_wave)[:, : reference_f0.size])
+    paired, reference = f0[rows], reference_f0[cols]
+    both = (paired > 0) & (reference > 0)
+    rmse = float(np.sqrt(np.mean(cents(paired[both], reference[both]) ** 2))) if both.any() else float("nan")
+    return PitchComparison(f0=f0, reference_f0=reference_f0, rmse_cents=rmse, voiced_pairs=int(both.sum()))
+
+
+def median_voiced_f0(tracks: Sequence[np.ndarray]) -> float:
+    """The median F0 (Hz) over the voiced frames of several tracks together (NaN if none is voiced)."""
+    voiced = np.concatenate([np.asarray(track)[np.asarray(track) > 0] for track in tracks] or [np.zeros(0)])
+    return float(np.median(voiced)) if voiced.size else float("nan")

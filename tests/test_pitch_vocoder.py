@@ -13,7 +13,7 @@ import torch
 from course_lib import audio, paths
 from course_lib.framing import HOP_LENGTH, SAMPLE_RATE
 from course_lib.models.pitch_vocoder import PitchVocoderConfig, build
-from course_lib.models.pitch_vocoder.harmonics import BIN_HZ, decode_f0, f0_bins, f0_target, hann_lobe, harmonic_comb
+from course_lib.models.waveform.harmonics import BIN_HZ, decode_f0, f0_bins, f0_target, hann_lobe, harmonic_comb
 from course_lib.pitch import track_f0
 from course_lib.training import save_model
 from course_lib.vocoder import CourseVocoder, GriffinLimVocoder, load_vocoder

@@ -112,3 +112,45 @@ def test_voice_conversion_from_the_command_line_and_its_bad_input(tmp_path, caps
         assert message in capsys.readouterr().err
     assert convert(many, "a.wav", "--speaker", "7") == 2   # argparse keeps the last --speaker: 7 of 3
     assert "0 … 2" in capsys.readouterr().err
+
+
+def test_a_vits_with_an_explicit_f0_trains_in_one_phase_resumes_exactly_and_shifts_its_pitch(tmp_path, capsys):
+    import numpy as np
+
+    from course_lib.data import ensure_corpus
+
+    data = str(ensure_corpus(multispeaker=True))
+
+    def train(name, *extra):
+        return main(["train", "vits", "--config", "tiny_multi_f0", "--data", data, "--out", str(tmp_path / name),
+                     "--batch-size", "2", *extra])
+
+    assert train("straight", "--steps", "2") == 0, capsys.readouterr().err
+    assert train("stopped", "--steps", "1") == 0
+    assert train("stopped", "--steps", "2", "--resume") == 0
+    saved = {run: torch.load(tmp_path / run / "checkpoint.pt", weights_only=True) for run in ("straight", "stopped")}
+    assert set(saved["straight"]["modules"]) == {"model"}   # no discriminator: the phase comes from the pitch
+    last = [row for row in saved["straight"]["history"] if "generator/loss" in row][-1]
+    assert {"generator/mel", "generator/magnitude", "generator/kl", "generator/duration", "generator/log_f0",
+            "generator/voicing"} <= set(last)
+    a, b = saved["straight"]["modules"]["model"], saved["stopped"]["modules"]["model"]
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert a["speaker_voiced_frames"].sum() > 0   # the speakers' pitch was counted, and resumed with the weights
+
+    model_file = tmp_path / "straight" / "vits.pt"
+    out = tmp_path / "high.wav"
+    assert main(["synth", "vits", "--checkpoint", str(model_file), "--text", "Hello there.", "--out", str(out),
+                 "--speaker", "1", "--pitch-shift", "1.5"]) == 0, capsys.readouterr().err
+    assert "pitch_shift 1.5" in capsys.readouterr().out
+    from course_lib.paths import CHECKPOINT_DIR
+
+    for kind, checkpoint in (("vits", CHECKPOINT_DIR / "vits_tiny_multi.pt"), ("glow_tts", CHECKPOINT_DIR / "glow_tts_tiny.pt")):
+        assert main(["synth", kind, "--checkpoint", str(checkpoint), "--text", "Hi.", "--out", str(out),
+                     "--pitch-shift", "1.5"]) == 2
+        assert "drop --pitch-shift" in capsys.readouterr().err
+    t = np.arange(22050) / 22050
+    sf.write(tmp_path / "tone.wav", (0.3 * np.sin(2 * np.pi * 150 * t)).astype(np.float32), 22050)
+    heard = [str(i) for i in a["speaker_voiced_frames"].nonzero()[:, 0].tolist()]   # two steps: not every voice
+    assert main(["convert", "vits", "--checkpoint", str(model_file), "--in", str(tmp_path / "tone.wav"),
+                 "--from-speaker", heard[0], "--speaker", heard[-1], "--out", str(tmp_path / "b.wav")]) == 0, \
+        capsys.readouterr().err

@@ -26,6 +26,9 @@ course            Glow-TTS               Grad-TTS                               
                                                                                  walk (``gamma_for_steps``)
 ``seed``          (torch's global RNG)   (torch's global RNG)                    (torch's global RNG)       (torch's global RNG)
 ``speaker``       ``g`` / speaker id     ``spk``                                 —                          ``sid``
+``pitch_shift``   —                      —                                       —                          (the course's: F0 × R,
+                                                                                                            a VITS with an
+                                                                                                            explicit F0 only)
 ================  =====================  ======================================  =========================  =================
 
 ``noise_scale`` is the standard deviation the prior sample is drawn with, relative to the
@@ -43,7 +46,7 @@ from typing import Any
 
 import torch
 
-KNOB_NAMES = ("noise_scale", "noise_scale_w", "length_scale", "n_steps", "seed", "speaker")
+KNOB_NAMES = ("noise_scale", "noise_scale_w", "length_scale", "n_steps", "seed", "speaker", "pitch_shift")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,7 @@ class SynthesisOptions:
     n_steps: int | None = None
     seed: int | None = None
     speaker: int | None = None
+    pitch_shift: float | None = None
 
     def given(self) -> dict[str, Any]:
         """``{knob: value}`` for the knobs that were set."""

@@ -60,21 +60,23 @@ def make_tokenizer(front_end: str, add_blank: bool):
 
 
 def training_data(data_dir: str | None, add_blank: bool, batch_size: int, seed: int,
-                  val_batches: int = 2, return_wave: bool = False) -> TrainingData:
+                  val_batches: int = 2, return_wave: bool = False, pitch: bool = False) -> TrainingData:
     """Loaders over a corpus folder in either layout (``None``: the built-in corpus for the current mode).
 
     Every clip is checked first (:meth:`TextMelDataset.check_alignable`). Mels are cached in memory
     after the first epoch; the validation loader holds at most ``val_batches`` batches. ``return_wave``
-    adds the padded waves to every batch (VITS decodes windows of them).
+    adds the padded waves to every batch (VITS decodes windows of them); ``pitch`` each frame's F0
+    (``batch.f0``, from the corpus's ``pitch.tsv`` or the course's cache of it).
     """
-    from course_lib.data import LengthBucketSampler, TextMelDataset, ensure_corpus, open_corpus
+    from course_lib.data import LengthBucketSampler, TextMelDataset, corpus_pitch, ensure_corpus, open_corpus
 
     corpus = open_corpus(Path(data_dir) if data_dir else ensure_corpus())
+    f0 = corpus_pitch(corpus) if pitch else None
     tokenizer = make_tokenizer(corpus.front_end, add_blank)
     if not corpus.split("train").utterances:
         raise ValueError(f"{corpus.root} has no utterances in the train split; add clips or fix splits.tsv")
     train = TextMelDataset(corpus.split("train"), tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True,
-                           return_wave=return_wave)
+                           return_wave=return_wave, pitch=f0)
     train.check_alignable()
     sampler = LengthBucketSampler(train.mel_lengths, batch_size, seed=seed, drop_last=len(train) >= batch_size)
     train_loader = DataLoader(train, batch_sampler=sampler, collate_fn=train.collate)
@@ -82,7 +84,7 @@ def training_data(data_dir: str | None, add_blank: bool, batch_size: int, seed: 
     val_loader = None
     if val_records:
         val = TextMelDataset(val_records, tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True,
-                             return_wave=return_wave)
+                             return_wave=return_wave, pitch=f0)
         val.check_alignable()
         val_loader = DataLoader(val, batch_size=batch_size, collate_fn=val.collate)
     return TrainingData(corpus=corpus, tokenizer=tokenizer, train_loader=train_loader, val_loader=val_loader)
@@ -311,7 +313,7 @@ class SynthCLI:
 
 # the flag of each contract knob, to say which flag to drop
 SYNTH_FLAGS = {"noise_scale": "--noise-scale", "noise_scale_w": "--noise-scale-w", "length_scale": "--length-scale",
-               "n_steps": "--steps", "seed": "--seed", "speaker": "--speaker"}
+               "n_steps": "--steps", "seed": "--seed", "speaker": "--speaker", "pitch_shift": "--pitch-shift"}
 
 
 def synth_options(args: argparse.Namespace, synth: SynthCLI):
@@ -325,7 +327,7 @@ def synth_options(args: argparse.Namespace, synth: SynthCLI):
         noise_scale = synth.temperature(args.temperature)
     return SynthesisOptions(noise_scale=noise_scale, noise_scale_w=args.noise_scale_w, length_scale=args.length_scale,
                             n_steps=synth.n_steps if args.steps is None else args.steps, seed=args.seed,
-                            speaker=args.speaker)
+                            speaker=args.speaker, pitch_shift=args.pitch_shift)
 
 
 def synth_cli(args: argparse.Namespace, synth: SynthCLI) -> None:

@@ -93,3 +93,32 @@ def sinusoidal_embedding(t: torch.Tensor, dim: int, scale: float = 1000.0) -> to
     freqs = torch.exp(-math.log(10000.0) * torch.arange(half, device=t.device, dtype=torch.float32) / (half - 1))
     angles = scale * t.float()[:, None] * freqs[None, :]  # [B, half]
     return torch.cat([angles.sin(), angles.cos()], dim=-1).to(t.dtype if t.is_floating_point() else torch.float32)
+
+
+class ConvStack(nn.Module):
+    """A kernel-5 input conv, residual dilated kernel-3 convs (leaky ReLU before each), a 1×1 output:
+    ``[B, in, T]`` → ``[B, out, T]``, the same length (receptive field ``5 + 2·Σ dilations`` frames).
+
+    With ``cond_channels`` > 0 a conditioning vector ``cond [B, cond_channels, 1]`` (a speaker embedding) is
+    projected and added to the hidden frames after the input conv. The course vocoder's two networks and the
+    source-filter VITS's pitch predictor and decoder are each one of these.
+    """
+
+    def __init__(self, in_channels: int, channels: int, out_channels: int, dilations: tuple[int, ...],
+                 cond_channels: int = 0):
+        super().__init__()
+        self.input = nn.Conv1d(in_channels, channels, 5, padding=2)
+        if cond_channels:
+            self.cond = nn.Conv1d(cond_channels, channels, 1)
+        self.blocks = nn.ModuleList(nn.Conv1d(channels, channels, 3, dilation=d, padding=d) for d in dilations)
+        self.output = nn.Conv1d(channels, out_channels, 1)
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor | None = None) -> torch.Tensor:
+        hidden = self.input(x)
+        if hasattr(self, "cond"):
+            if cond is None:
+                raise ValueError("this stack was built with cond_channels > 0: pass cond [B, cond_channels, 1]")
+            hidden = hidden + self.cond(cond)
+        for block in self.blocks:
+            hidden = hidden + block(F.leaky_relu(hidden, 0.1))
+        return self.output(F.leaky_relu(hidden, 0.1))

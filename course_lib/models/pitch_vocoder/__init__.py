@@ -12,7 +12,7 @@ that repeats every hop (an 86 Hz buzz). This vocoder makes each part explicit:
 2. **magnitudes** — a second network, given the mel and that pitch, predicts an envelope residual
    on the mel's pseudo-inverse and, per bin, how harmonic it is: the magnitude is the envelope
    times a mix of the flat noise floor and the **harmonic comb** of F0
-   (:func:`~course_lib.models.pitch_vocoder.harmonics.harmonic_comb`) — trained with L1 on log
+   (:func:`~course_lib.models.waveform.harmonics.harmonic_comb`) — trained with L1 on log
    *and* linear magnitudes (the log alone fits the quiet bins between harmonics and misses the
    loud peaks a listener hears);
 3. **the wave** — ``synthesis="projection"`` (shipped): each bin's phase locked to its nearest

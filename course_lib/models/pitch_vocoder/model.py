@@ -13,29 +13,13 @@ from torch import nn
 
 from course_lib.audio import istft, linear_spectrogram, mel_basis, project_phase
 from course_lib.models.pitch_vocoder.config import PitchVocoderConfig
-from course_lib.models.pitch_vocoder.harmonics import N_BINS, decode_f0, f0_bins, f0_target, harmonic_comb
+from course_lib.models.waveform.harmonics import N_BINS, decode_f0, f0_bins, f0_target, harmonic_comb
+from course_lib.nn.layers import ConvStack
 from course_lib.nn.spectral import multi_resolution_stft
 from course_lib.pitch import pitch_locked_phase
 from course_lib.source_filter import NYQUIST, envelope_at, filtered_noise, harmonic_source, sinusoid_amplitude
 
 LOG_FLOOR = 1e-5  # the magnitudes' floor, as the course mel's
-
-
-class ConvStack(nn.Module):
-    """A kernel-5 input conv, residual dilated kernel-3 convs (leaky ReLU before each), a 1×1 output:
-    ``[B, in, T]`` → ``[B, out, T]``, the same length (receptive field ``5 + 2·Σ dilations`` frames)."""
-
-    def __init__(self, in_channels: int, channels: int, out_channels: int, dilations: tuple[int, ...]):
-        super().__init__()
-        self.input = nn.Conv1d(in_channels, channels, 5, padding=2)
-        self.blocks = nn.ModuleList(nn.Conv1d(channels, channels, 3, dilation=d, padding=d) for d in dilations)
-        self.output = nn.Conv1d(channels, out_channels, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        hidden = self.input(x)
-        for block in self.blocks:
-            hidden = hidden + block(F.leaky_relu(hidden, 0.1))
-        return self.output(F.leaky_relu(hidden, 0.1))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,11 @@ discriminator + MPD); AdamW (lr 2e-4, betas 0.8/0.99, eps 1e-9), both learning r
 
 Batches carry the padded waves; the posterior's linear spectrogram is computed from them
 here (float32 even under autocast), so the data plumbing is the acoustic models'.
+
+A VITS with an explicit F0 (``VITSConfig.tiny_multi_f0``) trains in one phase instead
+(:class:`SourceFilterVITSTask`): no discriminator, the same AdamW and decay, and the losses
+45 · (mel L1 + relative linear-magnitude L1) of its decoded magnitudes + KL + duration + the pitch
+predictor's log-F0 L1 and voicing cross-entropy.
 """
 
 from __future__ import annotations
@@ -27,11 +32,14 @@ import torch
 
 from course_lib.audio import SAMPLE_RATE, linear_spectrogram
 from course_lib.models import recipe
+from course_lib.models.single_phase import SinglePhaseTask
 from course_lib.models.waveform.gan import GANRecipe, GANTask, Generated
 from course_lib.models.waveform.losses import mel_l1_loss
 from course_lib.models.vits.config import VITSConfig
 from course_lib.models.vits.discriminator import VITSDiscriminator
 from course_lib.models.vits.model import VITS
+from course_lib.models.vits.source_filter import spectral_losses
+from course_lib.training.schedules import exponential_schedule
 from course_lib.models.vits.windows import wave_windows
 
 MODEL_FILE = "vits.pt"
@@ -106,6 +114,61 @@ class VITSTask(GANTask):
         return self.config.to_dict()
 
 
+@dataclasses.dataclass
+class SourceFilterLosses:
+    """One pass of a VITS with an explicit F0: ``total`` and its unweighted parts."""
+
+    total: torch.Tensor
+    mel: torch.Tensor
+    magnitude: torch.Tensor
+    kl: torch.Tensor
+    duration: torch.Tensor
+    log_f0: torch.Tensor
+    voicing: torch.Tensor
+
+
+class SourceFilterVITSTask(SinglePhaseTask):
+    """A VITS with an explicit F0 (``config.decoder.source_filter``), trained in one phase: no discriminator (see
+    the module docstring); ``sample_tokens [T_text]`` is spoken at each validation."""
+
+    PHASE = "generator"
+    LOGGED = ("mel", "magnitude", "kl", "duration", "log_f0", "voicing")
+
+    def make_optimizer(self, model: VITS) -> torch.optim.Optimizer:
+        cfg = model.config
+        return torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, betas=tuple(cfg.adam_betas),
+                                 eps=cfg.adam_eps, weight_decay=cfg.weight_decay)
+
+    def make_schedulers(self, optimizer: torch.optim.Optimizer) -> dict:
+        return {"adam": exponential_schedule(optimizer, self.config.lr_decay, interval="epoch")}
+
+    def losses(self, batch) -> SourceFilterLosses:
+        if batch.waves is None or batch.f0 is None:
+            raise ValueError("a VITS with an explicit F0 trains on waves and pitch: build the loaders with "
+                             "recipe.training_data(..., return_wave=True, pitch=True)")
+        cfg = self.config
+        with torch.autocast(device_type=batch.waves.device.type, enabled=False):
+            spec = linear_spectrogram(batch.waves[:, 0].float())               # [B, 513, T_frames]
+        speakers = batch.speakers if cfg.speaker_conditioned else None
+        out = self.modules["model"](batch.tokens, batch.token_lengths, spec, batch.mel_lengths, speakers,
+                                    f0=batch.f0[:, : spec.shape[-1]])
+        spectral = spectral_losses(out.log_magnitude, spec, out.spec_mask)
+        latent = VITS.latent_losses(out)
+        pitch = out.pitch_losses
+        total = (cfg.mel_loss_weight * (spectral.mel + spectral.magnitude) + cfg.kl_loss_weight * latent.kl
+                 + latent.duration + cfg.decoder.source_filter.pitch_loss_weight * (pitch.log_f0 + pitch.voicing))
+        return SourceFilterLosses(total=total, mel=spectral.mel, magnitude=spectral.magnitude, kl=latent.kl,
+                                  duration=latent.duration, log_f0=pitch.log_f0, voicing=pitch.voicing)
+
+    def sample_audio(self) -> dict:
+        """One validation sentence, text → wave, at the inference defaults and seed 0."""
+        if self.sample_tokens is None:
+            return {}
+        speaker = 0 if self.config.speaker_conditioned else None
+        wave = self.modules["model"].synthesize(self.sample_tokens, seed=0, speaker=speaker)
+        return {"sample": (wave.cpu().numpy(), SAMPLE_RATE)}
+
+
 def default_steps() -> int:
     from course_lib.mode import pick
 
@@ -125,12 +188,16 @@ def train(config: VITSConfig, data_dir: str | None, out_dir: str | Path, steps: 
 
     if batch_size is not None:
         config = dataclasses.replace(config, batch_size=batch_size)  # saved with the run, kept on --resume
-    data = recipe.training_data(data_dir, config.add_blank, config.batch_size, config.seed, return_wave=True)
+    has_pitch = config.decoder.source_filter is not None
+    data = recipe.training_data(data_dir, config.add_blank, config.batch_size, config.seed, return_wave=True,
+                                pitch=has_pitch)
     n_speakers = data.corpus.n_speakers if config.n_speakers > 1 else 1
     config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
                                  n_speakers=n_speakers)
     model = recipe.seed_and_build(build, config)
-    task = VITSTask(model, build_discriminator(config), recipe.first_val_tokens(data.val_loader))
+    sample_tokens = recipe.first_val_tokens(data.val_loader)
+    task = (SourceFilterVITSTask(model, sample_tokens) if has_pitch
+            else VITSTask(model, build_discriminator(config), sample_tokens))
     steps = default_steps() if steps is None else steps
     trainer = Trainer(task, TrainConfig(steps=steps, seed=config.seed, out_dir=str(out_dir),
                                         val_every=max(steps // 5, 1) if validate else None, checkpoint_every=max(min(steps // 10, 500), 1),
@@ -145,6 +212,22 @@ def load(path: str | Path, device: str | torch.device | None = None) -> VITS:
     from course_lib.models.vits import build
 
     return recipe.load_checked(path, build, "vits", device)
+
+
+def load_run(path: str | Path) -> tuple[VITS, int | None, float | None]:
+    """A VITS from a model file, or from a run's trainer ``checkpoint.pt`` (its generator at that step), to score a
+    run while it trains. Returns ``(model in eval mode on the CPU, step, seconds on the trainer's clock)``; the last
+    two are None for a model file."""
+    from course_lib.models.vits import build
+    from course_lib.training import read_torch_file
+
+    payload = read_torch_file(path)
+    if "modules" not in payload:
+        return load(path, device="cpu").eval(), None, None
+    model = build(VITSConfig.from_dict(payload["config"]["task"]))
+    modules = payload["modules"]
+    model.load_state_dict(modules["generator"] if "generator" in modules else modules["model"])
+    return model.eval(), int(payload["step"]), float(payload["seconds"])
 
 
 def shipped_or_trained(steps: int) -> tuple[VITS, str]:
@@ -184,9 +267,14 @@ def convert_cli(args: argparse.Namespace) -> None:
         raise ValueError(f"{args.input} is silent (RMS below -80 dBFS): there is no voice to convert")
     spec = linear_spectrogram(torch.from_numpy(wave))[None]                   # [1, 513, T]
     generator = torch.Generator().manual_seed(args.seed)
+    f0 = None
+    if model.has_pitch:  # the recording's intonation, moved into the target voice's range by the model
+        from course_lib.pitch import track_f0
+
+        f0 = torch.from_numpy(track_f0(wave))[None, : spec.shape[-1]]
     with torch.no_grad():
         converted = model.voice_conversion(spec, torch.tensor([spec.shape[-1]]), args.from_speaker, args.speaker,
-                                           generator)[0, 0].clamp(-1.0, 1.0)
+                                           generator, f0=f0)[0, 0].clamp(-1.0, 1.0)
     path = save_audio(args.out, converted.numpy(), SAMPLE_RATE)
     print(f"wrote {path} ({converted.numel() / SAMPLE_RATE:.2f} s, speaker {args.from_speaker} → {args.speaker})")
 
