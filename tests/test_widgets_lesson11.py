@@ -105,3 +105,29 @@ def test_ui_renders_resamples_and_shows_errors(model):
     assert [o["text"] for o in ui.output.outputs] == [f"⚠ {ui.error}\n"]
     with pytest.raises(ValueError, match="5 speakers but 2 names"):
         W.VITSSpeaker(model, speakers=["a", "b"])
+
+
+@pytest.fixture(scope="module")
+def pitch_model():
+    """An untrained VITS with an explicit F0 whose speakers' pitch has been counted (as training does)."""
+    torch.manual_seed(0)
+    config = VITSConfig.tiny_multi_f0().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)
+    model = VITS(config).eval()
+    model.speaker_log_f0_sum.copy_(torch.log(torch.tensor([100.0, 200.0, 120.0, 220.0, 110.0])).double() * 10)
+    model.speaker_voiced_frames.fill_(10)
+    return model
+
+
+def test_the_pitch_slider_moves_the_predicted_pitch_and_only_where_there_is_one(model, pitch_model):
+    plain = W.speak(pitch_model, TEXT, speaker=1, seed=0)
+    high = W.speak(pitch_model, TEXT, speaker=1, seed=0, pitch_shift=1.5)
+    assert plain.f0.shape == (sum(plain.durations),) and high.pitch_shift == 1.5
+    np.testing.assert_allclose(high.f0, 1.5 * plain.f0, rtol=1e-5)
+    assert W.speak(model, TEXT).f0 is None
+    ui = W.VITSSpeaker(pitch_model, text=TEXT)
+    assert not ui.pitch_shift.disabled
+    ui.pitch_shift.value = 2.0
+    assert ui.sample.pitch_shift == 2.0 and ui.error is None
+    assert W.VITSSpeaker(model, text=TEXT).pitch_shift.disabled
+    converted = W.convert_voice(pitch_model, plain.wave, 1, 0)   # the recording's own pitch, tracked
+    assert converted.shape == (len(plain.wave),) and np.abs(converted).max() <= 1.0

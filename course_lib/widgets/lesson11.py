@@ -2,16 +2,17 @@
 
 Pure parts (unit-tested, no UI):
 
-* :func:`speak` — (model, text, speaker, noise_scale, noise_scale_w, length_scale, seed) → :class:`VITSSample`
-  (wave, sample rate, its mel, token labels, durations);
+* :func:`speak` — (model, text, speaker, noise_scale, noise_scale_w, length_scale, seed, pitch_shift) →
+  :class:`VITSSample` (wave, sample rate, its mel, token labels, durations, and the pitch a VITS with an
+  explicit F0 spoke at);
 * :func:`sample_many` — one sentence drawn with several seeds; :func:`variation_figure` draws their F0
   (pYIN) and their durations on one time axis, so the variation is seen;
 * :func:`convert_voice` — a recording of speaker A → the same speech in speaker B's voice;
 * :func:`real_time_factor` — median seconds of compute per second of audio;
 * :func:`vits_diagram` — the training graph, posterior and prior drawn apart.
 
-:class:`VITSSpeaker` is the thin ipywidgets UI (text box, speaker menu, three sliders, seed and
-"resample z"; waveform, mel and audio in one Output).
+:class:`VITSSpeaker` is the thin ipywidgets UI (text box, speaker menu, three sliders — four with a pitch
+slider for a VITS with an explicit F0 —, seed and "resample z"; waveform, mel and audio in one Output).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class VITSSample:
     noise_scale_w: float
     length_scale: float
     seed: int
+    pitch_shift: float = 1.0
+    f0: np.ndarray | None = None  # [T] Hz per frame, 0 = unvoiced: the pitch a VITS with an explicit F0 spoke at
 
 
 def token_labels(model: VITS, text: str) -> tuple[torch.Tensor, list[str]]:
@@ -60,11 +63,13 @@ def _speaker(model: VITS, speaker: int | None) -> int | None:
 
 @torch.no_grad()
 def speak(model: VITS, text: str, speaker: int | None = 0, noise_scale: float | None = None,
-          noise_scale_w: float | None = None, length_scale: float = 1.0, seed: int = 0) -> VITSSample:
+          noise_scale_w: float | None = None, length_scale: float = 1.0, seed: int = 0,
+          pitch_shift: float = 1.0) -> VITSSample:
     """Text → sampled durations → z_p ~ N(μ, (noise_scale·σ)²) → reverse flow → decoder → wave.
 
-    ``speaker`` is ignored by a single-speaker model. Raises ``ValueError`` for empty text, a
-    speaker out of range, negative noise scales or a length scale ≤ 0 (the model's messages).
+    ``speaker`` is ignored by a single-speaker model; ``pitch_shift`` multiplies the predicted F0 of a VITS
+    with an explicit F0 (others refuse anything but 1). Raises ``ValueError`` for empty text, a speaker out of
+    range, negative noise scales, a length scale or pitch shift ≤ 0 (the model's messages).
     """
     tokens, labels = token_labels(model, text)
     speaker = _speaker(model, speaker)
@@ -75,13 +80,15 @@ def speak(model: VITS, text: str, speaker: int | None = 0, noise_scale: float | 
     model.eval()
     try:
         out = model.infer(tokens[None].to(device), torch.tensor([len(tokens)], device=device), noise_scale,
-                          noise_scale_w, length_scale, speaker, torch.Generator().manual_seed(int(seed)))
+                          noise_scale_w, length_scale, speaker, torch.Generator().manual_seed(int(seed)),
+                          pitch_shift)
     finally:
         model.train(was_training)
     wave = out.wave[0, 0, : int(out.wave_lengths[0])].clamp(-1.0, 1.0).cpu().numpy().astype(np.float32)
     return VITSSample(wave=wave, sample_rate=audio.SAMPLE_RATE, mel=audio.mel_spectrogram(wave), tokens=labels,
                       durations=[int(d) for d in out.durations[0]], speaker=speaker, noise_scale=float(noise_scale),
-                      noise_scale_w=float(noise_scale_w), length_scale=float(length_scale), seed=int(seed))
+                      noise_scale_w=float(noise_scale_w), length_scale=float(length_scale), seed=int(seed),
+                      pitch_shift=float(pitch_shift), f0=None if out.f0 is None else out.f0[0].cpu().numpy())
 
 
 def sample_many(model: VITS, text: str, speaker: int | None = 0, seeds: Sequence[int] = range(8),
@@ -140,14 +147,23 @@ def variation_figure(samples: Sequence[VITSSample], title: str | None = None):
 @torch.no_grad()
 def convert_voice(model: VITS, wave: np.ndarray, source_speaker: int, target_speaker: int, seed: int = 0
                   ) -> np.ndarray:
-    """``wave [N]`` (22,050 Hz) spoken by ``source_speaker`` → ``[T·256]`` in ``target_speaker``'s voice, in [-1, 1]."""
+    """``wave [N]`` (22,050 Hz) spoken by ``source_speaker`` → ``[T·256]`` in ``target_speaker``'s voice, in [-1, 1].
+
+    A VITS with an explicit F0 keeps the recording's intonation (Praat's track of it), moved into the target's
+    range."""
     spec = audio.linear_spectrogram(torch.as_tensor(np.asarray(wave, dtype=np.float32)))[None]  # [1, 513, T]
     device = next(model.parameters()).device
+    f0 = None
+    if model.has_pitch:
+        from course_lib.pitch import track_f0
+
+        f0 = torch.from_numpy(track_f0(np.asarray(wave, dtype=np.float32)))[None, : spec.shape[-1]].to(device)
     was_training = model.training
     model.eval()
     try:
         converted = model.voice_conversion(spec.to(device), torch.tensor([spec.shape[-1]], device=device),
-                                           source_speaker, target_speaker, torch.Generator().manual_seed(int(seed)))
+                                           source_speaker, target_speaker, torch.Generator().manual_seed(int(seed)),
+                                           f0=f0)
     finally:
         model.train(was_training)
     return converted[0, 0].clamp(-1.0, 1.0).cpu().numpy().astype(np.float32)
@@ -273,14 +289,19 @@ class VITSSpeaker:
         self.noise_scale = slider(model.config.noise_scale, 0.0, 1.5, "noise_scale (z)")
         self.noise_scale_w = slider(model.config.noise_scale_w, 0.0, 1.5, "noise_scale_w (durations)")
         self.length_scale = slider(1.0, 0.5, 2.0, "length_scale")
+        # the predicted F0 × this; a VITS whose decoder never sees the pitch has nothing to shift
+        self.pitch_shift = slider(1.0, 0.5, 2.0, "pitch × (F0)")
+        self.pitch_shift.disabled = not model.has_pitch
         self.seed = widgets.IntText(value=0, description="seed")
         self.resample = widgets.Button(description="resample z", icon="refresh")
         self.output = widgets.Output()
-        for control in (self.text, self.speaker, self.noise_scale, self.noise_scale_w, self.length_scale, self.seed):
+        for control in (self.text, self.speaker, self.noise_scale, self.noise_scale_w, self.length_scale, self.seed,
+                        self.pitch_shift):
             control.observe(lambda _change: self.render(), names="value")
         self.resample.on_click(lambda _button: self._next_seed())
         self.ui = widgets.VBox([self.text, self.speaker, widgets.HBox([self.noise_scale, self.noise_scale_w]),
-                                widgets.HBox([self.length_scale, self.seed, self.resample]), self.output])
+                                widgets.HBox([self.length_scale, self.pitch_shift]),
+                                widgets.HBox([self.seed, self.resample]), self.output])
         self.sample: VITSSample | None = None
         self.error: str | None = None
         self.render()
@@ -295,7 +316,7 @@ class VITSSpeaker:
 
         try:
             sample = speak(self.model, self.text.value, self.speaker.value, self.noise_scale.value,
-                           self.noise_scale_w.value, self.length_scale.value, self.seed.value)
+                           self.noise_scale_w.value, self.length_scale.value, self.seed.value, self.pitch_shift.value)
             self.error = None
         except ValueError as err:  # empty or unpronounceable text, bad knob values, too long
             self.error = str(err)
@@ -306,7 +327,9 @@ class VITSSpeaker:
         ax_wave, ax_mel = fig.subplots(2, 1, gridspec_kw={"height_ratios": [1, 2]})
         plots.plot_wave(sample.wave, sample.sample_rate, ax=ax_wave,
                         title=f"{self.speaker.label}: noise_scale {sample.noise_scale:.2f}, noise_scale_w "
-                              f"{sample.noise_scale_w:.2f}, length_scale {sample.length_scale:.2f}, seed {sample.seed}")
+                              f"{sample.noise_scale_w:.2f}, length_scale {sample.length_scale:.2f}, "
+                              + (f"pitch ×{sample.pitch_shift:.2f}, " if self.model.has_pitch else "")
+                              + f"seed {sample.seed}")
         plots.plot_durations(sample.mel, sample.tokens, sample.durations, ax=ax_mel)
         fig.tight_layout()
         show_outputs(self.output, fig, audio_output(sample.wave, sample.sample_rate))
