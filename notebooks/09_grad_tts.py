@@ -448,12 +448,13 @@ for n, err, sec in rows:
 # ## What to try
 # * In the widget, set τ = 1 and τ = 5 with 2 steps: which is cleaner, which more varied?
 #   (The maintainers suggest 1–5 steps with τ ≈ 5 for fast CPU synthesis.) *Expect* (shipped
-#   tiny model, 3 held-out sentences with true durations, seeds 0 and 1): τ = 1 → error 1.445,
-#   spread between the two seeds 0.818; τ = 5 → error 1.314, spread 0.042. τ = 5 starts so close
+#   tiny model, 3 held-out sentences with true durations, seeds 0 and 1;
+#   `benchmarks/bench_lesson_exercises.py`): τ = 1 → error [1.459](../data/facts.json "lesson09_exercises.tau1_2steps_error"),
+#   spread between the two seeds [0.809](../data/facts.json "lesson09_exercises.tau1_2steps_spread"); τ = 5 → error [1.324](../data/facts.json "lesson09_exercises.tau5_2steps_error"), spread [0.041](../data/facts.json "lesson09_exercises.tau5_2steps_spread"). τ = 5 starts so close
 #   to μ that the two seeds sound almost alike: cleaner, and nearly deterministic.
 # * Use `stochastic=True` in `model.synthesize` (the reverse SDE): the paper found it no better.
-#   *Expect* (same setting, 10 steps, τ = 1.5): the ODE gives error 1.286 and spread 0.278, the
-#   SDE 1.729 and 1.222 — with 10 steps the fresh noise of each SDE step is not removed again.
+#   *Expect* (same setting, 10 steps, τ = 1.5): the ODE gives error [1.287](../data/facts.json "lesson09_exercises.ode_10steps_error") and spread [0.254](../data/facts.json "lesson09_exercises.ode_10steps_spread"), the
+#   SDE [1.787](../data/facts.json "lesson09_exercises.sde_10steps_error") and [1.341](../data/facts.json "lesson09_exercises.sde_10steps_spread") — with 10 steps the fresh noise of each SDE step is not removed again.
 # * Train longer (`python -m course_lib train grad_tts --config tiny --out runs/grad_tts`) and
 #   redo section 7: the "diffusion loss does not decrease" complaint (Speech-Backbones #13)
 #   is normal — the loss plateaus early while the samples keep improving. *Expect:* the

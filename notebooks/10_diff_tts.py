@@ -327,7 +327,7 @@ for gamma in gammas:
 # duration predictor and do not depend on γ or the seed, so the two mels line up frame by frame.
 # It starts on the same seed at γ = 7 and γ = 57: change only the seed next, and compare which
 # knob moves the sample more. *Expect* (shipped tiny model, this sentence): γ = 7 against 57 on
-# seed 0 gives 0.375, seeds 0 against 1 at γ = 57 give 0.369 (and 0.375 at γ = 7). Changing γ is
+# seed 0 gives [0.375](../data/facts.json "lesson10_exercises.ab_gamma7_vs_gamma57_seed0"), seeds 0 against 1 at γ = 57 give [0.369](../data/facts.json "lesson10_exercises.ab_seed0_vs_seed1_gamma57") (and [0.375](../data/facts.json "lesson10_exercises.ab_seed0_vs_seed1_gamma7") at γ = 7). Changing γ is
 # as large a change as changing the seed: the same seed's noise is fed to different jumps, so
 # it is a new sample, not the same one rendered more coarsely.
 
@@ -394,8 +394,9 @@ plt.show()
 #
 # ## What to try
 # * Synthesize with `method="ddim"` at γ = 57 and compare the error and the sound. *Expect*
-#   (shipped tiny model, 3 held-out sentences with true durations, seeds 0 and 1): ancestral
-#   error 0.335 with spread 0.253 between the seeds, DDIM 0.366 with spread 0.353 — DDIM keeps
+#   (shipped tiny model, 3 held-out sentences with true durations, seeds 0 and 1;
+#   `benchmarks/bench_lesson_exercises.py`): ancestral error [0.519](../data/facts.json "lesson10_exercises.ancestral_gamma57_error") with spread [0.389](../data/facts.json "lesson10_exercises.ancestral_gamma57_spread") between
+#   the seeds, DDIM [0.566](../data/facts.json "lesson10_exercises.ddim_gamma57_error") with spread [0.511](../data/facts.json "lesson10_exercises.ddim_gamma57_spread") — DDIM keeps
 #   more variety (lesson 05: the ancestral walk under-disperses at large jumps) and pays for
 #   it a little in frame-by-frame error, which punishes wrong detail.
 # * Train both models for the same wall-clock time and redo section 5. *What to look for:* at

@@ -54,6 +54,62 @@ def test_lessons_quote_measured_figures_only_through_facts(path):
                             "[figure](../data/facts.json \"key\")")
 
 
+EXPECT = re.compile(r"\*Expect(?::\*|\*(?: [^:]{0,200}?:)?)")   # "*Expect:*" or "*Expect* (setting…):"
+DECIMAL = re.compile(r"(?<![\w.])\d+\.\d+")
+# decimals an "*Expect*" passage about a shipped model may state without a fact link: (lesson, the number)
+NOT_SHIPPED_FIGURES: set[tuple[str, str]] = set()
+
+
+def expect_passages(path):
+    """``(line, heading, body)`` for every "*Expect*" in a lesson's markdown: the heading is the setting it names
+    ("*Expect* (shipped tiny model, this sentence):"), the body runs to the end of its bullet or paragraph."""
+    units, current, start = [], [], 0
+    for number, text in [*markdown_lines(path), (0, "")]:
+        if not text or text.startswith(("* ", "- ", "|")) or (current and number != start + len(current)):
+            if current:
+                units.append((start, " ".join(current)))
+            current, start = [], number
+        if text:
+            current.append(text)
+    passages = []
+    for first, unit in units:
+        for match in EXPECT.finditer(unit):
+            end = next((m.start() for m in EXPECT.finditer(unit, match.end())), len(unit))
+            passages.append((first, match.group(0), unit[match.end():end]))
+    return passages
+
+
+def unlinked_shipped_figures(path):
+    """``lesson:line: 'number'`` for each decimal an "*Expect*" passage about a shipped model states without a fact
+    link. A passage is about a shipped model when it says "shipped", or its setting is the "same setting" as such
+    a passage before it."""
+    found, shipped = [], False
+    for line, heading, body in expect_passages(path):
+        shipped = "shipped" in heading + body or ("same setting" in heading and shipped)
+        if shipped:
+            found += [f"{path.name}:{line}: '{number}'" for number in DECIMAL.findall(facts.LINK.sub("⟦fact⟧", body))
+                      if (path.name, number) not in NOT_SHIPPED_FIGURES]
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(facts.paths.PROJECT_DIR.glob("notebooks/[0-9][0-9]_*.py")), ids=lambda p: p.name)
+def test_expected_figures_of_shipped_models_are_facts(path):
+    assert unlinked_shipped_figures(path) == [], (
+        "an *Expect* figure about a shipped checkpoint goes stale when the model is retrained: measure it in a "
+        "benchmark (e.g. benchmarks/bench_lesson_exercises.py) and quote it as [figure](../data/facts.json \"key\")")
+
+
+def test_an_unlinked_figure_of_a_shipped_model_is_found(tmp_path):
+    lesson = tmp_path / "99_x.py"
+    lesson.write_text("# %% [markdown]\n"
+                      "# * Try τ = 5. *Expect* (shipped tiny model, τ = 1.5): error 1.445, spread\n"
+                      "#   [0.042](../data/facts.json \"x.spread\").\n"
+                      "# * Use the SDE. *Expect* (same setting, 10 steps): error 1.729 at 10 steps.\n"
+                      "# * Train your own. *Expect:* error 0.9 after 2,400 steps.\n"
+                      "\n# %%\nx = 1.5\n", encoding="utf-8")
+    assert unlinked_shipped_figures(lesson) == ["99_x.py:2: '1.445'", "99_x.py:4: '1.729'"]
+
+
 @pytest.mark.parametrize("text, fact, problem", [
     ("91.1 %", facts.Fact(91.1, "%", ""), None),
     ("91 %", facts.Fact(91.1, "%", ""), None),
