@@ -214,6 +214,19 @@ def monotonic_alignment_search(
     return torch.from_numpy(path).to(device=log_likelihood.device, dtype=log_likelihood.dtype)
 
 
+def maximum_likelihood_path(z: torch.Tensor, prior_mean: torch.Tensor, prior_log_std: torch.Tensor,
+                            text_mask: torch.Tensor, frame_mask: torch.Tensor) -> torch.Tensor:
+    """MAS on ``log N(z; μ, σ)``: the training step of Glow-TTS (z = the flow-mapped mel), Grad-TTS (z = the mel,
+    σ = 1) and VITS (z = z_p). ``z [B, C, T_frames]``, ``prior_*`` ``[B, C, T_text]``, masks ``[B, 1, T]`` →
+    path ``[B, T_text, T_frames]`` in ``z``'s dtype.
+
+    No gradient, and float32 even under mixed precision: near-ties in bf16 would pick another path.
+    """
+    with torch.no_grad(), torch.autocast(device_type=z.device.type, enabled=False):
+        log_likelihood = gaussian_log_likelihood_matrix(z.float(), prior_mean.float(), prior_log_std.float())
+        return monotonic_alignment_search(log_likelihood, text_mask, frame_mask).to(z.dtype)
+
+
 def durations_from_path(path: torch.Tensor) -> torch.Tensor:
     """Frames per token: ``path [B, T_text, T_mel]`` -> ``[B, T_text]`` (same dtype as ``path``)."""
     return path.sum(dim=-1)
@@ -256,6 +269,51 @@ def check_length_scale(length_scale: float) -> float:
     if not (length_scale > 0 and math.isfinite(length_scale)):
         raise ValueError(f"length_scale must be a finite number > 0 (1 = trained pace, >1 slower), got {length_scale}")
     return length_scale
+
+
+def durations_from_log(log_durations: torch.Tensor, text_mask: torch.Tensor, length_scale: float = 1.0,
+                       rounding: Literal["ceil", "round"] = "ceil") -> torch.Tensor:
+    """Predicted log frames per token ``[B, 1, T_text]`` → frames ``[B, T_text]`` (integer-valued floats, 0 on
+    padding; unbounded until :func:`frame_lengths` checks them), scaled by ``length_scale`` (> 1 slower).
+
+    ``"ceil"`` rounds up, as the official Glow-TTS, Grad-TTS and VITS code do (every token gets ≥ 1 frame);
+    ``"round"`` rounds to the nearest frame, at least 1 — the course's CVAE, whose predictor is fitted to the
+    true durations in the log domain: rounding up would lengthen every token by half a frame on average.
+    """
+    frames = torch.exp(log_durations) * check_length_scale(length_scale)
+    if rounding == "ceil":
+        frames = torch.ceil(frames)
+    elif rounding == "round":
+        frames = torch.round(frames).clamp_min(1.0)
+    else:
+        raise ValueError(f"rounding must be 'ceil' or 'round', got {rounding!r}")
+    return (frames * text_mask)[:, 0]
+
+
+@dataclass(frozen=True)
+class FramePlan:
+    """The frames an utterance will have, from its durations: ``durations [B, T_text]`` (masked),
+    ``lengths [B]``, ``mask [B, 1, T_frames]`` and the hard alignment ``path [B, T_text, T_frames]``."""
+
+    durations: torch.Tensor
+    lengths: torch.Tensor
+    mask: torch.Tensor
+    path: torch.Tensor
+
+    def expand(self, stats: torch.Tensor) -> torch.Tensor:
+        """Per-token ``stats [B, C, T_text]`` → per-frame ``[B, C, T_frames]`` along the path."""
+        return expand_to_frames(stats, self.path)
+
+
+def plan_frames(durations: torch.Tensor, text_mask: torch.Tensor, max_frames: int = MAX_SYNTHESIS_FRAMES,
+                multiple: int = 1, knobs: str = "the length scale") -> FramePlan:
+    """Durations ``[B, T_text]`` (predicted or given) → :class:`FramePlan` — the inference tail every model shares:
+    lengths checked before any integer cast (:func:`frame_lengths`: ``multiple`` for Glow-TTS's squeeze, ``knobs``
+    names what to lower when too long), the frame mask in the text mask's dtype, the path."""
+    durations = durations.to(text_mask.dtype) * text_mask[:, 0]
+    lengths, longest = frame_lengths(durations, max_frames, multiple, knobs)
+    mask = sequence_mask(lengths, longest).to(text_mask.dtype)
+    return FramePlan(durations=durations, lengths=lengths, mask=mask, path=path_from_durations(durations, text_mask, mask))
 
 
 def path_from_durations(durations: torch.Tensor, text_mask: torch.Tensor, mel_mask: torch.Tensor) -> torch.Tensor:

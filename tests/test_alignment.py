@@ -132,3 +132,47 @@ def test_score_table_holds_the_best_path_score():
     assert table[-1, -1] == pytest.approx(float((path * values).sum()))
     assert np.isfinite(table[0, :6]).all() and np.isneginf(table[0, 6:]).all()  # band: i ≤ j ≤ T_mel - T_text + i
     assert np.isneginf(table[3, :3]).all() and np.isfinite(table[3, 3:]).all()
+
+
+# ---------------------------------------------------------------- the synthesis core every model shares
+def test_durations_from_log_rounds_up_or_to_the_nearest_frame_and_masks():
+    from course_lib.alignment import durations_from_log
+
+    log_d = torch.log(torch.tensor([[[1.2, 2.5, 0.2, 7.0]]]))
+    mask = torch.tensor([[[1.0, 1.0, 1.0, 0.0]]])
+    assert durations_from_log(log_d, mask).tolist() == [[2.0, 3.0, 1.0, 0.0]]
+    assert durations_from_log(log_d, mask, rounding="round").tolist() == [[1.0, 2.0, 1.0, 0.0]]  # ≥ 1 per token
+    assert durations_from_log(log_d, mask, length_scale=2.0).tolist() == [[3.0, 5.0, 1.0, 0.0]]
+    with pytest.raises(ValueError, match="length_scale must be a finite number > 0"):
+        durations_from_log(log_d, mask, length_scale=0.0)
+    with pytest.raises(ValueError, match="rounding must be"):
+        durations_from_log(log_d, mask, rounding="floor")
+
+
+def test_plan_frames_gives_lengths_mask_and_the_path_and_refuses_too_long_text():
+    from course_lib.alignment import plan_frames
+
+    durations = torch.tensor([[2.0, 3.0, 0.0], [1.0, 1.0, 1.0]])
+    text_mask = torch.tensor([[[1.0, 1.0, 0.0]], [[1.0, 1.0, 1.0]]])
+    plan = plan_frames(durations, text_mask)
+    assert plan.lengths.tolist() == [5, 3] and plan.mask.shape == (2, 1, 5)
+    assert plan.mask[1, 0].tolist() == [1, 1, 1, 0, 0]
+    assert torch.equal(plan.path.sum(1), plan.mask[:, 0]) and torch.equal(plan.path.sum(-1), plan.durations)
+    stats = torch.arange(6.0).reshape(2, 1, 3)
+    assert plan.expand(stats)[0, 0].tolist() == [0, 0, 1, 1, 1]
+    assert plan_frames(durations, text_mask, multiple=2).lengths.tolist() == [4, 2]   # Glow-TTS's squeeze
+    with pytest.raises(ValueError, match="lower the duration noise"):
+        plan_frames(durations * 1e6, text_mask, knobs="the duration noise")
+
+
+def test_maximum_likelihood_path_is_mas_on_the_gaussian_matrix_and_float32_under_bf16():
+    from course_lib.alignment import gaussian_log_likelihood_matrix, maximum_likelihood_path
+
+    g = torch.Generator().manual_seed(0)
+    z, mean = torch.randn(2, 4, 12, generator=g), torch.randn(2, 4, 5, generator=g)
+    log_std = 0.3 * torch.randn(2, 4, 5, generator=g)
+    text_mask, frame_mask = torch.ones(2, 1, 5), torch.ones(2, 1, 12)
+    expected = monotonic_alignment_search(gaussian_log_likelihood_matrix(z, mean, log_std), text_mask, frame_mask)
+    assert torch.equal(maximum_likelihood_path(z, mean, log_std, text_mask, frame_mask), expected)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert torch.equal(maximum_likelihood_path(z, mean, log_std, text_mask, frame_mask), expected)

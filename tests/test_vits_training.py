@@ -142,9 +142,13 @@ def test_a_vits_with_an_explicit_f0_trains_in_one_phase_resumes_exactly_and_shif
     assert main(["synth", "vits", "--checkpoint", str(model_file), "--text", "Hello there.", "--out", str(out),
                  "--speaker", "1", "--pitch-shift", "1.5"]) == 0, capsys.readouterr().err
     assert "pitch_shift 1.5" in capsys.readouterr().out
+    from course_lib.models.recipe import make_tokenizer
     from course_lib.paths import CHECKPOINT_DIR
+    from course_lib.training import save_model
 
-    for kind, checkpoint in (("vits", CHECKPOINT_DIR / "vits_tiny_multi.pt"), ("glow_tts", CHECKPOINT_DIR / "glow_tts_tiny.pt")):
+    plain = VITSConfig.tiny().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)   # no explicit F0
+    plain_file = save_model(tmp_path / "plain.pt", build(plain), plain.to_dict())
+    for kind, checkpoint in (("vits", plain_file), ("glow_tts", CHECKPOINT_DIR / "glow_tts_tiny.pt")):
         assert main(["synth", kind, "--checkpoint", str(checkpoint), "--text", "Hi.", "--out", str(out),
                      "--pitch-shift", "1.5"]) == 2
         assert "drop --pitch-shift" in capsys.readouterr().err

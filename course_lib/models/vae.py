@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from course_lib.distributions import kl_standard_normal, reparameterize
 

@@ -20,7 +20,6 @@ from course_lib.models.cvae.model import (
     ResidualConvStack,
     TextEncoder,
     TextSynthesis,
-    durations_from_log,
     durations_to_alignment,
     heldout_metrics,
     pairwise_mel_spread,
@@ -52,5 +51,5 @@ def load(path, device="cpu") -> ConditionalVae:
 
 __all__ = ["CONFIGS", "ConditionalVae", "CvaeConfig", "CvaeLosses", "CvaeOutput", "CvaeSynthesis", "CvaeTask",
            "Decoder", "HeldoutMetrics", "PosteriorEncoder", "ResidualConvStack", "TextEncoder", "TextSynthesis",
-           "build", "durations_from_log", "durations_to_alignment", "expand_to_frames", "heldout_metrics", "load",
+           "build", "durations_to_alignment", "expand_to_frames", "heldout_metrics", "load",
            "pairwise_mel_spread", "synthesize_text", "train_cli"]

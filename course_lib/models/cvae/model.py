@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from course_lib.alignment import expand_to_frames, frame_lengths, path_from_durations
+from course_lib.alignment import durations_from_log, expand_to_frames, path_from_durations, plan_frames
 from course_lib.audio import LOG_CLAMP
 from course_lib.distributions import kl_gaussians, kl_per_frame_loss, reparameterize, sum_over_channels
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
@@ -57,15 +57,6 @@ def durations_to_alignment(durations: torch.Tensor, n_frames: int) -> torch.Tens
     text_mask = torch.ones(b, 1, t_text, device=durations.device)
     mel_mask = torch.ones(b, 1, n_frames, device=durations.device)
     return path_from_durations(durations, text_mask, mel_mask).to(torch.float32)
-
-
-def durations_from_log(log_durations: torch.Tensor, token_mask: torch.Tensor, length_scale: float = 1.0) -> torch.Tensor:
-    """Predicted ``log frames [B, 1, T_text]`` → frames ``[B, T_text]`` (integer-valued floats, unbounded until
-    :func:`~course_lib.alignment.frame_lengths` checks them), ≥ 1 per real token."""
-    if not length_scale > 0:
-        raise ValueError(f"length_scale must be > 0 (1.0 = natural speed, 2.0 = twice as slow), got {length_scale}")
-    frames = torch.round(torch.exp(log_durations) * length_scale).clamp_min(1.0) * token_mask
-    return frames[:, 0]
 
 
 # ---------------------------------------------------------------- networks
@@ -311,16 +302,14 @@ class ConditionalVae(nn.Module):
         token_mask = sequence_mask(token_lengths, tokens.shape[1])
         hidden, token_prior_mean, token_prior_log_std = self.text_encoder(tokens, token_mask)
         if durations is None:
-            durations = durations_from_log(self.duration_predictor(hidden, token_mask), token_mask, length_scale)
+            durations = durations_from_log(self.duration_predictor(hidden, token_mask), token_mask, length_scale,
+                                           rounding="round")
         elif durations.shape != tokens.shape:
             raise ValueError(f"durations {tuple(durations.shape)} must match tokens {tuple(tokens.shape)}")
-        durations = durations.float() * token_mask[:, 0]
-        mel_lengths, n_frames = frame_lengths(durations)  # the same refusal as every model's, above 10,000 frames
-        durations = durations.long()
-        mel_mask = sequence_mask(mel_lengths, n_frames)
-        alignment = path_from_durations(durations, token_mask, mel_mask)
-        prior_mean = expand_to_frames(token_prior_mean, alignment)
-        prior_log_std = expand_to_frames(token_prior_log_std, alignment)
+        plan = plan_frames(durations.float(), token_mask)  # the same refusal as every model's, above 10,000 frames
+        mel_lengths, mel_mask, durations = plan.lengths, plan.mask, plan.durations.long()
+        prior_mean = plan.expand(token_prior_mean)
+        prior_log_std = plan.expand(token_prior_log_std)
         latent = reparameterize(prior_mean, prior_log_std, temperature, generator) * mel_mask
         mel = self.denormalize(self.decoder(latent, mel_mask))
         mel = torch.where(mel_mask.bool(), mel, torch.full_like(mel, math.log(LOG_CLAMP)))  # silence after the end

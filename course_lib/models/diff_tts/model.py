@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from course_lib.alignment import (check_length_scale, frame_lengths, expand_to_frames,
-                                  path_from_durations, random_windows)
+from course_lib.alignment import (check_length_scale, durations_from_log, expand_to_frames, path_from_durations,
+                                  plan_frames, random_windows)
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
 from course_lib.distributions import gaussian_like
 from course_lib.models.diff_tts.config import DiffTTSConfig
@@ -194,12 +194,10 @@ class DiffTTS(nn.Module):
 
         text, log_duration, text_mask = self.encoder(tokens, token_lengths)
         if durations is None:
-            durations = torch.ceil(torch.exp(log_duration) * length_scale) * text_mask  # [B, 1, T_text]
-        else:
-            durations = durations.reshape(text_mask.shape).to(text_mask.dtype) * text_mask
-        mel_lengths, longest = frame_lengths(durations[:, 0])
-        mel_mask = sequence_mask(mel_lengths, longest).to(text.dtype)
-        cond = expand_to_frames(text, path_from_durations(durations[:, 0], text_mask, mel_mask))
+            durations = durations_from_log(log_duration, text_mask, length_scale)  # [B, T_text]
+        plan = plan_frames(durations.reshape(text_mask[:, 0].shape), text_mask)
+        mel_lengths, mel_mask = plan.lengths, plan.mask
+        cond = plan.expand(text)
         start = gaussian_like(torch.empty(cond.shape[0], cfg.n_feats, cond.shape[-1], device=cond.device,
                                           dtype=cond.dtype), generator)
 
@@ -210,6 +208,6 @@ class DiffTTS(nn.Module):
                                     generator=generator, mask=mel_mask, return_trajectory=return_trajectory,
                                     x0_range=(-1.0, 1.0) if cfg.clip_denoised else None)
         return DiffTTSOutput(mel=denormalize_mel(result.sample, cfg) * mel_mask, mel_lengths=mel_lengths,
-                             durations=durations[:, 0].long(),
+                             durations=plan.durations.long(),
                              trajectory=[denormalize_mel(y, cfg) * mel_mask for y in result.trajectory],
                              times=result.times)

@@ -24,12 +24,12 @@ from torch import nn
 
 from course_lib.alignment import (
     check_length_scale,
-    frame_lengths,
+    durations_from_log,
     expand_to_frames,
-    gaussian_log_likelihood_matrix,
-    monotonic_alignment_search,
-    path_from_durations,
+    maximum_likelihood_path,
+    plan_frames,
 )
+from course_lib.distributions import reparameterize
 from course_lib.models.glow_tts.config import GlowTTSConfig
 from course_lib.models.contract import (SynthesisOptions, SynthesisResult, check_options, evaluating, seeded,
                                         settings_for)
@@ -161,11 +161,7 @@ class GlowTTS(nn.Module):
         flow = self.decoder(mels, mel_mask, cond=speaker_cond)
         # 3. the most likely monotonic alignment of latents to tokens (no gradient through the search;
         #    float32 even under mixed precision: near-ties in bf16 would pick a different path)
-        with torch.no_grad(), torch.autocast(device_type=mels.device.type, enabled=False):
-            log_likelihood = gaussian_log_likelihood_matrix(
-                flow.z.float(), enc.prior_mean.float(), enc.prior_log_std.float()
-            )
-            alignment = monotonic_alignment_search(log_likelihood, enc.mask, mel_mask)
+        alignment = maximum_likelihood_path(flow.z, enc.prior_mean, enc.prior_log_std, enc.mask, mel_mask)
         # 4. priors per frame, and the durations the predictor should learn
         durations = alignment.sum(-1).unsqueeze(1)  # [B, 1, T_text]
         return GlowTTSOutput(
@@ -219,19 +215,11 @@ class GlowTTS(nn.Module):
 
         enc = self.encoder(tokens, token_lengths, speaker_cond)
         if durations is None:
-            durations = torch.ceil(torch.exp(enc.log_duration) * enc.mask * length_scale)[:, 0]  # [B, T_text]
-        else:
-            durations = durations.to(enc.mask.dtype) * enc.mask[:, 0]
-        sq = cfg.n_squeeze
-        mel_lengths, longest = frame_lengths(durations, cfg.max_frames, multiple=sq)
-        mel_mask = sequence_mask(mel_lengths, longest).to(enc.prior_mean.dtype)
-        alignment = path_from_durations(durations, enc.mask, mel_mask)
-        mean = expand_to_frames(enc.prior_mean, alignment)
-        log_std = expand_to_frames(enc.prior_log_std, alignment)
-        noise = torch.randn(mean.shape, generator=generator, dtype=mean.dtype).to(mean.device)
-        z = (mean + torch.exp(log_std) * noise * noise_scale) * mel_mask
-        mel = self.decoder(z, mel_mask, cond=speaker_cond, reverse=True).z
-        return SynthesisOutput(mel=mel, mel_lengths=mel_lengths, durations=durations, alignment=alignment)
+            durations = durations_from_log(enc.log_duration, enc.mask, length_scale)       # [B, T_text]
+        plan = plan_frames(durations, enc.mask, cfg.max_frames, multiple=cfg.n_squeeze)
+        z = reparameterize(plan.expand(enc.prior_mean), plan.expand(enc.prior_log_std), noise_scale, generator)
+        mel = self.decoder(z * plan.mask, plan.mask, cond=speaker_cond, reverse=True).z
+        return SynthesisOutput(mel=mel, mel_lengths=plan.lengths, durations=plan.durations, alignment=plan.path)
 
     # ------------------------------------------------------------------ the course contract
     REFUSED = {"noise_scale_w": "its duration predictor is deterministic", "n_steps": "it decodes in one pass",

@@ -28,11 +28,10 @@ from torch import nn
 
 from course_lib.alignment import (
     check_length_scale,
-    frame_lengths,
+    durations_from_log,
     expand_to_frames,
-    gaussian_log_likelihood_matrix,
-    monotonic_alignment_search,
-    path_from_durations,
+    maximum_likelihood_path,
+    plan_frames,
     random_windows,
 )
 from course_lib.diffusion import (
@@ -175,10 +174,7 @@ class GradTTS(nn.Module):
         y = mels * mel_mask
 
         # 2. align: best monotonic path under log N(y_j; μ_i, I), no gradient
-        with torch.no_grad():
-            log_likelihood = gaussian_log_likelihood_matrix(
-                y, enc.prior_mean, torch.zeros_like(enc.prior_mean))  # [B, T_text, T_mel]
-            path = monotonic_alignment_search(log_likelihood, enc.mask, mel_mask)
+        path = maximum_likelihood_path(y, enc.prior_mean, torch.zeros_like(enc.prior_mean), enc.mask, mel_mask)
         durations = path.sum(-1)  # [B, T_text]
 
         # 3. losses: durations (log domain), prior over the whole mel, diffusion on a random window
@@ -259,15 +255,11 @@ class GradTTS(nn.Module):
 
         enc = self.encoder(tokens, token_lengths)
         if durations is None:
-            durations = torch.ceil(torch.exp(enc.log_duration) * length_scale) * enc.mask  # [B, 1, T_text]
-        else:
-            durations = durations.reshape(enc.mask.shape).to(enc.mask.dtype) * enc.mask
-        mel_lengths, longest = frame_lengths(durations[:, 0])
-        mel_mask = sequence_mask(mel_lengths, longest).to(enc.prior_mean.dtype)
-        path = path_from_durations(durations[:, 0], enc.mask, mel_mask)  # [B, T_text, T_mel]
-        mu_y = expand_to_frames(enc.prior_mean, path)  # [B, F, T_mel]
+            durations = durations_from_log(enc.log_duration, enc.mask, length_scale)  # [B, T_text]
+        plan = plan_frames(durations.reshape(enc.mask[:, 0].shape), enc.mask)
+        mu_y = plan.expand(enc.prior_mean)  # [B, F, T_mel]
 
-        result = self.decoder.sample(mu_y, mel_mask, n_steps, temperature, stochastic, generator, speaker,
+        result = self.decoder.sample(mu_y, plan.mask, n_steps, temperature, stochastic, generator, speaker,
                                      return_trajectory)
-        return GradTTSOutput(mel=result.sample, mel_lengths=mel_lengths, prior_mean=mu_y,
-                             durations=durations[:, 0].long(), trajectory=result.trajectory, times=result.times)
+        return GradTTSOutput(mel=result.sample, mel_lengths=plan.lengths, prior_mean=mu_y,
+                             durations=plan.durations.long(), trajectory=result.trajectory, times=result.times)

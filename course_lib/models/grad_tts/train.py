@@ -10,7 +10,6 @@ clips group by group (``TrainConfig.grad_clip_norm``).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 

@@ -32,11 +32,10 @@ from torch import nn
 
 from course_lib.alignment import (
     check_length_scale,
-    frame_lengths,
+    durations_from_log,
     expand_to_frames,
-    gaussian_log_likelihood_matrix,
-    monotonic_alignment_search,
-    path_from_durations,
+    maximum_likelihood_path,
+    plan_frames,
     random_windows,
 )
 from course_lib.audio import HOP_LENGTH, linear_spectrogram, mel_spectrogram
@@ -215,10 +214,7 @@ class VITS(nn.Module):
         # 2. the posterior sample in the prior's space (log|det| = 0: mean-only couplings)
         z_p = self.flow(post.z, post.mask, cond=speaker_cond).z
         # 3. alignment by MAS on the prior log-likelihood of z_p: no gradient, float32 even under autocast
-        with torch.no_grad(), torch.autocast(device_type=spec.device.type, enabled=False):
-            log_likelihood = gaussian_log_likelihood_matrix(
-                z_p.float(), prior.prior_mean.float(), prior.prior_log_std.float())  # [B, T_text, T_frames]
-            alignment = monotonic_alignment_search(log_likelihood, prior.mask, post.mask)
+        alignment = maximum_likelihood_path(z_p, prior.prior_mean, prior.prior_log_std, prior.mask, post.mask)
         durations = alignment.sum(-1).unsqueeze(1)  # [B, 1, T_text]
         duration_terms = self.duration_predictor.loss_terms(prior.hidden, prior.mask, durations, speaker_cond,
                                                             generator)
@@ -284,14 +280,13 @@ class VITS(nn.Module):
         # 1. frames per token: exp of the sampled log-duration, scaled, rounded up
         log_durations = self.duration_predictor.sample_log_durations(prior.hidden, prior.mask, speaker_cond,
                                                                      noise_scale_w, generator)
-        durations = torch.ceil(torch.exp(log_durations) * prior.mask * length_scale)[:, 0]  # [B, T_text]
-        lengths, longest = frame_lengths(durations, self.config.max_frames,
-                                         knobs="the length scale or the duration noise (noise_scale_w)")
-        frame_mask = sequence_mask(lengths, longest).to(prior.prior_mean.dtype)  # [B, 1, T_frames]
-        alignment = path_from_durations(durations, prior.mask, frame_mask)              # [B, T_text, T_frames]
+        plan = plan_frames(durations_from_log(log_durations, prior.mask, length_scale), prior.mask,
+                           self.config.max_frames, knobs="the length scale or the duration noise (noise_scale_w)")
+        durations, lengths, frame_mask, alignment = plan.durations, plan.lengths, plan.mask, plan.path
+        longest = frame_mask.shape[-1]
         # 2. a prior sample per frame, mapped back through the flow, decoded
-        mean = expand_to_frames(prior.prior_mean, alignment)
-        log_std = expand_to_frames(prior.prior_log_std, alignment)
+        mean = plan.expand(prior.prior_mean)
+        log_std = plan.expand(prior.prior_log_std)
         z_p = mean + standard_normal_frame_major(mean, generator) * torch.exp(log_std) * noise_scale
         z = self.flow(z_p * frame_mask, frame_mask, cond=speaker_cond, reverse=True).z
         wave_lengths = lengths * HOP_LENGTH
