@@ -92,14 +92,35 @@ def reparameterize(
     return mean + temperature * torch.exp(log_std) * gaussian_like(mean, generator)
 
 
-def gaussian_like(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    """Standard normal noise shaped like ``x``, on ``x``'s device and dtype — the one place the course draws ε.
+def gaussian(shape: tuple[int, ...], like: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Standard normal noise of ``shape`` on ``like``'s device and dtype — the one place the course draws ε.
 
-    Drawn on the generator's own device, then moved: a CPU generator (``contract.seeded``) gives the same draw
-    whether the model runs on a CPU or a GPU, and never meets a tensor on another device.
+    Drawn in float32 on the generator's own device, then moved: a CPU generator (``contract.seeded``) gives the
+    same draw whether the model runs on a CPU or a GPU, in float32 or under autocast, and never meets a tensor
+    on another device.
     """
-    device = generator.device if generator is not None else x.device
-    return torch.randn(x.shape, generator=generator, device=device, dtype=torch.float32).to(x)
+    device = generator.device if generator is not None else like.device
+    return torch.randn(tuple(shape), generator=generator, device=device, dtype=torch.float32).to(like)
+
+
+def gaussian_like(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Standard normal noise shaped like ``x`` (:func:`gaussian`)."""
+    return gaussian(x.shape, x, generator)
+
+
+def gaussian_frame_major(like: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Standard normal noise shaped like ``like [B, C, T]``, filled in ``[B, T, C]`` memory order.
+
+    The official VITS inference draws its prior sample with ``randn_like`` on a prior it expanded as
+    ``[B, T, C]`` and transposed; torch fills such a tensor in memory order, so this draw gives the official
+    sample for the same CPU seed (a contiguous draw of the same numbers would put them elsewhere).
+    """
+    b, c, t = like.shape
+    device = generator.device if generator is not None else like.device
+    # normal_ on the transposed view, exactly as randn_like on the official transposed prior (for more than 16
+    # numbers torch fills a non-contiguous tensor in another order than randn's contiguous one)
+    noise = torch.empty((b, t, c), device=device, dtype=torch.float32).transpose(1, 2).normal_(generator=generator)
+    return noise.to(like)
 
 
 # ---------------------------------------------------------------- densities

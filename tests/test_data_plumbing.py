@@ -5,7 +5,7 @@ import pytest
 import soundfile as sf
 import torch
 
-from course_lib.audio import HOP_LENGTH, SAMPLE_RATE, mel_spectrogram
+from course_lib.audio import HOP_LENGTH, SAMPLE_RATE
 from course_lib.data import (CorpusError, LengthBucketSampler, TextMelDataset, TextMelItem, collate, load_ljspeech,
                              seed_everything, worker_init_fn)
 from course_lib.data.dataset import SILENCE_LOG_MEL

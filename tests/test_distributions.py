@@ -144,3 +144,26 @@ def test_a_seeded_draw_uses_the_generators_device_not_the_tensors(monkeypatch):
     generator = torch.Generator().manual_seed(3)
     distributions.reparameterize(torch.zeros(2, 3), torch.zeros(2, 3), 1.0, generator)
     assert drawn == [generator]                                            # reparameterize draws through it
+
+
+def test_noise_is_drawn_on_the_generators_device_whatever_the_tensors():
+    """A seeded CPU generator (``contract.seeded``) with a model on another device: the draw happens on the CPU and
+    is moved ("meta" stands in for a GPU here)."""
+    from course_lib.distributions import gaussian, gaussian_frame_major
+
+    on_meta = torch.empty(2, 3, 4, device="meta")
+    assert gaussian((2, 3), on_meta, torch.Generator().manual_seed(0)).device.type == "meta"
+    assert gaussian_frame_major(on_meta, torch.Generator().manual_seed(0)).shape == (2, 3, 4)
+    like = torch.zeros(1, 4)
+    torch.testing.assert_close(gaussian((1, 4), like, torch.Generator().manual_seed(5)),
+                               torch.randn(1, 4, generator=torch.Generator().manual_seed(5)))
+
+
+def test_the_frame_major_draw_is_the_official_prior_sample():
+    """VITS's official inference draws randn_like on a [B, T, C] prior transposed to [B, C, T]."""
+    from course_lib.distributions import gaussian_frame_major
+
+    ours = gaussian_frame_major(torch.zeros(2, 8, 30), torch.Generator().manual_seed(1))
+    official = torch.empty(2, 30, 8).transpose(1, 2).normal_(generator=torch.Generator().manual_seed(1))
+    contiguous = torch.randn(2, 30, 8, generator=torch.Generator().manual_seed(1)).transpose(1, 2)
+    assert torch.equal(ours, official) and not torch.equal(ours, contiguous)   # the order matters past 16 numbers

@@ -18,7 +18,7 @@ from torch import nn
 from course_lib.alignment import (check_length_scale, durations_from_log, expand_to_frames, path_from_durations,
                                   plan_frames, random_windows)
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
-from course_lib.distributions import gaussian_like
+from course_lib.distributions import gaussian, gaussian_like
 from course_lib.models.diff_tts.config import DiffTTSConfig
 from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options, evaluating, settings_for
 from course_lib.models.diff_tts.denoiser import NoisePredictor
@@ -198,8 +198,7 @@ class DiffTTS(nn.Module):
         plan = plan_frames(durations.reshape(text_mask[:, 0].shape), text_mask)
         mel_lengths, mel_mask = plan.lengths, plan.mask
         cond = plan.expand(text)
-        start = gaussian_like(torch.empty(cond.shape[0], cfg.n_feats, cond.shape[-1], device=cond.device,
-                                          dtype=cond.dtype), generator)
+        start = gaussian((cond.shape[0], cfg.n_feats, cond.shape[-1]), cond, generator)
 
         def predict_noise(x_t: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
             return self.predict_noise(x_t, mel_mask, cond, step)

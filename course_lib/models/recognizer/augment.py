@@ -30,6 +30,7 @@ import torch
 from torch.nn import functional as F
 
 from course_lib.audio import HOP_LENGTH, LOG_CLAMP, griffin_lim, mel_spectrogram
+from course_lib.distributions import gaussian
 from course_lib.models.recognizer.config import RecognizerConfig
 
 SILENCE_LOG_MEL = math.log(LOG_CLAMP)  # what course mels are padded with
@@ -42,7 +43,7 @@ def _uniform(low: float, high: float, generator: torch.Generator | None) -> floa
 def add_noise(wave: torch.Tensor, snr_db: float, generator: torch.Generator | None = None) -> torch.Tensor:
     """``wave [N]`` plus white Gaussian noise whose power is ``snr_db`` dB below the wave's."""
     power = wave.pow(2).mean().clamp_min(1e-10)
-    noise = torch.randn(wave.shape, generator=generator, dtype=wave.dtype).to(wave.device)
+    noise = gaussian(wave.shape, wave, generator)
     return wave + noise * torch.sqrt(power / 10.0 ** (snr_db / 10.0))
 
 

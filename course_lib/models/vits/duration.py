@@ -43,7 +43,7 @@ from torch.nn import functional as F
 from course_lib.flows.base import FlowStack
 from course_lib.flows.reshape import ChannelFlip
 from course_lib.models.vits.duration_flows import DDSConv, ElementwiseAffine, LogFlow, SplineCoupling
-from course_lib.models.vits.noise import standard_normal
+from course_lib.distributions import gaussian
 from course_lib.nn.duration import DurationPredictor, log_duration_target
 
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -104,7 +104,7 @@ class StochasticDurationPredictor(nn.Module):
         h = self.condition(x, mask, cond)
         # 1. posterior q(u, ν | d, c): noise → flows conditioned on text and durations
         h_d = self.duration_out(self.duration_convs(self.duration_in(durations), mask)) * mask
-        eps = standard_normal((durations.shape[0], 2, durations.shape[2]), h, generator) * mask
+        eps = gaussian((durations.shape[0], 2, durations.shape[2]), h, generator) * mask
         posterior = self.posterior_flows(eps, mask, cond=h + h_d)
         z_u, nu = posterior.z[:, :1], posterior.z[:, 1:]
         u = torch.sigmoid(z_u) * mask
@@ -123,7 +123,7 @@ class StochasticDurationPredictor(nn.Module):
                              noise_scale: float, generator: torch.Generator | None = None) -> torch.Tensor:
         """``log d`` per token ``[B, 1, T_text]``: the prior flow reversed from ``N(0, I) · noise_scale``."""
         h = self.condition(x, mask, cond)
-        z = standard_normal((x.shape[0], 2, x.shape[2]), h, generator) * noise_scale * mask
+        z = gaussian((x.shape[0], 2, x.shape[2]), h, generator) * noise_scale * mask
         first_coupling = self.flows.layers[1]  # changes channel 1 only: skipped, see the module docstring
         for layer in reversed(self.flows.layers):
             if layer is not first_coupling:

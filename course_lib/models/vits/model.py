@@ -39,6 +39,7 @@ from course_lib.alignment import (
     random_windows,
 )
 from course_lib.audio import HOP_LENGTH, linear_spectrogram, mel_spectrogram
+from course_lib.distributions import gaussian_frame_major
 from course_lib.models.contract import (SynthesisOptions, SynthesisResult, check_options, evaluating, seeded,
                                         settings_for)
 from course_lib.models.waveform.generator import build_generator
@@ -46,7 +47,6 @@ from course_lib.models.vits.config import VITSConfig
 from course_lib.models.vits.duration import DeterministicDurationPredictor, StochasticDurationPredictor
 from course_lib.models.vits.flow import PriorFlow
 from course_lib.models.vits.losses import duration_loss, kl_divergence
-from course_lib.models.vits.noise import standard_normal_frame_major
 from course_lib.models.vits.posterior import PosteriorEncoder
 from course_lib.models.vits.source_filter import PitchLosses, PitchPredictor, SourceFilterDecoder
 from course_lib.nn.masks import sequence_mask
@@ -287,7 +287,7 @@ class VITS(nn.Module):
         # 2. a prior sample per frame, mapped back through the flow, decoded
         mean = plan.expand(prior.prior_mean)
         log_std = plan.expand(prior.prior_log_std)
-        z_p = mean + standard_normal_frame_major(mean, generator) * torch.exp(log_std) * noise_scale
+        z_p = mean + gaussian_frame_major(mean, generator) * torch.exp(log_std) * noise_scale
         z = self.flow(z_p * frame_mask, frame_mask, cond=speaker_cond, reverse=True).z
         wave_lengths = lengths * HOP_LENGTH
         f0 = None

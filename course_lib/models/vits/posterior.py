@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from course_lib.models.vits.noise import standard_normal
+from course_lib.distributions import gaussian
 from course_lib.nn.masks import sequence_mask
 from course_lib.nn.wavenet import WaveNet
 
@@ -53,5 +53,5 @@ class PosteriorEncoder(nn.Module):
         mask = sequence_mask(lengths, spec.shape[-1]).to(spec.dtype)       # [B, 1, T]
         h = self.wavenet(self.spec_in(spec) * mask, mask, cond)
         mean, log_std = (self.stats(h) * mask).split(self.out_channels, dim=1)
-        z = (mean + standard_normal(mean.shape, mean, generator) * torch.exp(log_std)) * mask
+        z = (mean + gaussian(mean.shape, mean, generator) * torch.exp(log_std)) * mask
         return PosteriorOutput(z=z, mean=mean, log_std=log_std, mask=mask)
