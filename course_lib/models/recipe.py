@@ -142,16 +142,20 @@ def first_val_tokens(val_loader: DataLoader | None) -> torch.Tensor | None:
     return batch.tokens[:1, : int(batch.token_lengths[0])]
 
 
-def train_config(config, out_dir: str | Path, steps: int, validate: bool, progress: bool):
-    """A model's ``TrainConfig``: clip gradients as ``config`` says (``grad_clip_norm`` per group, or
-    ``grad_clip_value``), seed ``config.seed``, validate every fifth of the run (never if not ``validate``),
-    checkpoint every tenth, log every 10 steps (every step of a shorter run)."""
+def train_config(config, out_dir: str | Path, steps: int, validate: bool = True, progress: bool = True,
+                 val_every: int | None = None):
+    """Every model's ``TrainConfig`` — the one place a run's rhythm is set: clip gradients as ``config`` says
+    (``grad_clip_norm`` per group, or ``grad_clip_value``), seed ``config.seed``, validate every ``val_every``
+    steps (default: every fifth of the run; never if not ``validate``), checkpoint every tenth of the run but at
+    least every 500 steps (a long run loses little to a crash), log every 10 steps (every step of a shorter run)."""
     from course_lib.training import TrainConfig
 
+    if validate:
+        val_every = max(steps // 5, 1) if val_every is None else max(min(val_every, steps), 1)
     return TrainConfig(steps=steps, grad_clip_norm=getattr(config, "grad_clip_norm", None),
                        grad_clip_value=getattr(config, "grad_clip_value", None), seed=config.seed,
-                       out_dir=str(out_dir), val_every=max(steps // 5, 1) if validate else None, progress=progress,
-                       checkpoint_every=max(steps // 10, 1), log_every=min(10, steps))
+                       out_dir=str(out_dir), val_every=val_every if validate else None, progress=progress,
+                       checkpoint_every=max(min(steps // 10, 500), 1), log_every=min(10, steps))
 
 
 def train_acoustic_model(task_class: type, build: Callable, config, data_dir: str | None, out_dir: str | Path,

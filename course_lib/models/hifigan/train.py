@@ -122,7 +122,7 @@ def train_cli(args: argparse.Namespace) -> None:
     """
     from course_lib.models import recipe
     from course_lib.models.hifigan import CONFIGS, build, save_generator
-    from course_lib.training import TrainConfig, Trainer
+    from course_lib.training import Trainer
 
     if args.config not in CONFIGS:
         raise ValueError(f"unknown HiFi-GAN config {args.config!r}: choose one of {', '.join(CONFIGS)}")
@@ -135,9 +135,7 @@ def train_cli(args: argparse.Namespace) -> None:
     loader = SegmentLoader(train_files, config.batch_size, config.segment_size, seed=config.seed)
     task = HiFiGANTask(recipe.seed_and_build(build, config), config, sample_wave=val_waves[0])
     steps = default_steps() if args.steps is None else args.steps
-    train_config = TrainConfig(steps=steps, log_every=min(10, steps), val_every=min(250, steps),
-                               checkpoint_every=min(500, steps), out_dir=str(args.out), seed=config.seed)
-    trainer = Trainer(task, train_config)
+    trainer = Trainer(task, recipe.train_config(config, args.out, steps, val_every=250))
     print(f"HiFi-GAN {args.config}: {len(train_files)} training clips, {len(loader)} batches of "
           f"{config.batch_size} per epoch, {steps} steps on {trainer.device} → {args.out}")
     trainer.fit(loader, val_waves, resume=args.resume)

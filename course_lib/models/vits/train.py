@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
 
 import torch
 
@@ -89,17 +90,13 @@ class VITSTask(GANTask):
         return loss, {"mel": mel, "kl": latent.kl, "duration": latent.duration}
 
     # ------------------------------------------------------------------ hooks
+    @torch.no_grad()
     def validate(self, val_loader) -> dict[str, float]:
         """Mean mel L1, KL and duration loss over the validation batches (no discriminator)."""
-        sums, count = {"mel": 0.0, "kl": 0.0, "duration": 0.0}, 0
-        device = next(self.modules["generator"].parameters()).device
-        for batch in val_loader:
-            batch = batch.to(device)
-            _, logs = self.reconstruction(batch, self.generate(batch))
-            for name in sums:
-                sums[name] += float(logs[name])
-            count += 1
-        return {name: value / max(count, 1) for name, value in sums.items()}
+        def losses_of(batch):
+            return SimpleNamespace(**self.reconstruction(batch, self.generate(batch))[1])
+
+        return recipe.mean_losses(self.modules["generator"], val_loader, losses_of, ("mel", "kl", "duration"))
 
     def sample_audio(self) -> dict:
         """One validation sentence, text → wave, at the inference defaults and seed 0."""
@@ -184,7 +181,7 @@ def train(config: VITSConfig, data_dir: str | None, out_dir: str | Path, steps: 
     periodic validation and audio samples. Returns ``(model, history)``.
     """
     from course_lib.models.vits import build, build_discriminator
-    from course_lib.training import TrainConfig, Trainer, save_model
+    from course_lib.training import Trainer, save_model
 
     if batch_size is not None:
         config = dataclasses.replace(config, batch_size=batch_size)  # saved with the run, kept on --resume
@@ -199,9 +196,7 @@ def train(config: VITSConfig, data_dir: str | None, out_dir: str | Path, steps: 
     task = (SourceFilterVITSTask(model, sample_tokens) if has_pitch
             else VITSTask(model, build_discriminator(config), sample_tokens))
     steps = default_steps() if steps is None else steps
-    trainer = Trainer(task, TrainConfig(steps=steps, seed=config.seed, out_dir=str(out_dir),
-                                        val_every=max(steps // 5, 1) if validate else None, checkpoint_every=max(min(steps // 10, 500), 1),
-                                        log_every=min(10, steps), progress=progress))
+    trainer = Trainer(task, recipe.train_config(config, out_dir, steps, validate, progress))
     history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
     save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
     return model, history
