@@ -86,11 +86,6 @@ def load(path: str | Path, device: str | torch.device | None = None) -> GlowTTS:
     return recipe.load_checked(path, build, "glow_tts", device)
 
 
-def text_to_tokens(model: GlowTTS, text: str) -> torch.Tensor:
-    """``[T_text]`` token ids for ``text`` through the front end the model was trained with."""
-    return recipe.text_to_tokens(text, model.config.front_end, model.config.add_blank)[0]
-
-
 def train_cli(args: argparse.Namespace) -> None:
     from course_lib.models.glow_tts import CONFIGS
 
