@@ -130,8 +130,7 @@ def train_acoustic_model(name, config, model, task, device, steps, batch_size, *
     The input is ``(tokens [1, 80], durations [1, 80])`` on ``device``, with ``model`` in eval mode.
     """
     batch_size = batch_size or config.batch_size
-    mel_bins = getattr(config, "n_mels", None) or config.n_feats
-    train = time_training(task, text_mel_batch(config.n_vocab, mel_bins, batch_size),
+    train = time_training(task, text_mel_batch(config.n_vocab, config.n_mels, batch_size),
                           TrainConfig(steps=3, progress=False, log_every=1, checkpoint_every=None, **clip),
                           device, steps)
     report_training(name, train, batch_size)

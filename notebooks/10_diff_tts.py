@@ -388,7 +388,7 @@ plt.show()
 #   Grad-TTS's 2-D U-Net treats the mel as an image with local structure along frequency.
 #   Channels-as-bins has a trap we fell into: a stack narrower than 80 cannot hand back an
 #   80-value ε, and a 64-wide tiny model stalled at ε-MSE 0.66 — even at t = T − 1, where
-#   ε = x_t and the answer is in the input. The config now refuses `residual_channels < n_feats`.
+#   ε = x_t and the answer is in the input. The config now refuses `residual_channels < n_mels`.
 # * **Durations.** Diff-TTS needs durations from outside (we have the truth); Grad-TTS finds its
 #   own with MAS, at the cost of the prior loss that makes MAS meaningful.
 #

@@ -30,8 +30,8 @@ def one_thread():
 
 
 def micro_config() -> DiffTTSConfig:
-    return dataclasses.replace(DiffTTSConfig.tiny(), n_vocab=12, channels=32, filter_channels=64, n_layers=1,
-                               text_channels=32, duration_filter_channels=32, residual_channels=80,
+    return dataclasses.replace(DiffTTSConfig.tiny(), n_vocab=12, encoder_channels=32, filter_channels=64,
+                               n_layers=1, text_channels=32, duration_filter_channels=32, residual_channels=80,
                                residual_layers=4, step_sinusoid_dim=32, step_dim=64, learning_rate=2e-3)
 
 
@@ -134,7 +134,7 @@ def test_training_without_durations_and_bad_length_scale_explain_themselves():
 
 
 def test_a_noise_predictor_narrower_than_the_mel_is_a_config_error():
-    with pytest.raises(ValueError, match="residual_channels .* must be ≥ n_feats"):
+    with pytest.raises(ValueError, match="residual_channels .* must be ≥ n_mels"):
         dataclasses.replace(DiffTTSConfig.tiny(), residual_channels=64)
 
 

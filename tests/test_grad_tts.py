@@ -26,9 +26,9 @@ def one_thread():
 
 def micro_config() -> GradTTSConfig:
     """Smaller than tiny(), so ~30 training steps fit in a few seconds."""
-    return dataclasses.replace(GradTTSConfig.tiny(), n_vocab=12, channels=32, filter_channels=64, n_layers=1,
-                               duration_filter_channels=32, dec_dim=8, attention_heads=1, attention_head_dim=8,
-                               segment_frames=24, learning_rate=3e-3)
+    return dataclasses.replace(GradTTSConfig.tiny(), n_vocab=12, encoder_channels=32, filter_channels=64,
+                               n_layers=1, duration_filter_channels=32, dec_dim=8, attention_heads=1,
+                               attention_head_dim=8, segment_frames=24, learning_rate=3e-3)
 
 
 def toy_batch():

@@ -26,9 +26,9 @@ def one_thread():
 @pytest.fixture(scope="module")
 def model():
     torch.manual_seed(0)
-    config = dataclasses.replace(GradTTSConfig.tiny(), n_vocab=make_tokenizer("espeak", False).n_vocab, channels=32,
-                                 filter_channels=64, n_layers=1, duration_filter_channels=32, dec_dim=8,
-                                 attention_heads=1, attention_head_dim=8)
+    config = dataclasses.replace(GradTTSConfig.tiny(), n_vocab=make_tokenizer("espeak", False).n_vocab,
+                                 encoder_channels=32, filter_channels=64, n_layers=1, duration_filter_channels=32,
+                                 dec_dim=8, attention_heads=1, attention_head_dim=8)
     return build(config).eval()
 
 

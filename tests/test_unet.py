@@ -81,7 +81,7 @@ def test_time_embedding_distinguishes_close_times():
 
 
 def test_speaker_vector_required_exactly_when_configured():
-    unet = small_unet(n_speakers=3, speaker_emb_dim=8)
+    unet = small_unet(n_speakers=3, speaker_channels=8)
     x = torch.randn(2, 80, 8)
     out = unet(x, torch.ones(2, 1, 8), x, torch.rand(2), speaker=torch.randn(2, 8))
     assert out.shape == x.shape

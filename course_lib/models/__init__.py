@@ -48,14 +48,16 @@ def model_module(name: str) -> ModuleType:
 
 
 def model_of_config(config: Mapping) -> str | None:
-    """The registry name whose config dataclass has exactly the keys of ``config`` (a saved config), else None."""
+    """The registry name whose config dataclass has exactly the keys of ``config`` (a saved config, whose keys
+    from before a field's rename count under the new name: the class's ``RENAMED``), else None."""
     for name in MODEL_MODULES:
         try:
             constructors = model_module(name).CONFIGS.values()
         except (ValueError, AttributeError):  # not built yet, or no config dataclass
             continue
         classes = {getattr(make, "__self__", None) for make in constructors}
-        if any(dataclasses.is_dataclass(c) and {f.name for f in dataclasses.fields(c)} == set(config) for c in classes):
+        if any(dataclasses.is_dataclass(c) and {f.name for f in dataclasses.fields(c)}
+               == {getattr(c, "RENAMED", {}).get(key, key) for key in config} for c in classes):
             return name
     return None
 

@@ -11,16 +11,34 @@ class ConfigIO:
     """Mixin for a config dataclass: ``to_dict()`` and a strict ``from_dict()``.
 
     The subclass names its model in ``MODEL_NAME`` (e.g. ``"Grad-TTS"``) for the unknown-keys error.
+    A field renamed after checkpoints were saved goes in ``RENAMED`` (``{"old_name": "new_name"}``):
+    :meth:`from_dict` reads a saved config's old key under the new name, so older checkpoints still load.
     """
 
     MODEL_NAME: ClassVar[str]
+    RENAMED: ClassVar[Mapping[str, str]] = {}
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
+    def current_names(cls, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` (a saved config) with every old key of ``RENAMED`` under its new name."""
+        renamed = {cls.RENAMED.get(name, name): value for name, value in values.items()}
+        if len(renamed) < len(values):
+            both = ", ".join(f"{old!r} and {new!r}" for old, new in cls.RENAMED.items()
+                             if old in values and new in values)
+            raise ValueError(f"{cls.MODEL_NAME} config gives a field under its old and its new name ({both}): "
+                             "keep the new one")
+        return renamed
+
+    @classmethod
     def from_dict(cls, values: Mapping[str, Any]):
-        """Rebuild from :meth:`to_dict` output (e.g. a checkpoint's JSON); unknown keys are an error, not dropped."""
+        """Rebuild from :meth:`to_dict` output (e.g. a checkpoint's JSON); unknown keys are an error, not dropped.
+
+        Keys saved under a field's old name (``RENAMED``) are read under its new one.
+        """
+        values = cls.current_names(values)
         fields = {f.name: f for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - set(fields))
         if unknown:

@@ -4,7 +4,8 @@ tokens ``[B, T_text]`` -> embedding (×√C) -> optional conv pre-net -> relativ
 transformer -> 1×1 projection to the prior statistics of each token:
 ``prior_mean [B, out_channels, T_text]`` and ``prior_log_std`` (all zeros when
 ``mean_only``, i.e. unit variance — Glow-TTS and Grad-TTS). ``hidden`` (the
-transformer output, before the projection) feeds the duration predictor.
+transformer output, before the projection) feeds the duration predictor. Diff-TTS
+uses the encoder too, but has no prior: it reads ``prior_mean`` as its ``text_features``.
 
 Configurations (see ``REFERENCE.md`` §1–2 for the parameter counts):
 

@@ -192,17 +192,18 @@ class FinalLayer(nn.Module):
 
 @dataclass(frozen=True)
 class UNetConfig:
-    """Sizes of :class:`ScoreUNet` (defaults = Grad-TTS ``params.py``)."""
+    """Sizes of :class:`ScoreUNet` (defaults = Grad-TTS ``params.py``; its ``n_feats``, ``spk_emb_dim`` →
+    ``n_mels``, ``speaker_channels``)."""
 
     dim: int = 64  # width of the first level; also the time-embedding size
     dim_mults: tuple[int, ...] = (1, 2, 4)
     groups: int = 8  # GroupNorm groups
     attention_heads: int = 4
     attention_head_dim: int = 32
-    n_feats: int = 80  # mel bins = image height
+    n_mels: int = 80  # mel bins = image height
     pe_scale: float = 1000.0
     n_speakers: int = 1  # > 1 adds a speaker channel
-    speaker_emb_dim: int = 64
+    speaker_channels: int = 64
 
     def __post_init__(self) -> None:
         for width in (self.dim * m for m in self.dim_mults):
@@ -234,8 +235,8 @@ class ScoreUNet(nn.Module):
         if config.n_speakers > 1:
             # the speaker vector becomes one more 80-row "image" channel
             self.speaker_mlp = nn.Sequential(
-                nn.Linear(config.speaker_emb_dim, 4 * config.speaker_emb_dim), nn.Mish(),
-                nn.Linear(4 * config.speaker_emb_dim, config.n_feats))
+                nn.Linear(config.speaker_channels, 4 * config.speaker_channels), nn.Mish(),
+                nn.Linear(4 * config.speaker_channels, config.n_mels))
         in_channels = 2 + (1 if config.n_speakers > 1 else 0)
         widths = [in_channels] + [dim * m for m in config.dim_mults]
         pairs = list(zip(widths[:-1], widths[1:]))

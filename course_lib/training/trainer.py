@@ -152,7 +152,7 @@ class Trainer:
         payload = load_checkpoint(path)
         check_config_match(
             self._task_config(),
-            payload["config"].get("task", {}),
+            self._current_names(payload["config"].get("task", {})),
             what=f"checkpoint {path}",
             fix="Build the task with the config the checkpoint was trained with, or train into a new out_dir.",
             defaults=self._task_config_defaults(),
@@ -447,6 +447,12 @@ class Trainer:
         saved does not block its resume while it keeps its default."""
         config = getattr(self.task, "config", None)
         return field_defaults(config) if dataclasses.is_dataclass(config) else {}
+
+    def _current_names(self, saved: dict) -> dict:
+        """A saved task config with fields renamed since under their new names (the config's ``current_names``,
+        :class:`course_lib.models.config_io.ConfigIO`), so a run saved before a rename still resumes."""
+        current_names = getattr(getattr(self.task, "config", None), "current_names", None)
+        return current_names(saved) if current_names is not None else saved
 
     def _run_config(self) -> dict:
         return {"task": self._task_config(), "train": asdict(self.config)}

@@ -13,12 +13,12 @@ from course_lib.models.cvae.model import (
     ConditionalVae,
     CvaeLosses,
     CvaeOutput,
-    CvaeSynthesis,
+    CvaePosteriorEncoder,
+    CvaeTextEncoder,
     Decoder,
     HeldoutMetrics,
-    PosteriorEncoder,
     ResidualConvStack,
-    TextEncoder,
+    SynthesisOutput,
     TextSynthesis,
     durations_to_alignment,
     heldout_metrics,
@@ -49,7 +49,7 @@ def load(path, device="cpu") -> ConditionalVae:
     return _load(path, device)
 
 
-__all__ = ["CONFIGS", "ConditionalVae", "CvaeConfig", "CvaeLosses", "CvaeOutput", "CvaeSynthesis", "CvaeTask",
-           "Decoder", "HeldoutMetrics", "PosteriorEncoder", "ResidualConvStack", "TextEncoder", "TextSynthesis",
-           "build", "durations_to_alignment", "expand_to_frames", "heldout_metrics", "load",
+__all__ = ["CONFIGS", "ConditionalVae", "CvaeConfig", "CvaeLosses", "CvaeOutput", "CvaePosteriorEncoder",
+           "CvaeTask", "CvaeTextEncoder", "Decoder", "HeldoutMetrics", "ResidualConvStack", "SynthesisOutput",
+           "TextSynthesis", "build", "durations_to_alignment", "expand_to_frames", "heldout_metrics", "load",
            "pairwise_mel_spread", "synthesize_text", "train_cli"]

@@ -78,7 +78,7 @@ class ResidualConvStack(nn.Module):
         return x * mask
 
 
-class TextEncoder(nn.Module):
+class CvaeTextEncoder(nn.Module):
     """tokens ``[B, T_text]`` → ``hidden [B, C_text, T_text]``, ``prior_mean``/``prior_log_std [B, C_z, T_text]``."""
 
     def __init__(self, config: CvaeConfig) -> None:
@@ -94,7 +94,7 @@ class TextEncoder(nn.Module):
         return hidden, prior_mean, prior_log_std
 
 
-class PosteriorEncoder(nn.Module):
+class CvaePosteriorEncoder(nn.Module):
     """normalised mel ``[B, F, T_mel]`` → ``posterior_mean``/``posterior_log_std [B, C_z, T_mel]``."""
 
     def __init__(self, config: CvaeConfig) -> None:
@@ -161,7 +161,9 @@ class CvaeLosses:
 
 
 @dataclass
-class CvaeSynthesis:
+class SynthesisOutput:
+    """What synthesis (:meth:`ConditionalVae.synthesize`) returns."""
+
     mel: torch.Tensor  # [B, F, T_mel] log-mel
     mel_lengths: torch.Tensor  # [B]
     durations: torch.Tensor  # [B, T_text] frames per token used
@@ -175,8 +177,8 @@ class ConditionalVae(nn.Module):
     def __init__(self, config: CvaeConfig) -> None:
         super().__init__()
         self.config = config
-        self.text_encoder = TextEncoder(config)
-        self.posterior_encoder = PosteriorEncoder(config)
+        self.text_encoder = CvaeTextEncoder(config)
+        self.posterior_encoder = CvaePosteriorEncoder(config)
         self.decoder = Decoder(config)
         self.duration_predictor = DurationPredictor(config.text_channels, config.duration_channels, 3, config.dropout)
 
@@ -280,7 +282,7 @@ class ConditionalVae(nn.Module):
         temperature: float | None = None,
         length_scale: float = 1.0,
         generator: torch.Generator | None = None,
-    ) -> CvaeSynthesis:
+    ) -> SynthesisOutput:
         """Text → mel: prior from the text, z ~ N(μ_p, (τ σ_p)²), decode.
 
         ``tokens [B, T_text]``; ``durations [B, T_text]`` (true frames) or ``None``
@@ -296,7 +298,7 @@ class ConditionalVae(nn.Module):
         finally:
             self.train(was_training)
 
-    def _synthesize(self, tokens, token_lengths, durations, temperature, length_scale, generator) -> CvaeSynthesis:
+    def _synthesize(self, tokens, token_lengths, durations, temperature, length_scale, generator) -> SynthesisOutput:
         if token_lengths is None:
             token_lengths = torch.full((tokens.shape[0],), tokens.shape[1], device=tokens.device)
         token_mask = sequence_mask(token_lengths, tokens.shape[1])
@@ -313,14 +315,14 @@ class ConditionalVae(nn.Module):
         latent = reparameterize(prior_mean, prior_log_std, temperature, generator) * mel_mask
         mel = self.denormalize(self.decoder(latent, mel_mask))
         mel = torch.where(mel_mask.bool(), mel, torch.full_like(mel, math.log(LOG_CLAMP)))  # silence after the end
-        return CvaeSynthesis(mel, mel_lengths, durations, latent, prior_mean, prior_log_std)
+        return SynthesisOutput(mel, mel_lengths, durations, latent, prior_mean, prior_log_std)
 
 
 @dataclass
 class TextSynthesis:
     phonemes: list[str]  # the eSpeak symbols spoken, one per token
     tokens: torch.Tensor  # [1, T_text]
-    synthesis: CvaeSynthesis
+    synthesis: SynthesisOutput
 
 
 def synthesize_text(

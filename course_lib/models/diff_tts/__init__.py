@@ -66,7 +66,7 @@ from course_lib.models.diff_tts.config import DiffTTSConfig
 from course_lib.models.diff_tts.model import (
     DiffTTS,
     DiffTTSLosses,
-    DiffTTSOutput,
+    SynthesisOutput,
     denormalize_mel,
     gamma_for_steps,
     normalize_mel,
@@ -90,5 +90,5 @@ def train_cli(args) -> None:
     _train_cli(args)
 
 
-__all__ = ["CONFIGS", "DiffTTS", "DiffTTSConfig", "DiffTTSLosses", "DiffTTSOutput", "build", "denormalize_mel",
+__all__ = ["CONFIGS", "DiffTTS", "DiffTTSConfig", "DiffTTSLosses", "SynthesisOutput", "build", "denormalize_mel",
            "gamma_for_steps", "normalize_mel", "steps_for_gamma", "train_cli"]

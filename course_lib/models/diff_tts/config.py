@@ -16,16 +16,22 @@ from course_lib.nn.text_encoder import TextEncoderConfig
 
 @dataclass(frozen=True)
 class DiffTTSConfig(ConfigIO):
-    """Everything that shapes a Diff-TTS model, its training and its default sampling."""
+    """Everything that shapes a Diff-TTS model, its training and its default sampling.
+
+    Glossary: Diff-TTS has no public code; the fields it shares with Grad-TTS take the course's names, not
+    those of Grad-TTS's ``params.py``: ``n_feats`` → ``n_mels``, ``n_enc_channels`` → ``encoder_channels``.
+    """
 
     MODEL_NAME: ClassVar[str] = "Diff-TTS"
+    # checkpoints saved before the course's names (data/checkpoints/diff_tts_tiny.json) still load
+    RENAMED: ClassVar[dict[str, str]] = {"n_feats": "n_mels", "channels": "encoder_channels"}
 
     n_vocab: int = 148  # ARPAbet layout without blanks (durations are per phoneme)
     front_end: str = "arpabet"  # "arpabet" (LJSpeech) or "espeak" (the built-in corpus)
     add_blank: bool = False
-    n_feats: int = 80
+    n_mels: int = 80
     # text encoder (the shared Glow-TTS-style encoder; its 1×1 output is the text representation)
-    channels: int = 192
+    encoder_channels: int = 192
     filter_channels: int = 768
     n_heads: int = 2
     n_layers: int = 6
@@ -71,12 +77,12 @@ class DiffTTSConfig(ConfigIO):
             raise ValueError(f"mel_max ({self.mel_max}) must exceed mel_min ({self.mel_min})")
         if self.segment_frames is not None and self.segment_frames < 1:
             raise ValueError(f"segment_frames must be ≥ 1 frame or None (whole mels), got {self.segment_frames}")
-        if self.residual_channels < self.n_feats:
+        if self.residual_channels < self.n_mels:
             raise ValueError(
-                f"residual_channels ({self.residual_channels}) must be ≥ n_feats ({self.n_feats}): the noise "
-                f"predictor squeezes each {self.n_feats}-bin frame of x_t through residual_channels and must give "
-                f"back all {self.n_feats} values of ε, which a narrower stack cannot (even at t = T−1, where "
-                f"ε = x_t). Use residual_channels ≥ {2 * self.n_feats}")
+                f"residual_channels ({self.residual_channels}) must be ≥ n_mels ({self.n_mels}): the noise "
+                f"predictor squeezes each {self.n_mels}-bin frame of x_t through residual_channels and must give "
+                f"back all {self.n_mels} values of ε, which a narrower stack cannot (even at t = T−1, where "
+                f"ε = x_t). Use residual_channels ≥ {2 * self.n_mels}")
 
     @classmethod
     def paper(cls) -> "DiffTTSConfig":
@@ -92,13 +98,13 @@ class DiffTTSConfig(ConfigIO):
         The decoder trains on random 128-frame windows, as Grad-TTS does: its receptive field is
         37 frames, and whole mels cost 3–4× more per step on a CPU.
         """
-        return cls(front_end="espeak", channels=64, filter_channels=128, n_layers=2, text_channels=64,
+        return cls(front_end="espeak", encoder_channels=64, filter_channels=128, n_layers=2, text_channels=64,
                    duration_filter_channels=64, residual_channels=160, residual_layers=6, segment_frames=128, step_dim=128,
                    step_sinusoid_dim=64, learning_rate=1e-3)
 
     def text_encoder_config(self) -> TextEncoderConfig:
         return TextEncoderConfig(
-            n_vocab=self.n_vocab, channels=self.channels, filter_channels=self.filter_channels,
+            n_vocab=self.n_vocab, channels=self.encoder_channels, filter_channels=self.filter_channels,
             n_heads=self.n_heads, n_layers=self.n_layers, kernel_size=self.kernel_size, dropout=self.dropout,
             window_size=self.window_size, out_channels=self.text_channels, mean_only=True, prenet=True)
 

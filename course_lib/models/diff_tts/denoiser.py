@@ -62,16 +62,16 @@ class ResidualBlock(nn.Module):
 class NoisePredictor(nn.Module):
     """``forward(x_t [B, F, T], mask [B, 1, T], cond [B, C_text, T], step [B]) -> ε̂ [B, F, T]``."""
 
-    def __init__(self, n_feats: int, cond_channels: int, channels: int, n_layers: int, kernel_size: int,
+    def __init__(self, n_mels: int, cond_channels: int, channels: int, n_layers: int, kernel_size: int,
                  dilation_cycle: int, step_sinusoid_dim: int, step_dim: int) -> None:
         super().__init__()
-        self.input_proj = nn.Conv1d(n_feats, channels, 1)
+        self.input_proj = nn.Conv1d(n_mels, channels, 1)
         self.step_embedding = StepEmbedding(step_sinusoid_dim, step_dim)
         self.layers = nn.ModuleList(
             ResidualBlock(channels, cond_channels, step_dim, kernel_size, 2 ** (i % dilation_cycle))
             for i in range(n_layers))
         self.skip_proj = nn.Conv1d(channels, channels, 1)
-        self.output_proj = nn.Conv1d(channels, n_feats, 1)
+        self.output_proj = nn.Conv1d(channels, n_mels, 1)
         nn.init.zeros_(self.output_proj.weight)  # start by predicting ε̂ = 0 (DiffWave)
         nn.init.zeros_(self.output_proj.bias)
 

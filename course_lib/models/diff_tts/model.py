@@ -67,9 +67,10 @@ class DiffTTSLosses:
 
 
 @dataclass(frozen=True)
-class DiffTTSOutput:
-    """``mel [B, F, T_mel]`` (log-mel, zero beyond ``mel_lengths``), ``durations [B, T_text]``,
-    and the optional ``trajectory`` of log-mels (first = the noise start) with the step ``times``."""
+class SynthesisOutput:
+    """What synthesis (:meth:`DiffTTS.synthesize`) returns: ``mel [B, F, T_mel]`` (log-mel, zero beyond
+    ``mel_lengths``), ``durations [B, T_text]``, and the optional ``trajectory`` of log-mels (first = the noise
+    start) with the step ``times``."""
 
     mel: torch.Tensor
     mel_lengths: torch.Tensor
@@ -79,29 +80,38 @@ class DiffTTSOutput:
 
 
 class DiffTTSEncoder(nn.Module):
-    """Tokens → text representation ``[B, C_text, T_text]`` and log-durations ``[B, 1, T_text]``."""
+    """Tokens → text features ``[B, C_text, T_text]`` (no prior: Diff-TTS starts from N(0, I)) and log-durations
+    ``[B, 1, T_text]``."""
 
     def __init__(self, config: DiffTTSConfig) -> None:
         super().__init__()
         self.text_encoder = TextEncoder(config.text_encoder_config())
-        self.duration_predictor = DurationPredictor(
-            config.channels, config.duration_filter_channels, config.duration_kernel_size, config.duration_dropout)
+        self.duration_predictor = DurationPredictor(config.encoder_channels, config.duration_filter_channels,
+                                                    config.duration_kernel_size, config.duration_dropout)
 
     def forward(self, tokens: torch.Tensor, token_lengths: torch.Tensor):
+        """``(text_features [B, C_text, T_text], log_duration [B, 1, T_text], mask [B, 1, T_text])``."""
         encoded = self.text_encoder(tokens, token_lengths)
+        # the shared encoder's 1×1 output, a prior mean in Glow-TTS/Grad-TTS/VITS: here only text features
+        text_features = encoded.prior_mean
         # detached, as in Glow-TTS/Grad-TTS: durations are learnt on top of the text features
         log_duration = self.duration_predictor(encoded.hidden.detach(), encoded.mask)
-        return encoded.prior_mean, log_duration, encoded.mask
+        return text_features, log_duration, encoded.mask
 
 
 class DiffTTS(nn.Module):
-    """Top-level children: ``encoder`` (text encoder + duration predictor) and ``decoder`` (noise predictor)."""
+    """Top-level children: ``encoder`` (text encoder + duration predictor) and ``decoder`` (noise predictor).
+
+    Unlike Glow-TTS, the CVAE and VITS, whose ``forward`` returns the training pass's tensors
+    (``<Model>Output``) for a separate ``losses``, ``forward`` here returns the losses themselves
+    (:class:`DiffTTSLosses`): the ε-loss draws its own window, step and noise inside the pass.
+    """
 
     def __init__(self, config: DiffTTSConfig) -> None:
         super().__init__()
         self.config = config
         self.encoder = DiffTTSEncoder(config)
-        self.decoder = NoisePredictor(config.n_feats, config.text_channels, config.residual_channels,
+        self.decoder = NoisePredictor(config.n_mels, config.text_channels, config.residual_channels,
                                       config.residual_layers, config.residual_kernel_size, config.dilation_cycle,
                                       config.step_sinusoid_dim, config.step_dim)
         # computed in float64, kept in float32 so the model moves to any device (MPS has no float64)
@@ -127,18 +137,18 @@ class DiffTTS(nn.Module):
         if durations is None:
             raise ValueError("Diff-TTS trains on known durations (the built-in corpus stores them); "
                              "this batch has none — use a corpus with durations")
-        text, log_duration, text_mask = self.encoder(tokens, token_lengths)
+        text_features, log_duration, text_mask = self.encoder(tokens, token_lengths)
         mel_mask = sequence_mask(mel_lengths, mels.shape[-1]).to(mels.dtype)
         # 1. durations: regress log-frames per token
         dur_loss = duration_loss(log_duration, log_duration_target(durations[:, None], text_mask), text_mask)
         # 2. length regulator with the true durations
         path = path_from_durations(durations.to(mels.dtype), text_mask, mel_mask)  # [B, T_text, T_mel]
-        cond = expand_to_frames(text, path)  # [B, C_text, T_mel]
+        cond = expand_to_frames(text_features, path)  # [B, C_text, T_mel]
         # 3. L_simple (Ho et al. 2020, Algorithm 1), on random windows if the config asks for them
         y = normalize_mel(mels, cfg) * mel_mask
         if cfg.segment_frames is not None:
             windows = random_windows(y, path, mel_lengths, cfg.segment_frames, generator)
-            y, mel_mask, cond = windows.y, windows.mask, expand_to_frames(text, windows.path)
+            y, mel_mask, cond = windows.y, windows.mask, expand_to_frames(text_features, windows.path)
         step = sample_steps(y.shape[0], cfg.n_diffusion_steps, generator, y.device)
         noise = gaussian_like(y, generator) * mel_mask
         x_t = q_sample(y, noise, per_item_alpha_bar(self.alpha_bars, step, y)) * mel_mask
@@ -180,7 +190,7 @@ class DiffTTS(nn.Module):
     @torch.no_grad()
     def synthesize(self, tokens: torch.Tensor, token_lengths: torch.Tensor | None = None, gamma: int | None = None,
                    length_scale: float = 1.0, seed: int | None = None, method: str = "ancestral",
-                   return_trajectory: bool = False, durations: torch.Tensor | None = None) -> DiffTTSOutput:
+                   return_trajectory: bool = False, durations: torch.Tensor | None = None) -> SynthesisOutput:
         """Tokens → log-mel with the skip-γ walk (γ = 1: all 400 steps). ``method="ddim"`` is deterministic.
         ``durations [B, T_text]`` (frames) replaces the predicted ones."""
         cfg = self.config
@@ -192,13 +202,13 @@ class DiffTTS(nn.Module):
             token_lengths = torch.full((tokens.shape[0],), tokens.shape[1], dtype=torch.long, device=tokens.device)
         generator = torch.Generator().manual_seed(seed) if seed is not None else None
 
-        text, log_duration, text_mask = self.encoder(tokens, token_lengths)
+        text_features, log_duration, text_mask = self.encoder(tokens, token_lengths)
         if durations is None:
             durations = durations_from_log(log_duration, text_mask, length_scale)  # [B, T_text]
         plan = plan_frames(durations.reshape(text_mask[:, 0].shape), text_mask)
         mel_lengths, mel_mask = plan.lengths, plan.mask
-        cond = plan.expand(text)
-        start = gaussian((cond.shape[0], cfg.n_feats, cond.shape[-1]), cond, generator)
+        cond = plan.expand(text_features)
+        start = gaussian((cond.shape[0], cfg.n_mels, cond.shape[-1]), cond, generator)
 
         def predict_noise(x_t: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
             return self.predict_noise(x_t, mel_mask, cond, step)
@@ -206,7 +216,7 @@ class DiffTTS(nn.Module):
         result = accelerated_sample(predict_noise, start, self.alpha_bars, gamma, method=method,
                                     generator=generator, mask=mel_mask, return_trajectory=return_trajectory,
                                     x0_range=(-1.0, 1.0) if cfg.clip_denoised else None)
-        return DiffTTSOutput(mel=denormalize_mel(result.sample, cfg) * mel_mask, mel_lengths=mel_lengths,
+        return SynthesisOutput(mel=denormalize_mel(result.sample, cfg) * mel_mask, mel_lengths=mel_lengths,
                              durations=plan.durations.long(),
                              trajectory=[denormalize_mel(y, cfg) * mel_mask for y in result.trajectory],
                              times=result.times)

@@ -18,7 +18,7 @@ from course_lib.models.grad_tts.model import (
     GradTTSDecoder,
     GradTTSEncoder,
     GradTTSLosses,
-    GradTTSOutput,
+    SynthesisOutput,
 )
 
 CONFIGS = {"paper": GradTTSConfig.paper, "multispeaker": GradTTSConfig.multispeaker, "tiny": GradTTSConfig.tiny}
@@ -39,4 +39,4 @@ def train_cli(args) -> None:
 
 
 __all__ = ["CONFIGS", "EncoderOutput", "GradTTS", "GradTTSConfig", "GradTTSDecoder", "GradTTSEncoder",
-           "GradTTSLosses", "GradTTSOutput", "build", "train_cli"]
+           "GradTTSLosses", "SynthesisOutput", "build", "train_cli"]

@@ -16,20 +16,27 @@ class GradTTSConfig(ConfigIO):
     """Everything that shapes a Grad-TTS model, its training and its default sampling.
 
     Encoder (the Glow-TTS encoder, mean only → ``μ`` with identity covariance):
-    ``n_vocab`` symbols → ``channels``-wide embedding, conv pre-net, ``n_layers``
+    ``n_vocab`` symbols → ``encoder_channels``-wide embedding, conv pre-net, ``n_layers``
     relative-position transformer layers; duration predictor with
     ``duration_filter_channels``. Decoder: the U-Net of :mod:`course_lib.nn.unet`
     (``dec_dim``, ``dim_mults``) on the VP-SDE with ``beta_min``/``beta_max``.
+
+    Glossary, official ``params.py`` → course: ``n_feats`` → ``n_mels``; ``n_enc_channels`` →
+    ``encoder_channels``; ``n_spks`` → ``n_speakers``; ``spk_emb_dim`` → ``speaker_channels``;
+    ``out_size`` → ``segment_frames``.
     """
 
     MODEL_NAME: ClassVar[str] = "Grad-TTS"
+    # checkpoints saved before the course's names (data/checkpoints/grad_tts_tiny.json) still load
+    RENAMED: ClassVar[dict[str, str]] = {"n_feats": "n_mels", "channels": "encoder_channels",
+                                         "speaker_emb_dim": "speaker_channels"}
 
     n_vocab: int = 149  # official ARPAbet set + blank (add_blank = True)
     front_end: str = "arpabet"  # "arpabet" (CMUdict, LJSpeech) or "espeak" (the built-in corpus's phonemes)
     add_blank: bool = True  # a blank token between symbols (Glow-TTS/Grad-TTS LJSpeech recipe)
-    n_feats: int = 80
+    n_mels: int = 80
     # text encoder (Glow-TTS base)
-    channels: int = 192
+    encoder_channels: int = 192
     filter_channels: int = 768
     n_heads: int = 2
     n_layers: int = 6
@@ -52,7 +59,7 @@ class GradTTSConfig(ConfigIO):
     beta_max: float = 20.0
     # speakers (LibriTTS recipe: 247 speakers, 64-dim embedding fed to the U-Net)
     n_speakers: int = 1
-    speaker_emb_dim: int = 64
+    speaker_channels: int = 64
     # training
     segment_frames: int = 172  # decoder trained on random 2-s windows (out_size)
     learning_rate: float = 1e-4
@@ -91,21 +98,22 @@ class GradTTSConfig(ConfigIO):
         Reads the built-in corpus's eSpeak phonemes without blanks; ``n_vocab``
         is replaced by the corpus tokenizer's size when training from the CLI.
         """
-        return cls(front_end="espeak", add_blank=False, channels=64, filter_channels=128, n_layers=2, duration_filter_channels=64,
-                   dec_dim=16, attention_heads=2, attention_head_dim=16, segment_frames=64, learning_rate=1e-3, batch_size=16, n_steps=10)
+        return cls(front_end="espeak", add_blank=False, encoder_channels=64, filter_channels=128, n_layers=2,
+                   duration_filter_channels=64, dec_dim=16, attention_heads=2, attention_head_dim=16, segment_frames=64,
+                   learning_rate=1e-3, batch_size=16, n_steps=10)
 
     def text_encoder_config(self) -> TextEncoderConfig:
         return TextEncoderConfig(
-            n_vocab=self.n_vocab, channels=self.channels, filter_channels=self.filter_channels,
+            n_vocab=self.n_vocab, channels=self.encoder_channels, filter_channels=self.filter_channels,
             n_heads=self.n_heads, n_layers=self.n_layers, kernel_size=self.kernel_size, dropout=self.dropout,
-            window_size=self.window_size, out_channels=self.n_feats, mean_only=True, prenet=True,
+            window_size=self.window_size, out_channels=self.n_mels, mean_only=True, prenet=True,
             prenet_layers=self.prenet_layers)
 
     def unet_config(self) -> UNetConfig:
         return UNetConfig(dim=self.dec_dim, dim_mults=self.dim_mults, groups=self.groups,
                           attention_heads=self.attention_heads, attention_head_dim=self.attention_head_dim,
-                          n_feats=self.n_feats,
-                          pe_scale=self.pe_scale, n_speakers=self.n_speakers, speaker_emb_dim=self.speaker_emb_dim)
+                          n_mels=self.n_mels,
+                          pe_scale=self.pe_scale, n_speakers=self.n_speakers, speaker_channels=self.speaker_channels)
 
     def noise_schedule(self) -> NoiseSchedule:
         return NoiseSchedule(self.beta_min, self.beta_max)

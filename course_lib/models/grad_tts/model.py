@@ -68,8 +68,8 @@ class GradTTSEncoder(nn.Module):
     def __init__(self, config: GradTTSConfig) -> None:
         super().__init__()
         self.text_encoder = TextEncoder(config.text_encoder_config())
-        self.duration_predictor = DurationPredictor(
-            config.channels, config.duration_filter_channels, config.duration_kernel_size, config.duration_dropout)
+        self.duration_predictor = DurationPredictor(config.encoder_channels, config.duration_filter_channels,
+                                                    config.duration_kernel_size, config.duration_dropout)
 
     def forward(self, tokens: torch.Tensor, token_lengths: torch.Tensor) -> EncoderOutput:
         encoded = self.text_encoder(tokens, token_lengths)
@@ -123,8 +123,8 @@ class GradTTSLosses:
 
 
 @dataclass(frozen=True)
-class GradTTSOutput:
-    """Synthesis result.
+class SynthesisOutput:
+    """What synthesis (:meth:`GradTTS.synthesize`) returns.
 
     ``mel [B, F, T_mel]`` (zero beyond ``mel_lengths [B]``), ``prior_mean`` = the
     aligned encoder output ``μ_y [B, F, T_mel]`` (the mean the decoder starts
@@ -142,7 +142,12 @@ class GradTTSOutput:
 
 
 class GradTTS(nn.Module):
-    """Top-level children: ``encoder``, ``decoder`` (and ``speaker_embedding`` when multi-speaker)."""
+    """Top-level children: ``encoder``, ``decoder`` (and ``speaker_embedding`` when multi-speaker).
+
+    Unlike Glow-TTS, the CVAE and VITS, whose ``forward`` returns the training pass's tensors
+    (``<Model>Output``) for a separate ``losses``, ``forward`` here returns the losses themselves
+    (:class:`GradTTSLosses`): the diffusion loss draws its own window, time and noise inside the pass.
+    """
 
     def __init__(self, config: GradTTSConfig) -> None:
         super().__init__()
@@ -151,7 +156,7 @@ class GradTTS(nn.Module):
         self.decoder = GradTTSDecoder(config)
         # official recipe: speakers condition the decoder only (the encoder is speaker-independent)
         self.speaker_embedding = (
-            nn.Embedding(config.n_speakers, config.speaker_emb_dim) if config.n_speakers > 1 else None)
+            nn.Embedding(config.n_speakers, config.speaker_channels) if config.n_speakers > 1 else None)
 
     def _speaker_vector(self, speakers: torch.Tensor | None, batch: int, device) -> torch.Tensor | None:
         if self.speaker_embedding is None:
@@ -165,8 +170,8 @@ class GradTTS(nn.Module):
                 generator: torch.Generator | None = None) -> GradTTSLosses:
         """Training losses. ``tokens [B, T_text]``, ``mels [B, F, T_mel]``, lengths ``[B]``, ``speakers [B]``."""
         cfg = self.config
-        if mels.shape[1] != cfg.n_feats:
-            raise ValueError(f"mels must be [B, {cfg.n_feats}, T_mel], got {tuple(mels.shape)}")
+        if mels.shape[1] != cfg.n_mels:
+            raise ValueError(f"mels must be [B, {cfg.n_mels}, T_mel], got {tuple(mels.shape)}")
         speaker = self._speaker_vector(speakers, tokens.shape[0], tokens.device)
         # 1. encode
         enc = self.encoder(tokens, token_lengths)
@@ -235,7 +240,7 @@ class GradTTS(nn.Module):
     def synthesize(self, tokens: torch.Tensor, token_lengths: torch.Tensor | None = None, n_steps: int | None = None,
                    temperature: float | None = None, length_scale: float = 1.0, seed: int | None = None,
                    speakers: torch.Tensor | None = None, stochastic: bool = False,
-                   return_trajectory: bool = False, durations: torch.Tensor | None = None) -> GradTTSOutput:
+                   return_trajectory: bool = False, durations: torch.Tensor | None = None) -> SynthesisOutput:
         """Tokens → mel. ``tokens [B, T_text]`` (or ``[T_text]``); defaults from the config
         (10 steps, τ = 1.5). ``seed`` fixes the noise (a CPU generator, so results
         match across devices); ``length_scale`` > 1 speaks slower. ``durations
@@ -261,5 +266,5 @@ class GradTTS(nn.Module):
 
         result = self.decoder.sample(mu_y, plan.mask, n_steps, temperature, stochastic, generator, speaker,
                                      return_trajectory)
-        return GradTTSOutput(mel=result.sample, mel_lengths=plan.lengths, prior_mean=mu_y,
+        return SynthesisOutput(mel=result.sample, mel_lengths=plan.lengths, prior_mean=mu_y,
                              durations=plan.durations.long(), trajectory=result.trajectory, times=result.times)

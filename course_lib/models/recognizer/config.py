@@ -10,15 +10,18 @@ from course_lib.models.config_io import ConfigIO
 
 @dataclass(frozen=True)
 class RecognizerConfig(ConfigIO):
-    """Everything that shapes the recognizer, its augmentation and its training."""
+    """Everything that shapes the recognizer, its augmentation and its training (the course's own design:
+    no official code to name its fields after)."""
 
     MODEL_NAME: ClassVar[str] = "phoneme recognizer"
+    # checkpoints saved before the course's names (data/checkpoints/recognizer_tiny.json) still load
+    RENAMED: ClassVar[dict[str, str]] = {"n_feats": "n_mels"}
 
     n_vocab: int = 205  # the eSpeak symbol table without blanks; its pad id 0 doubles as the CTC blank
     front_end: str = "espeak"  # the phonemes eSpeak spoke (the built-in corpus); "arpabet" for LJSpeech-style text
     add_blank: bool = False  # kept for the symbol-table check every course checkpoint gets; must stay False
     drop_pauses: bool = True  # recognise phonemes only: the pause symbol '|' is left out of the targets
-    n_feats: int = 80
+    n_mels: int = 80
     # convolutional front end: the first layer's stride 3 takes 86 → 29 frames/s; the built-in corpus's fastest
     # utterance needs 0.19 CTC states (phonemes + repeats) per mel frame, 0.56 per output frame (0.61 at speed 1.1),
     # and stride 3 ran 2.5× the training steps per second of stride 2 on one CPU thread (the BiGRU dominates)

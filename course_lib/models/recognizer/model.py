@@ -50,7 +50,7 @@ class PhonemeRecognizer(nn.Module):
         super().__init__()
         self.config = config
         c = config
-        blocks = [_ConvBlock(c.n_feats, c.conv_channels, c.conv_kernel, c.time_stride, c.dropout)]
+        blocks = [_ConvBlock(c.n_mels, c.conv_channels, c.conv_kernel, c.time_stride, c.dropout)]
         blocks += [_ConvBlock(c.conv_channels, c.conv_channels, c.conv_kernel, 1, c.dropout)
                    for _ in range(c.conv_layers - 1)]
         self.convs = nn.Sequential(*blocks)
@@ -80,8 +80,8 @@ class PhonemeRecognizer(nn.Module):
 
     # ---- forward
     def forward(self, mels: torch.Tensor, mel_lengths: torch.Tensor | None = None) -> RecognizerOutput:
-        if mels.dim() != 3 or mels.shape[1] != self.config.n_feats:
-            raise ValueError(f"expected log-mels [B, {self.config.n_feats}, T], got shape {tuple(mels.shape)}")
+        if mels.dim() != 3 or mels.shape[1] != self.config.n_mels:
+            raise ValueError(f"expected log-mels [B, {self.config.n_mels}, T], got shape {tuple(mels.shape)}")
         if mel_lengths is None:
             mel_lengths = torch.full((mels.shape[0],), mels.shape[-1], dtype=torch.long, device=mels.device)
         x = self.convs[0](self.normalize(mels, mel_lengths))                            # [B, C, T']
