@@ -71,8 +71,9 @@ def _train(args: argparse.Namespace) -> int:
     from course_lib.vocoder import check_fine_tune_models, load_vocoder, tts_training_mels
 
     handler = _handler(args.model, "train")
-    if args.init is not None and args.model != "pitch_vocoder":
-        raise ValueError(f"--init is for pitch_vocoder only; {args.model} trains from fresh weights (or --resume)")
+    if args.init is not None and args.model not in ("pitch_vocoder", "vits"):
+        raise ValueError(f"--init is for pitch_vocoder and vits only; {args.model} trains from fresh weights "
+                         "(or --resume)")
     if args.fine_tune_on is not None and args.model != "pitch_vocoder":
         raise ValueError(f"--fine-tune-on is for pitch_vocoder only; {args.model} trains on its corpus")
     fine_tune_on = None if args.fine_tune_on is None else [name.strip() for name in args.fine_tune_on.split(",")
@@ -80,8 +81,8 @@ def _train(args: argparse.Namespace) -> int:
     if fine_tune_on is not None:
         check_fine_tune_models(fine_tune_on)
     if args.init is not None and not Path(args.init).is_file():
-        raise FileNotFoundError(f"--init {args.init}: no such model file; give a pitch_vocoder .pt, e.g. "
-                                "data/checkpoints/pitch_vocoder_tiny.pt")
+        raise FileNotFoundError(f"--init {args.init}: no such model file; give a {args.model} model file or run "
+                                "checkpoint.pt, e.g. data/checkpoints/pitch_vocoder_tiny.pt")
     args.vocoder = load_vocoder("auto", verbose=False)  # voices the audio samples written while training
     with claim_run_folder(args.out, args.resume, args.overwrite):
         if fine_tune_on is not None:
@@ -201,8 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--batch-size", type=_positive_int, default=None,
                        help="utterances (or vocoder segments) per step, ≥ 1 (default: the config's)")
     train.add_argument("--init", type=_path, default=None,
-                       help="pitch_vocoder only: start from the weights of this model file of the same sizes "
-                            "(a fine-tune, e.g. --config tiny_harmonic_noise from the shipped tiny)")
+                       help="pitch_vocoder and vits: start from the weights of this model file (or a run's "
+                            "checkpoint.pt) of the same sizes, with a fresh optimizer — a fine-tune (e.g. --config "
+                            "tiny_harmonic_noise from the shipped vocoder) or a second phase at another learning "
+                            "rate (vits --config tiny_multi_f0_anneal)")
     train.add_argument("--fine-tune-on", default=None, metavar="MODELS",
                        help="pitch_vocoder only: also train on these shipped acoustic models' mels of the "
                             "single-voice corpus, spoken with the true durations (comma-separated, from "

@@ -835,7 +835,7 @@ def test_os_errors_name_their_cause_and_the_fix():
 
 def test_train_init_is_refused_for_a_model_that_cannot_start_from_a_file(capsys, tmp_path):
     code, _, err = cli(capsys, "train", "glow_tts", "--init", tmp_path / "x.pt", "--out", tmp_path / "run")
-    assert code == 2 and "--init is for pitch_vocoder only" in err and "Traceback" not in err
+    assert code == 2 and "--init is for pitch_vocoder and vits only" in err and "Traceback" not in err
     assert not (tmp_path / "run").exists()
 
 

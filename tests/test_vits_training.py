@@ -1,5 +1,6 @@
 """VITS training through the course's GAN task and the command line: losses, resume, model files, synth."""
 
+import pytest
 import soundfile as sf
 import torch
 
@@ -158,3 +159,35 @@ def test_a_vits_with_an_explicit_f0_trains_in_one_phase_resumes_exactly_and_shif
     assert main(["convert", "vits", "--checkpoint", str(model_file), "--in", str(tmp_path / "tone.wav"),
                  "--from-speaker", heard[0], "--speaker", heard[-1], "--out", str(tmp_path / "b.wav")]) == 0, \
         capsys.readouterr().err
+
+
+def test_a_second_phase_starts_from_the_first_phases_weights_at_its_own_learning_rate(tmp_path, capsys):
+    from course_lib.data import ensure_corpus
+    from course_lib.models.vits.train import load_run
+
+    data = str(ensure_corpus(multispeaker=True))
+
+    def train(config, name, *extra):
+        return main(["train", "vits", "--config", config, "--data", data, "--out", str(tmp_path / name),
+                     "--batch-size", "2", "--steps", "1", *extra])
+
+    assert train("tiny_multi_f0", "first") == 0, capsys.readouterr().err
+    assert train("tiny_multi_f0_anneal", "second", "--init", str(tmp_path / "first" / "checkpoint.pt")) == 0, \
+        capsys.readouterr().err
+    first, _, _ = load_run(tmp_path / "first" / "vits.pt")
+    second, _, _ = load_run(tmp_path / "second" / "vits.pt")
+    fresh = build(second.config)
+    weights = dict(first.named_parameters())
+    moved = max(float((p - weights[name]).abs().max()) for name, p in second.named_parameters())
+    assert moved < 0.01   # one step at 1e-4 from the first phase's weights, not from fresh ones
+    assert any(float((p - dict(fresh.named_parameters())[n]).abs().max()) > 0.01 for n, p in second.named_parameters())
+    assert second.speaker_voiced_frames.sum() > first.speaker_voiced_frames.sum()   # the pitch counts carry on
+    history = torch.load(tmp_path / "second" / "checkpoint.pt", weights_only=True)["history"]
+    assert [row["lr/adam"] for row in history if "lr/adam" in row][0] == pytest.approx(1e-4)
+    # weights of another architecture are refused with the fix
+    plain = VITSConfig.tiny_multi().replace(n_vocab=first.config.n_vocab)
+    from course_lib.training import save_model
+
+    other = save_model(tmp_path / "plain.pt", build(plain), plain.to_dict())
+    assert train("tiny_multi_f0_anneal", "third", "--init", str(other)) == 2
+    assert "other sizes" in capsys.readouterr().err

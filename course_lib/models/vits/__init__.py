@@ -27,7 +27,7 @@ from course_lib.models.vits.windows import wave_windows
 
 CONFIGS = {"paper": VITSConfig.paper, "ljs_nosdp": VITSConfig.ljs_nosdp, "vctk": VITSConfig.vctk,
            "tiny": VITSConfig.tiny, "tiny_multi": VITSConfig.tiny_multi,
-           "tiny_multi_f0": VITSConfig.tiny_multi_f0}
+           "tiny_multi_f0": VITSConfig.tiny_multi_f0, "tiny_multi_f0_anneal": VITSConfig.tiny_multi_f0_anneal}
 
 
 def _config(config: VITSConfig | Mapping[str, Any]) -> VITSConfig:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -173,8 +174,13 @@ def default_steps() -> int:
 
 
 def train(config: VITSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True):
+          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
+          init: str | Path | None = None):
     """Train on a corpus folder in either layout (``None``: the built-in corpus); writes ``out_dir/vits.pt``.
+
+    ``init``: a VITS model file or a run's ``checkpoint.pt`` whose weights (and, for a VITS with an explicit F0,
+    its speakers' pitch counts) the run starts from, with a fresh optimizer — a second phase of a recipe at
+    another learning rate (``tiny_multi_f0_anneal``). A resumed run loads its own.
 
     The vocabulary, front end and number of speakers (for a multi-speaker config) come from the
     data; ``batch_size`` (None: the config's) is saved in the run's config. ``validate=False`` skips
@@ -192,6 +198,13 @@ def train(config: VITSConfig, data_dir: str | None, out_dir: str | Path, steps: 
     config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
                                  n_speakers=n_speakers)
     model = recipe.seed_and_build(build, config)
+    if init is not None and not resume:
+        start, _, _ = load_run(init)
+        try:
+            model.load_state_dict(start.state_dict())
+        except RuntimeError as err:
+            raise ValueError(f"--init {init} is a VITS of other sizes than --config's ({str(err).splitlines()[0]}): "
+                             "start from a model trained with the same architecture") from None
     sample_tokens = recipe.first_val_tokens(data.val_loader)
     task = (SourceFilterVITSTask(model, sample_tokens) if has_pitch
             else VITSTask(model, build_discriminator(config), sample_tokens))
@@ -240,7 +253,8 @@ def shipped_or_trained(steps: int) -> tuple[VITS, str]:
 def train_cli(args: argparse.Namespace) -> None:
     from course_lib.models.vits import CONFIGS
 
-    recipe.train_cli(args, "vits", CONFIGS, train, MODEL_FILE, needs_vocoder=False)
+    recipe.train_cli(args, "vits", CONFIGS, functools.partial(train, init=getattr(args, "init", None)), MODEL_FILE,
+                     needs_vocoder=False)
 
 
 def convert_cli(args: argparse.Namespace) -> None:
