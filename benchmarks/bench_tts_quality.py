@@ -54,7 +54,8 @@ def load_any(kind: str, path: str):
     payload = read_torch_file(path)
     if "modules" in payload:
         model = MODELS[kind].build(CONFIG_CLASSES[kind].from_dict(payload["config"]["task"]))
-        model.load_state_dict(payload["modules"]["generator" if kind == "vits" else "model"])
+        modules = payload["modules"]  # a GAN run's generator, or a one-phase run's model (VITS with an explicit F0)
+        model.load_state_dict(modules["generator"] if "generator" in modules else modules["model"])
         print(f"{path}: trainer checkpoint at step {payload['step']}")
         return model.eval()
     load = __import__(f"course_lib.models.{kind}.train", fromlist=["load"]).load
