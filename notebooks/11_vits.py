@@ -28,10 +28,12 @@
 # 4. explain the stochastic duration predictor: dequantisation, spline couplings, its bound;
 # 5. assemble the generator's loss from the model's parts (exercise 3), and watch every loss term
 #    of a live run — reconstruction, KL, duration, adversarial, feature matching;
-# 6. hear what `noise_scale`, `noise_scale_w`, `length_scale` and the speaker do, convert a
-#    voice, and measure whether VITS runs in real time on a CPU.
+# 6. say why a frame-rate decoder that does not know the pitch buzzes at 86 Hz, and what giving
+#    VITS an explicit F0 changes (a pitch predictor, a source-filter decoder);
+# 7. hear what `noise_scale`, `noise_scale_w`, `length_scale`, the pitch and the speaker do,
+#    convert a voice, and measure whether VITS runs in real time on a CPU.
 #
-# **Time**: about 155 min — §1 10 min · §2 5 min · §3 5 min · §4 10 min · §5 15 min · §6 20 min · §7 15 min · §8 30 min · §9 15 min · §10 10 min · What to try 20 min
+# **Time**: about 170 min — §1 10 min · §2 5 min · §3 5 min · §4 10 min · §5 15 min · §6 20 min · §7 15 min · §8 30 min · §9 15 min · §10 15 min · §11 10 min · What to try 20 min
 #
 # **Glossary** (paper / official code → here): `enc_p` → `text_encoder`; `enc_q` →
 # `posterior_encoder`; `flow` → `flow`; `dec` → `decoder`; `dp` → `duration_predictor`;
@@ -97,13 +99,14 @@ display(vits_diagram())
 from course_lib.models.summary import count_parameters, param_summary
 from course_lib.models.vits import VITS, VITSConfig, build_discriminator
 
-paper_vits = VITS(VITSConfig.paper())  # random weights: for its sizes here and its speed in section 10
+paper_vits = VITS(VITSConfig.paper())  # random weights: for its sizes here and its speed in section 11
 print("paper (ljs_base.json)\n" + str(param_summary(paper_vits)))
-for name in ("tiny", "tiny_multi"):
+for name in ("tiny", "tiny_multi", "tiny_multi_f0"):
     config = getattr(VITSConfig, name)()
-    print(f"{name:<10}: {count_parameters(VITS(config)):>10,} generator, "
-          f"{count_parameters(build_discriminator(config)):>9,} discriminator parameters")
-print(f"paper     : {count_parameters(build_discriminator(VITSConfig.paper())):>21,} discriminator parameters")
+    judge = "none: trained without one" if config.decoder.source_filter else \
+        f"{count_parameters(build_discriminator(config)):,}"
+    print(f"{name:<13}: {count_parameters(VITS(config)):>10,} generator parameters, discriminator {judge}")
+print(f"paper        : discriminator {count_parameters(build_discriminator(VITSConfig.paper())):,}")
 print("\nVITSConfig.tiny():", VITSConfig.tiny.__doc__)
 
 # %% [markdown]
@@ -113,7 +116,9 @@ print("\nVITSConfig.tiny():", VITSConfig.tiny.__doc__)
 # to train and to run on a CPU (lesson 06 §4 and section 10 time it); and a **warm-up**
 # (`discriminator_start=10_000`): the first steps train on reconstruction, KL and duration
 # alone, because a step without discriminators is cheaper (section 8 times both kinds).
-# `tiny_multi()` adds a 64-dim speaker embedding that conditions every part.
+# `tiny_multi()` adds a 64-dim speaker embedding that conditions every part. `tiny_multi_f0()`,
+# the model the course ships, goes one step further from the paper — it gives the decoder the
+# **pitch** — and section 9 shows why it had to.
 #
 # ## 3. One real batch through the model
 #
@@ -131,7 +136,7 @@ from course_lib.paths import CHECKPOINT_DIR
 corpus_dir = ensure_corpus(multispeaker=True)
 config = VITSConfig.tiny_multi()
 data = training_data(str(corpus_dir), config.add_blank, batch_size=pick(smoke=2, default=8, full=32),
-                     seed=config.seed, return_wave=True)
+                     seed=config.seed, return_wave=True, pitch=True)  # batch.f0: each frame's pitch (section 9)
 corpus = data.corpus
 config = config.replace(n_vocab=data.tokenizer.n_vocab, front_end=corpus.front_end, n_speakers=corpus.n_speakers)
 print(f"{len(corpus)} utterances, speakers: {', '.join(corpus.speakers)}")
@@ -149,16 +154,18 @@ batch = next(iter(data.val_loader))
 spec = audio.linear_spectrogram(batch.waves[:, 0])  # [B, 513, T]: what the posterior reads
 with torch.no_grad():
     out = vits(batch.tokens, batch.token_lengths, spec, batch.mel_lengths, batch.speakers,
-               generator=torch.Generator().manual_seed(0))
-for name in ("z", "z_p", "posterior_mean", "posterior_log_std", "frame_prior_mean", "alignment", "durations", "wave"):
+               generator=torch.Generator().manual_seed(0), f0=batch.f0 if vits.has_pitch else None)
+decoded = "log_magnitude" if vits.has_pitch else "wave"   # section 9: the shipped decoder is given the pitch
+for name in ("z", "z_p", "posterior_mean", "posterior_log_std", "frame_prior_mean", "alignment", "durations", decoded):
     print(f"{name:<18} {tuple(getattr(out, name).shape)}")
 print(f"input: tokens {tuple(batch.tokens.shape)}, linear spectrogram {tuple(spec.shape)}, "
       f"speakers {batch.speakers.tolist()}")
 
 # %% [markdown]
 # `z` and `z_p` have one frame per spectrogram frame; the prior is per token until the
-# alignment `[B, T_text, T_frames]` expands it to frames; `wave` is only a window
-# (`segment_size` = 8192 samples = 32 latent frames) per utterance — section 8 explains why.
+# alignment `[B, T_text, T_frames]` expands it to frames. The paper's decoder makes a `wave`
+# only for a window (`segment_size` = 8192 samples = 32 latent frames) per utterance — section 8
+# explains why; the shipped model's decoder makes magnitudes for every frame — section 9.
 #
 # ## 4. Why the flow is applied to the posterior sample — and why log|det| vanishes
 #
@@ -559,7 +566,136 @@ print("last step:", ", ".join(f"{terms[k]} {weights.get(k, 1.0) * last[k]:.3f}" 
 # the opening of the game: in a long run the two hover around a balance. Two minutes of CPU
 # are far from a voice: the shipped model trained for hours (`data/checkpoints/README.md`).
 #
-# ## 9. Listen: noise scales, length scale, speakers
+# ## 9. Why the frame-rate decoder buzzed — and an explicit F0
+#
+# The decoder of `tiny()` and of section 8's run is lesson 06's inverse-STFT generator: one STFT
+# column per latent frame, overlap-added every 256 samples. Nothing in it knows the pitch, and
+# lesson 06 §3 showed what follows: the same frame in, the same column out, and identical
+# columns every 256 samples make a wave that repeats every 256 samples — a buzz at
+# 22,050 / 256 = 86.1 Hz, whatever the voice. A first course VITS with that decoder trained for
+# 5.2 CPU hours, the last 5,500 steps adversarial; on held-out sentences
+# (`benchmarks/bench_vits_pitch.py`) it spoke `en-us` [−183](../data/facts.json "vits_pitch.median_f0_cents_en_us")
+# and `en-us+m7` [−153](../data/facts.json "vits_pitch.median_f0_cents_en_us_m7") cents below their recordings'
+# median pitch: pulled down to the hop rate. More GAN steps did not move it; a network has to
+# learn from the frames' small differences how far each harmonic's phase turns per hop, and the
+# public record puts that at hundreds of thousands of GPU steps (lesson 06 §3).
+#
+# So the shipped model is **given the pitch**, as Period VITS (Shirahata et al. 2023) and
+# VISinger 2 (Zhang et al. 2022) give it:
+#
+# * a **pitch predictor** on the prior side reads the text encoder's features expanded to frames
+#   by the durations (and the speaker) and predicts log-F0 and voicing per frame; it learns from
+#   the corpus's stored pitch (`pitch.tsv`: L1 of log-F0 on voiced frames, cross-entropy of the
+#   voicing);
+# * a **source-filter decoder** (`course_lib.models.vits.source_filter`) reads $z$ and the pitch
+#   and predicts a *filter*: a log envelope written with 48 cosine terms — a curve that cannot
+#   draw harmonics below 22,050 / 48 ≈ 459 Hz — and a harmonicity per bin. The *source* is the
+#   harmonic comb of F0 (lesson 06 §6): $|S| = \text{envelope}\cdot((1-w) + w\cdot\text{comb}(F_0))$;
+# * the **phase** is locked to F0 (lesson 06 §6), then a few of Griffin-Lim's projections and the
+#   inverse STFT.
+#
+# In training the decoder gets the corpus's pitch; at inference, the predictor's. It is trained
+# on its magnitudes — 45 · mel L1, as VITS, plus an L1 of the linear magnitudes (the harmonic
+# peaks the mel blurs) — with the KL, duration and pitch losses, and **no discriminator**: the
+# phase, the part a GAN has to teach, now comes from the pitch. A step costs a fraction of a GAN
+# step and decodes whole utterances instead of 32-frame windows.
+#
+# Measure the difference on one frame. A frame of the posterior sample $z$ of the lowest voice,
+# repeated for a second, through section 8's decoder (it never sees a pitch) and through the
+# shipped decoder at the recording's pitch in that frame and at 1.5× it:
+
+# %%
+from course_lib.data import corpus_pitch
+from course_lib.pitch import track_f0
+
+stored_pitch = corpus_pitch(corpus)                                             # the corpus's pitch.tsv
+
+
+def median_pitch(record) -> float:
+    return float(np.median(stored_pitch[record.id][stored_pitch[record.id] > 0]))
+
+
+low = min(list(corpus.split("test"))[:10], key=median_pitch)                    # the lowest held-out voice
+low_wave = torch.from_numpy(audio.load_audio(low.wav_path))
+low_spec = audio.linear_spectrogram(low_wave)[None]                             # [1, 513, T]
+low_f0 = torch.from_numpy(stored_pitch[low.id])[: low_spec.shape[-1]]
+frame = int(torch.argmax(low_spec[0, :40].sum(0) * (low_f0 > 0)))               # its loudest voiced frame
+second = int(audio.SAMPLE_RATE / audio.HOP_LENGTH)                              # 86 frames ≈ 1 s
+
+
+@torch.no_grad()
+def one_frame_for_a_second(model, f0_hz=None):
+    """A frame of the model's own posterior sample of `low`, repeated 86 times, through its decoder → a wave."""
+    speaker = model.speaker_embedding(torch.tensor([low.speaker]))[..., None]   # [1, G, 1]
+    z = model.posterior_encoder(low_spec, torch.tensor([low_spec.shape[-1]]), speaker,
+                                torch.Generator().manual_seed(0)).z
+    frames = z[..., frame: frame + 1].expand(-1, -1, second)                    # [1, C, 86]: the same frame
+    if not model.has_pitch:
+        return model.decoder(frames, speaker)[0, 0]
+    return model.decoder.wave(frames, torch.full((1, second), f0_hz), torch.ones(1, second, dtype=torch.bool),
+                              speaker)[0]
+
+
+def heard_f0(wave) -> float:
+    track = track_f0((wave / wave.abs().max()).numpy())
+    return float(np.median(track[track > 0])) if (track > 0).any() else float("nan")
+
+
+pitch_here = float(low_f0[frame])
+tries = {"section 8's decoder (no pitch)": one_frame_for_a_second(live_model.eval())}
+if vits.has_pitch:
+    tries[f"shipped decoder, given {pitch_here:.1f} Hz"] = one_frame_for_a_second(vits, pitch_here)
+    tries[f"shipped decoder, given {1.5 * pitch_here:.1f} Hz"] = one_frame_for_a_second(vits, 1.5 * pitch_here)
+print(f"{low.speaker_name}: the recording's pitch in frame {frame} is {pitch_here:.1f} Hz; "
+      f"the hop rate is {audio.SAMPLE_RATE / audio.HOP_LENGTH:.1f} Hz")
+for name, wave in tries.items():
+    print(f"  {name:<40} Praat hears {heard_f0(wave):6.1f} Hz")
+display(HTML("<table><tr>" + "".join(
+    f"<td>{name}<br>{Audio((0.5 * w / w.abs().max()).numpy(), rate=audio.SAMPLE_RATE, normalize=False)._repr_html_()}</td>"
+    for name, w in tries.items()) + "</tr></table>"))
+
+# %% [markdown]
+# The first wave repeats every 256 samples, so it sings at the hop rate whatever the frame
+# holds. The others sing at the pitch they are given — a knob, by construction: the envelope's
+# 48 cosine terms cannot hold a harmonic comb, so the only harmonics are the ones F0 puts there.
+#
+# Now the whole model, each voice's own pitch. One test sentence per voice (three in the default
+# mode), spoken from text with the predicted durations and pitch; Praat tracks the model's wave
+# and the recording of the same sentence:
+
+# %%
+from course_lib.evaluation import cents, median_voiced_f0
+from course_lib.models.contract import SynthesisOptions
+from course_lib.models.recipe import make_tokenizer
+
+per_voice = pick(smoke=1, default=3, full=15)
+speak_tokenizer = make_tokenizer(vits.config.front_end, vits.config.add_blank)
+tracks = {}
+for voice_id, voice in enumerate(corpus.speakers):
+    for record in [r for r in corpus.split("test") if r.speaker == voice_id][:per_voice]:
+        ids = torch.tensor(speak_tokenizer.encode(corpus.symbols_for(record)))
+        spoken = vits.generate(ids, SynthesisOptions(seed=0, speaker=voice_id)).wave
+        tracks.setdefault(voice, ([], []))
+        tracks[voice][0].append(track_f0(spoken.numpy()))
+        tracks[voice][1].append(track_f0(audio.load_audio(record.wav_path)))
+print(f"{'voice':<10} {'model':>9} {'recording':>10} {'difference':>11}")
+for voice, (model_tracks, recorded) in tracks.items():
+    ours, theirs = median_voiced_f0(model_tracks), median_voiced_f0(recorded)
+    print(f"{voice:<10} {ours:7.1f} Hz {theirs:7.1f} Hz {cents(ours, theirs):+8.0f} cents")
+
+# %% [markdown]
+# Every voice now sits where its recordings do. On the benchmark's 15 held-out sentences
+# (`benchmarks/bench_vits_pitch.py`) the shipped model's voices are
+# [−6](../data/facts.json "vits_pitch_f0.median_f0_cents_en_us") (en-us), [−29](../data/facts.json "vits_pitch_f0.median_f0_cents_en_us_m3") (en-us+m3),
+# [+7](../data/facts.json "vits_pitch_f0.median_f0_cents_en_us_f1") (en-us+f1), [+14](../data/facts.json "vits_pitch_f0.median_f0_cents_en_us_m7") (en-us+m7) and
+# [+11](../data/facts.json "vits_pitch_f0.median_f0_cents_en_us_f4") (en-us+f4) cents from their recordings, where the first model had
+# en-us at −183; frame by frame, after DTW, its pitch is [118](../data/facts.json "vits_pitch_f0.f0_rmse_cents") cents RMS from the
+# recordings' (the first model's [241](../data/facts.json "vits_pitch.f0_rmse_cents")) — the rest is intonation the text does not
+# fix (each corpus sentence was spoken with a slightly jittered pitch and range). The pitch predictor learned the
+# intonation from the text; the decoder only makes the spectrum around it. It was also cheaper: from scratch in
+# 1.56 CPU-hours (6,000 steps at a learning rate of 1e-3, then 1,500 at 1e-4), against the first model's 5.2.
+#
+# ## 10. Listen: noise scales, length scale, pitch, speakers
 #
 # The shipped model when present; otherwise the one just trained (in smoke mode: barely
 # trained, so expect noise). Multi-speaker conditioning is what lesson 00 promised: one
@@ -578,17 +714,21 @@ speaker_ui = VITSSpeaker(speaker_model, text=sentence, speakers=corpus.speakers)
 speaker_ui.ui
 
 # %% [markdown]
-# `noise_scale` multiplies the standard deviation of the prior sample $z_p$ (timbre and pitch
-# detail); `noise_scale_w` the noise of the duration flow (rhythm); `length_scale` multiplies
-# every duration (speed). *Resample z* draws both noises again.
+# `noise_scale` multiplies the standard deviation of the prior sample $z_p$ (for the shipped
+# model: the spectrum around the pitch); `noise_scale_w` the noise of the duration flow (rhythm);
+# `length_scale` multiplies every duration (speed); `pitch ×` multiplies the predicted F0 — the
+# words and the rhythm stay (a VITS without an explicit F0 has nothing to shift, and the slider
+# is off). *Resample z* draws both noises again.
 #
 # ### The same sentence, eight times
 #
 # Eight seeds at the default knobs: pitch from pYIN (the pitch tracker of lesson 06) on top,
 # each sample's phonemes as time segments below. The rhythm varies because the durations are
-# sampled; the pitch varies because $z_p$ is. (A model still in its warm-up may not make pitch
-# at all: then every F0 curve sits flat at the frame rate, 86.1 Hz — the cell below says so.
-# Lesson 06 saw the same: the adversarial phase is what builds pitch pulses.)
+# sampled. In the paper's VITS the pitch varies because $z_p$ does; in the shipped model the
+# pitch predictor reads the text features expanded by the sampled durations, so each contour
+# keeps its shape and moves with its sample's rhythm, while $z_p$'s noise shapes the spectrum
+# around it. (A model without an explicit F0, still in its warm-up, may not make pitch at all:
+# then every curve sits flat at the frame rate, 86.1 Hz — the cell below says so.)
 
 # %%
 from course_lib.widgets.lesson11 import sample_many, variation_figure
@@ -614,7 +754,9 @@ display(HTML("<table><tr>" + "".join(
 #
 # The posterior with A's embedding, then the flow with A's embedding: $z_p$ lives in the text
 # prior's space, which carries no speaker. The reverse flow and the decoder with B's embedding
-# put B in. Same words, same timing, another voice — no text needed.
+# put B in. Same words, same timing, another voice — no text needed. The shipped model is also
+# given the recording's pitch (Praat's track), moved by the ratio of B's mean training pitch to
+# A's: the intonation is A's, the range B's.
 
 # %%
 from course_lib.widgets.lesson11 import convert_voice
@@ -635,7 +777,7 @@ display(HTML("<table><tr>" + "".join(f"<td>{name}<br>{Audio(np.clip(w, -1, 1), r
                                      for name, w in versions.items()) + "</tr></table>"))
 
 # %% [markdown]
-# ## 10. Is VITS hard to run in real time?
+# ## 11. Is VITS hard to run in real time?
 #
 # This course's seed said VITS is "hard to run in real time". Measure it: the same sentence,
 # one CPU thread, the median of a few runs, real-time factor = compute seconds per second of
@@ -726,9 +868,13 @@ print(f"\nmeasured: the tiny VITS runs {'faster' if vits_rtf < 1 else 'slower'} 
 #   `sample_many(..., noise_scale_w=1.5)`) disagree much more in their segment lengths.
 # * Convert a voice to every other speaker (`target_speaker` 0 … 4) and compare the pitch with
 #   `pitch_contour`. *Expect:* the timing is untouched — the output has exactly the source's
-#   frames, since the posterior reads the source — and, with a model past its adversarial
-#   phase, the pitch range moves towards the target voice (`en-us+f1` and `en-us+f4` sit
-#   higher than the male variants).
+#   frames, since the posterior reads the source — and the contour keeps its shape while its
+#   range moves to the target voice's (`en-us+f1` and `en-us+f4` sit higher than the male
+#   variants).
+# * Move `pitch ×` to 0.5 and to 2 in the widget. *What to look for:* the mel's harmonics spread
+#   apart or crowd together while the formants (the envelope's broad peaks) stay where they
+#   were — the source moved, the filter did not. Far from 1 the voice sounds unnatural for the
+#   same reason: a real voice an octave up also changes its vocal tract.
 # * Train `live_config.replace(discriminator_start=0)` for the same number of steps.
 #   *Expect:* each step about 1.5× slower (measured here: ≈ 1.9 s against ≈ 1.3 s on one
 #   thread), so plot the mel term against `row["seconds"]` rather than the step — per CPU
@@ -752,6 +898,10 @@ print(f"\nmeasured: the tiny VITS runs {'faster' if vits_rtf < 1 else 'slower'} 
 #   discriminators' LSGAN loss).
 # * Speakers: one embedding conditions every part — which is what makes voice conversion a
 #   flow there and back.
+# * A frame-rate decoder that does not know the pitch repeats its frames and buzzes at the hop
+#   rate, 86 Hz. The shipped model predicts F0 on the prior side and decodes with a
+#   source-filter decoder given that pitch (phase locked to it): its voices keep their own
+#   pitch, the pitch is a knob, and it trains without a discriminator.
 # * On a CPU thread the tiny VITS is much faster than real time; the paper-size model is near
 #   real time because of its HiFi-GAN decoder.
 #

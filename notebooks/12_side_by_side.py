@@ -173,9 +173,8 @@ display(HTML(listening_table(clips, listened)))
 # against the course vocoder's steadier pitch (lesson 06). Then each model against the course
 # vocoder's row, not against the recording: that row is the best any mel model can sound
 # through it. Glow-TTS's seeds sound alike (its durations and most of its detail are
-# deterministic); Diff-TTS's seeds differ in detail and voicing; VITS makes its own wave, so
-# listen to its pitch — on its male voices it can still sit near the 86 Hz frame rate
-# (lesson 11).
+# deterministic); Diff-TTS's seeds differ in detail and voicing; VITS makes its own wave, at a
+# pitch its own predictor chose (lesson 11 §9) — listen whether each voice keeps its register.
 #
 # ## 4. Variation: eight seeds of one sentence
 #
@@ -357,7 +356,7 @@ if grad is not None:
 # ## 6. The seed's table, rebuilt claim by claim
 #
 # VITS's *cost* does not depend on its weights, so an untrained tiny VITS (lesson 11's
-# `tiny_multi`), stretched to the first sentence's length, measures what the architecture costs
+# `tiny_multi_f0`), stretched to the first sentence's length, measures what the architecture costs
 # on one thread — beside the shipped one's row, and in a checkout without it.
 #
 # *Think!* Why may an *untrained* model stand in for a trained one when timing — and why does
@@ -370,7 +369,7 @@ from course_lib.widgets.lesson11 import real_time_factor as time_it
 
 vits_row = find_row(rows, "VITS")
 torch.manual_seed(0)
-untrained_vits = VITS(VITSConfig.tiny_multi().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)).eval()
+untrained_vits = VITS(VITSConfig.tiny_multi_f0().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)).eval()
 untrained_vits.remove_weight_norm()
 vits_tokens = text_to_tokens(test_records[items[0].id], "espeak", True)[0]
 stretch = items[0].mel.shape[-1] / len(vits_tokens)  # an untrained duration predictor gives ≈ 1 frame per token
@@ -579,7 +578,7 @@ print(f"parameters: the largest here is {largest.name} at {largest.parameters / 
 #   [16.0 dB](../data/facts.json "diff_tts_quality.mcd_dtw_n_steps_20") and Grad-TTS at 10 steps
 #   [23.2 dB](../data/facts.json "grad_tts_quality.mcd_dtw_n_steps_10") on ten sentences, Glow-TTS
 #   [20.3 dB](../data/facts.json "glow_tts_quality.mcd_dtw") on all 75; VITS
-#   [20.1 dB](../data/facts.json "vits_quality.mcd_dtw") on the 75 multi-voice sentences, its own
+#   [17.7 dB](../data/facts.json "vits_quality.mcd_dtw") on the 75 multi-voice sentences, its own
 #   corpus (`benchmarks/bench_tts_quality.py`).
 # * Rerun section 2 through Griffin-Lim: `compare.shipped_systems(vocoder_name="griffin-lim")`.
 #   *What to look for:* how much of each mel model's MCD, PER and DNSMOS was the vocoder's —

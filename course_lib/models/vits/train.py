@@ -46,13 +46,16 @@ from course_lib.models.vits.windows import wave_windows
 
 MODEL_FILE = "vits.pt"
 SHIPPED_FILE = "vits_tiny_multi.pt"
-# what the shipped checkpoint cost to train (its row in data/checkpoints/README.md)
-SHIPPED_TRAINING = recipe.TrainingCost(steps=15_500, cpu_hours=5.2)
-TRAIN_COMMAND = ("python -m course_lib train vits --config tiny_multi --data data/cache/corpus/espeak-multi-default "
-                 "--out runs/vits --steps 200000")
-# one warm-up step of tiny_multi with its corpus set-up, one torch thread of a 2-core CPU whose other core was
-# busy (40 steps measured): what the fallback of shipped_or_trained costs a learner without the checkpoint
-SECONDS_PER_STEP = 0.99
+# what the shipped checkpoint cost to train (its row in data/checkpoints/README.md): 6,000 steps at 1e-3 and 1,500 at
+# 1e-4, user + system CPU time of one torch thread (GNU time)
+SHIPPED_TRAINING = recipe.TrainingCost(steps=7_500, cpu_hours=5629 / 3600)
+TRAIN_COMMAND = ("python -m course_lib train vits --config tiny_multi_f0 --data data/cache/corpus/espeak-multi-default "
+                 "--out runs/vits_f0 --steps 6000 && python -m course_lib train vits --config tiny_multi_f0_anneal "
+                 "--data data/cache/corpus/espeak-multi-default --init runs/vits_f0/vits.pt --out runs/vits_f0_anneal "
+                 "--steps 1500")
+# one step of tiny_multi_f0 on one torch thread of a 2-core CPU whose other core was busy (the shipped run's first
+# phase: 4,491 CPU-seconds for 6,020 steps): what the fallback of shipped_or_trained costs a learner without the file
+SECONDS_PER_STEP = 0.75
 
 
 def gan_recipe(config: VITSConfig) -> GANRecipe:
@@ -246,7 +249,7 @@ def shipped_or_trained(steps: int) -> tuple[VITS, str]:
     def train_multi(config, _data_dir, out_dir, steps, validate):
         return train(config, str(ensure_corpus(multispeaker=True)), out_dir, steps=steps, validate=validate)
 
-    return recipe.shipped_or_trained(SHIPPED_FILE, load, train_multi, VITSConfig.tiny_multi(), steps,
+    return recipe.shipped_or_trained(SHIPPED_FILE, load, train_multi, VITSConfig.tiny_multi_f0(), steps,
                                      TRAIN_COMMAND, SECONDS_PER_STEP)
 
 
