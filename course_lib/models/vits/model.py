@@ -182,8 +182,8 @@ class VITS(nn.Module):
         ids = torch.as_tensor(0 if speakers is None else speakers, device=self.speaker_voiced_frames.device).reshape(-1)
         frames = self.speaker_voiced_frames[ids]
         if bool((frames == 0).any()):
-            raise ValueError(f"speaker {int(ids[frames == 0][0])} has no voiced training frames: its pitch range is unknown (convert from and to voices the model was "
-                             "trained on)")
+            raise ValueError(f"speaker {int(ids[frames == 0][0])} has no voiced training frames: its pitch range is "
+                             "unknown (convert from and to voices the model was trained on)")
         return (self.speaker_log_f0_sum[ids] / frames).float()
 
     def _count_speaker_pitch(self, f0: torch.Tensor, voiced: torch.Tensor, speakers: torch.Tensor | int | None) -> None:
