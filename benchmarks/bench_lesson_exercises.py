@@ -56,20 +56,22 @@ DIFF_TTS_SETTINGS = {
 
 def shipped(kind: str):
     """The shipped tiny checkpoint, loaded as the lessons' ``shipped_or_trained`` loads it (eval mode, CPU)."""
-    train = __import__(f"course_lib.models.{kind}.train", fromlist=["load", "SHIPPED_FILE"])
-    path = CHECKPOINT_DIR / train.SHIPPED_FILE
+    from course_lib.models import recipe_of
+
+    recipe = recipe_of(kind)
+    path = CHECKPOINT_DIR / recipe.shipped.file
     if not path.exists():
         raise SystemExit(f"{path} is missing: these figures are about the shipped checkpoint")
-    return train.load(path, device="cpu").eval()
+    return recipe.load(path, device="cpu")
 
 
 def held_out_items():
     """The lessons' held-out sentences: the first ``N_SENTENCES`` of the default corpus's test split."""
     from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
-    from course_lib.models.recipe import make_tokenizer
+    from course_lib.text import tokenizer_for
 
     corpus = load_corpus(ensure_corpus("default"))
-    dataset = TextMelDataset(corpus.split("test").utterances[:N_SENTENCES], tokenizer=make_tokenizer("espeak", False),
+    dataset = TextMelDataset(corpus.split("test").utterances[:N_SENTENCES], tokenizer=tokenizer_for("espeak", False),
                              frontend=corpus.symbols_for)
     return [dataset[i] for i in range(len(dataset))]
 

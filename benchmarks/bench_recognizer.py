@@ -18,7 +18,6 @@ Ends with one JSON object per figure per line.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
 from pathlib import Path
@@ -27,8 +26,7 @@ import torch
 
 from course_lib import facts
 from course_lib.audio import griffin_lim
-from course_lib.models.recognizer import RecognizerConfig, build
-from course_lib.models.recognizer.train import SHIPPED_FILE, load
+from course_lib.models.recognizer.train import RECIPE
 from course_lib.paths import CHECKPOINT_DIR
 from course_lib.quality import corpus_items, score_recognizer
 from course_lib.vocoder import GriffinLimVocoder, load_vocoder
@@ -38,23 +36,17 @@ RESYNTHESIS_MARGIN = 0.03   # each resynthesised copy within this of the recordi
 
 
 def load_any(path: Path):
-    """A recognizer from a ``save_model`` file, or the model inside a trainer's ``checkpoint.pt`` (with the JSON
-    config beside it) — to score a run while it trains."""
-    from course_lib.training import config_json_path
-
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    if isinstance(state, dict) and "modules" in state:
-        saved = json.loads(config_json_path(path).read_text(encoding="utf-8"))
-        model = build(RecognizerConfig.from_dict(saved["task"]))
-        model.load_state_dict(state["modules"]["model"])
-        print(f"{path}: the trainer's state at step {state.get('step', '?')}")
-        return model.eval()
-    return load(path).eval()
+    """A recognizer from a ``save_model`` file, or the model inside a trainer's ``checkpoint.pt`` — to score a run
+    while it trains."""
+    recognizer, step, _ = RECIPE.load_run(path)
+    if step is not None:
+        print(f"{path}: the trainer's state at step {step}")
+    return recognizer
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--checkpoint", default=str(CHECKPOINT_DIR / SHIPPED_FILE),
+    parser.add_argument("--checkpoint", default=str(CHECKPOINT_DIR / RECIPE.shipped.file),
                         help="a recognizer.pt model file or a run's checkpoint.pt (default: the shipped one)")
     parser.add_argument("--limit", type=int, default=None, help="score the first N test utterances (default: all)")
     parser.add_argument("--threads", type=int, default=1)

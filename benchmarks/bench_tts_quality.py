@@ -37,29 +37,20 @@ import torch
 
 from course_lib import evaluation
 from course_lib.facts import emit
-from course_lib.models import diff_tts, glow_tts, grad_tts, vits
+from course_lib.models import diff_tts, glow_tts, grad_tts, recipe_of, vits
 from course_lib.models.contract import SynthesisOptions
 from course_lib.paths import CHECKPOINT_DIR
 
 MODELS = {"glow_tts": glow_tts, "grad_tts": grad_tts, "diff_tts": diff_tts, "vits": vits}
-CONFIG_CLASSES = {"glow_tts": glow_tts.GlowTTSConfig, "grad_tts": grad_tts.GradTTSConfig,
-                  "diff_tts": diff_tts.DiffTTSConfig, "vits": vits.VITSConfig}
-SHIPPED = {kind: f"{kind}_tiny.pt" for kind in MODELS} | {"vits": "vits_tiny_multi.pt"}
+SHIPPED = {kind: recipe_of(kind).shipped.file for kind in MODELS}
 
 
 def load_any(kind: str, path: str):
     """A trained model from a ``save_model`` file or a trainer ``checkpoint.pt`` (eval mode, CPU)."""
-    from course_lib.training import read_torch_file
-
-    payload = read_torch_file(path)
-    if "modules" in payload:
-        model = MODELS[kind].build(CONFIG_CLASSES[kind].from_dict(payload["config"]["task"]))
-        modules = payload["modules"]  # a GAN run's generator, or a one-phase run's model (VITS with an explicit F0)
-        model.load_state_dict(modules["generator"] if "generator" in modules else modules["model"])
-        print(f"{path}: trainer checkpoint at step {payload['step']}")
-        return model.eval()
-    load = __import__(f"course_lib.models.{kind}.train", fromlist=["load"]).load
-    return load(path, device="cpu").eval()
+    model, step, _ = recipe_of(kind).load_run(path)
+    if step is not None:
+        print(f"{path}: trainer checkpoint at step {step}")
+    return model
 
 
 def settings(kind: str, args, model) -> list[dict]:

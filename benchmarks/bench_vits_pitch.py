@@ -39,8 +39,8 @@ from course_lib.cepstrum import mcd_dtw
 from course_lib.evaluation import cents, compare_pitch, median_voiced_f0
 from course_lib.facts import emit
 from course_lib.models.contract import SynthesisOptions
-from course_lib.models.recipe import make_tokenizer, text_to_tokens
-from course_lib.models.vits.train import SHIPPED_FILE, load_run
+from course_lib.text import text_to_tokens, tokenizer_for
+from course_lib.models.vits.train import RECIPE
 from course_lib.paths import CHECKPOINT_DIR
 from course_lib.quality import ScoringItem, score_recognizer
 
@@ -69,9 +69,9 @@ def test_records():
 
 
 def recognizer():
-    from course_lib.models.recognizer import load
+    from course_lib.models.recognizer.train import RECIPE as RECOGNIZER
 
-    return load(CHECKPOINT_DIR / "recognizer_tiny.pt", device="cpu").eval()
+    return RECOGNIZER.load(CHECKPOINT_DIR / RECOGNIZER.shipped.file, device="cpu")
 
 
 def speak(model, tokens: torch.Tensor, speaker: int) -> torch.Tensor:
@@ -81,7 +81,7 @@ def speak(model, tokens: torch.Tensor, speaker: int) -> torch.Tensor:
 
 def score(model, corpus, records, listener, unseen: bool) -> dict:
     """Every figure of one model on the test sentences (and the unseen ones if ``unseen``)."""
-    tokenizer = make_tokenizer(model.config.front_end, model.config.add_blank)
+    tokenizer = tokenizer_for(model.config.front_end, model.config.add_blank)
     waves, references, comparisons, mcds, items = {}, {}, [], [], []
     for record in records:
         tokens = torch.tensor(tokenizer.encode(corpus.symbols_for(record)))
@@ -115,7 +115,7 @@ def score(model, corpus, records, listener, unseen: bool) -> dict:
 
 def rtf_one_thread(model, corpus, records) -> float:
     """Seconds of compute per second of audio on one thread, over every test sentence (after one warm-up)."""
-    tokenizer = make_tokenizer(model.config.front_end, model.config.add_blank)
+    tokenizer = tokenizer_for(model.config.front_end, model.config.add_blank)
     tokens = [torch.tensor(tokenizer.encode(corpus.symbols_for(record))) for record in records]
     previous = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -136,7 +136,7 @@ def curve(folder: Path, corpus, records, listener) -> None:
     print("| step | CPU min | PER | F0 RMSE (cents) | worst voice's median F0 (cents) | MCD-DTW (dB) |")
     print("|---|---|---|---|---|---|")
     for path in snapshots:
-        model, step, seconds = load_run(path)
+        model, step, seconds = RECIPE.load_run(path)
         figures = score(model, corpus, records, listener, unseen=False)
         print(f"| {step:,} | {seconds / 60:.0f} | {figures['per']:.1%} | {figures['f0_rmse_cents']:.0f} | "
               f"{figures['worst_voice_cents']:.0f} | {figures['mcd']:.2f} |", flush=True)
@@ -144,7 +144,7 @@ def curve(folder: Path, corpus, records, listener) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("checkpoint", nargs="?", default=str(CHECKPOINT_DIR / SHIPPED_FILE),
+    parser.add_argument("checkpoint", nargs="?", default=str(CHECKPOINT_DIR / RECIPE.shipped.file),
                         help="a VITS model file or a run's checkpoint.pt (default: the shipped one)")
     parser.add_argument("--curve", metavar="DIR", default=None, help="score every step-*.pt snapshot in DIR")
     parser.add_argument("--threads", type=int, default=1)
@@ -155,7 +155,7 @@ def main() -> None:
     if args.curve:
         curve(Path(args.curve), corpus, records, listener)
         return
-    model, step, _ = load_run(args.checkpoint)
+    model, step, _ = RECIPE.load_run(args.checkpoint)
     name = "vits_pitch" + ("_f0" if model.has_pitch else "")
     print(f"{args.checkpoint}{'' if step is None else f' (step {step:,})'}: {len(records)} test sentences")
     figures = score(model, corpus, records, listener, unseen=True)

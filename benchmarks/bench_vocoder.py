@@ -274,7 +274,7 @@ def run_curve(config_name: str, checkpoints: list[int], corpus_dir: str | None, 
               out_dir: Path) -> None:
     """Train the course vocoder from scratch, pausing at each step count of ``checkpoints`` to score it."""
     from course_lib.models.pitch_vocoder import CONFIGS as COURSE_CONFIGS
-    from course_lib.models.pitch_vocoder.train import train
+    from course_lib.models.pitch_vocoder.train import RECIPE
 
     waves = held_out_waves(corpus_dir, n_utterances)
     tracks = [pitch_track(w) for w in waves]
@@ -285,7 +285,7 @@ def run_curve(config_name: str, checkpoints: list[int], corpus_dir: str | None, 
     cpu_seconds = 0.0
     for index, steps in enumerate(sorted(checkpoints)):
         started = time.process_time()
-        model, _ = train(COURSE_CONFIGS[config_name](), corpus_dir, out_dir, steps=steps, resume=index > 0,
+        model, _ = RECIPE.train(COURSE_CONFIGS[config_name](), corpus_dir, out_dir, steps=steps, resume=index > 0,
                          validate=False, progress=False)
         cpu_seconds += time.process_time() - started
         vocoder = CourseVocoder(model.eval())
@@ -300,9 +300,8 @@ def run_curve(config_name: str, checkpoints: list[int], corpus_dir: str | None, 
 
 def run_tts(candidates: dict[str, Path], n_utterances: int) -> None:
     """Every shipped acoustic model's true-duration mels through Griffin-Lim 32 and each vocoder, scored."""
-    import importlib
-
     from course_lib import compare, evaluation
+    from course_lib.models import recipe_of
     from course_lib.paths import CHECKPOINT_DIR
 
     vocoders = {"griffin_lim_32": GriffinLimVocoder(32)} | {name: vocoder_from_file(path)
@@ -311,11 +310,12 @@ def run_tts(candidates: dict[str, Path], n_utterances: int) -> None:
     waves = [item.wave.numpy() for item in items]
     tracks = [pitch_track(w) for w in waves]
     for kind in ("glow_tts", "grad_tts", "diff_tts", "cvae"):
-        path = CHECKPOINT_DIR / f"{kind}_tiny.pt"
+        recipe = recipe_of(kind)
+        path = CHECKPOINT_DIR / recipe.shipped.file
         if not path.is_file():
             print(json.dumps({"note": f"no shipped {kind} ({path.name}): skipped"}))
             continue
-        model = importlib.import_module(f"course_lib.models.{kind}.train").load(path, device="cpu").eval()
+        model = recipe.load(path, device="cpu")
         mels = [evaluation.teacher_forced_mel(model, item) for item in items]
         results = {name: mean_scores([vocoder_scores(w, vocoder(mel), track)
                                       for w, mel, track in zip(waves, mels, tracks)])

@@ -55,27 +55,29 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _handler(model: str, verb: str):
-    from course_lib.models import model_module
+def _recipe(model: str, verb: str):
+    from course_lib.models import recipe_of
 
-    handler = getattr(model_module(model), f"{verb}_cli", None)
-    if handler is None:
+    recipe = recipe_of(model)
+    if recipe is None:
         raise ValueError(f"`{verb}` is not available for {model} yet")
-    return handler
+    return recipe
 
 
 def _train(args: argparse.Namespace) -> int:
-    """Claim the run folder (one run, one process; see ``training.run_folder``), then the model's ``train_cli``."""
+    """Claim the run folder (one run, one process; see ``training.run_folder``), then train through the model's
+    recipe (:func:`course_lib.cli.train_cli`)."""
+    from course_lib.cli import train_cli
+    from course_lib.models import TRAINABLE, recipe_of
     from course_lib.training.run_folder import claim_run_folder
-
     from course_lib.vocoder import check_fine_tune_models, load_vocoder, tts_training_mels
 
-    handler = _handler(args.model, "train")
-    if args.init is not None and args.model not in ("pitch_vocoder", "vits"):
-        raise ValueError(f"--init is for pitch_vocoder and vits only; {args.model} trains from fresh weights "
-                         "(or --resume)")
-    if args.fine_tune_on is not None and args.model != "pitch_vocoder":
-        raise ValueError(f"--fine-tune-on is for pitch_vocoder only; {args.model} trains on its corpus")
+    recipe = _recipe(args.model, "train")
+    for flag, option in (("--init", "init"), ("--fine-tune-on", "input_mels")):
+        if getattr(args, flag[2:].replace("-", "_")) is not None and option not in recipe.options:
+            takers = [name for name in TRAINABLE if option in recipe_of(name).options]
+            raise ValueError(f"{flag} is for {' and '.join(takers)} only; {args.model} trains from fresh weights "
+                             "on its corpus (or --resume)")
     fine_tune_on = None if args.fine_tune_on is None else [name.strip() for name in args.fine_tune_on.split(",")
                                                            if name.strip()]
     if fine_tune_on is not None:
@@ -87,17 +89,19 @@ def _train(args: argparse.Namespace) -> int:
     with claim_run_folder(args.out, args.resume, args.overwrite):
         if fine_tune_on is not None:
             args.input_mels = tts_training_mels(fine_tune_on)
-        return handler(args) or 0
+        train_cli(args, recipe)
+        return 0
 
 
 def _synth(args: argparse.Namespace) -> int:
     """Check ``--out``, ``--checkpoint`` and ``--vocoder`` (loading it), then the one synth path
-    (:func:`course_lib.models.recipe.synth_cli`: the model's ``load``, then the synthesis contract)."""
+    (:func:`course_lib.cli.synth_cli`: the recipe's ``load``, then the synthesis contract)."""
     from course_lib.audio import check_wav_path
-    from course_lib.models import recipe, synth_recipe
+    from course_lib.cli import synth_cli
     from course_lib.vocoder import load_vocoder
 
-    synth = synth_recipe(args.model)
+    recipe = _recipe(args.model, "synth")
+    synth = recipe.synth
     if synth is None:
         raise ValueError(f"`synth` is not available for {args.model} yet")
     check_wav_path(args.out, "--out")
@@ -109,7 +113,7 @@ def _synth(args: argparse.Namespace) -> int:
             raise ValueError(f"{args.model} goes from text straight to a waveform and uses no vocoder: drop --vocoder")
     else:
         args.vocoder = load_vocoder(args.vocoder or "auto")
-    recipe.synth_cli(args, synth)
+    synth_cli(args, recipe)
     return 0
 
 
@@ -329,7 +333,7 @@ def _compare(args: argparse.Namespace) -> int:
     if args.models is not None:
         models = [m.strip() for m in args.models.split(",") if m.strip()]
         if not models:
-            raise ValueError(f"--models is empty: name one or more of {', '.join(compare.SHIPPED)}, or drop it to "
+            raise ValueError(f"--models is empty: name one or more of {', '.join(compare.COMPARED)}, or drop it to "
                              "compare them all")
         twice = sorted({m for m in models if models.count(m) > 1})
         if twice:
@@ -362,7 +366,11 @@ def _check_output_beside_input(args: argparse.Namespace) -> None:
 
 def _convert(args: argparse.Namespace) -> int:
     """Check ``--out``, ``--in`` and ``--checkpoint`` before the model's ``convert_cli`` does any work."""
-    handler = _handler(args.model, "convert")
+    from course_lib.models import model_module
+
+    handler = getattr(model_module(args.model), "convert_cli", None)
+    if handler is None:
+        raise ValueError(f"`convert` is not available for {args.model}")
     _check_output_beside_input(args)
     if not Path(args.checkpoint).is_file():
         raise FileNotFoundError(f"--checkpoint {args.checkpoint}: no such file; give a multi-speaker VITS model file")

@@ -36,7 +36,7 @@ import numba
 import numpy as np
 import torch
 
-from course_lib.framing import HOP_LENGTH, SAMPLE_RATE
+from course_lib.framing import MAX_SYNTHESIS_FRAMES, refuse_overlong
 from course_lib.nn.masks import sequence_mask
 
 # numba's default threading layer here is OpenMP; its worker threads keep spinning after
@@ -232,23 +232,11 @@ def durations_from_path(path: torch.Tensor) -> torch.Tensor:
     return path.sum(dim=-1)
 
 
-# Synthesis refuses text longer than this many mel frames (≈ 116 s at 22,050 Hz, hop 256), the same for every
-# model: a paragraph would otherwise run for minutes and take gigabytes in a diffusion decoder.
-MAX_SYNTHESIS_FRAMES = 10_000
-
-
 def check_synthesis_length(mel_lengths: torch.Tensor, max_frames: int = MAX_SYNTHESIS_FRAMES,
                            knobs: str = "the length scale") -> int:
-    """The longest of ``mel_lengths [B]`` (frames, integer or float); a ValueError, worded alike for every model,
-    above ``max_frames`` — or when a length is not a finite number (durations that overflowed). ``knobs`` names
-    what to lower."""
-    longest = float(mel_lengths.detach().float().max())
-    if not longest <= max_frames:  # NaN fails this too
-        count = f"{longest:.0f}" if math.isfinite(longest) and longest < 1e12 else "an overflowing number of"
-        raise ValueError(f"the text expands to {count} frames (> {max_frames}, about "
-                         f"{max_frames * HOP_LENGTH / SAMPLE_RATE:.0f} s): split it into sentences and synthesise them "
-                         f"one by one, or lower {knobs}")
-    return int(longest)
+    """The longest of ``mel_lengths [B]`` (frames, integer or float), refused above ``max_frames`` as
+    :func:`course_lib.framing.refuse_overlong` says."""
+    return refuse_overlong(float(mel_lengths.detach().float().max()), max_frames, knobs)
 
 
 def frame_lengths(durations: torch.Tensor, max_frames: int = MAX_SYNTHESIS_FRAMES, multiple: int = 1,

@@ -20,6 +20,7 @@ only supplies the filter bank. Reading and writing use soundfile.
 from __future__ import annotations
 
 import functools
+import math
 import os
 from pathlib import Path
 
@@ -269,6 +270,25 @@ def griffin_lim(log_mel, n_iter: int = 32, momentum: float = 0.99, seed: int = 0
     angle = (2 * torch.pi * torch.rand(magnitude.shape, generator=generator)).to(mel.device)
     wave = istft(project_phase(magnitude, angle, max(1, n_iter), momentum)).clamp(-1.0, 1.0)
     return wave[0] if single else wave
+
+
+# A log-mel of clamped magnitude lives in [log 1e-5, a few]; an undertrained decoder can overshoot
+# by tens, and exp() of that overflows inside the vocoder. Clip to this range before vocoding.
+LOG_MEL_RANGE = (math.log(1e-5), 4.0)
+
+
+def vocode(mel: torch.Tensor, vocoder=griffin_lim) -> torch.Tensor:
+    """``[80, T]`` log-mel → wave ``[T·256]`` in [-1, 1] (mel clipped to :data:`LOG_MEL_RANGE` first).
+
+    ``vocoder``: any callable ``[80, T]`` → ``[T·256]`` — a :class:`course_lib.vocoder.Vocoder`, which
+    the caller loads (the command line, a lesson), or by default :func:`griffin_lim`.
+    """
+    return vocoder(mel.detach().cpu().clamp(*LOG_MEL_RANGE)).clamp(-1.0, 1.0)
+
+
+def write_wave(mel: torch.Tensor, path: str | Path, vocoder=griffin_lim) -> Path:
+    """Vocode a ``[80, T]`` log-mel (see :func:`vocode`) and save it at 22,050 Hz."""
+    return save_audio(path, vocode(mel, vocoder).cpu().numpy(), SAMPLE_RATE)
 
 
 def project_phase(magnitude: torch.Tensor, phase: torch.Tensor, n_iter: int, momentum: float = 0.0) -> torch.Tensor:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import importlib
 import json
 import os
 import statistics
@@ -48,11 +47,10 @@ import torch
 from course_lib import audio, evaluation
 from course_lib.cepstrum import mcd_dtw
 from course_lib.files import atomic_write
+from course_lib.models import recipe_of
 from course_lib.models.contract import SynthesisOptions
 
-SHIPPED = {"glow_tts": "glow_tts_tiny.pt", "grad_tts": "grad_tts_tiny.pt", "diff_tts": "diff_tts_tiny.pt",
-           "vits": "vits_tiny_multi.pt"}
-LABELS = {"glow_tts": "Glow-TTS", "grad_tts": "Grad-TTS", "diff_tts": "Diff-TTS", "vits": "VITS"}
+COMPARED = ("glow_tts", "grad_tts", "diff_tts", "vits")  # each through its recipe's shipped checkpoint
 # each model at the setting the course synthesises with (``synth``'s defaults): Diff-TTS's config keeps the
 # paper's γ = 1 (all 400 network calls); the course speaks it with the 20-call walk (γ = 21)
 SETTINGS = {"diff_tts": {"n_steps": 20}}
@@ -125,16 +123,16 @@ def shipped_systems(models: Sequence[str] | None = None, vocoder_name: str = "au
     ]
     if vocoder.name != griffin_lim.name:
         systems.append(_resynthesis_system(f"{vocoder.name} resynthesis", vocoder, vocoder_parameters))
-    unknown = set(models or ()) - set(SHIPPED)
+    unknown = set(models or ()) - set(COMPARED)
     if unknown:
-        raise ValueError(f"unknown model(s) {', '.join(sorted(unknown))}: choose from {', '.join(SHIPPED)}")
-    for kind in models or SHIPPED:
-        path = paths.CHECKPOINT_DIR / SHIPPED[kind]
+        raise ValueError(f"unknown model(s) {', '.join(sorted(unknown))}: choose from {', '.join(COMPARED)}")
+    for kind in models or COMPARED:
+        recipe = recipe_of(kind)
+        path = paths.CHECKPOINT_DIR / recipe.shipped.file
         if not path.is_file():
-            print(f"compare: no shipped {LABELS[kind]} ({path.name}); skipped")
+            print(f"compare: no shipped {recipe.synth.label} ({path.name}); skipped")
             continue
-        model = importlib.import_module(f"course_lib.models.{kind}.train").load(path, device="cpu").eval()
-        systems.append(_tts_system(kind, model, vocoder, vocoder_parameters))
+        systems.append(_tts_system(recipe, recipe.load(path, device="cpu"), vocoder, vocoder_parameters))
     return systems
 
 
@@ -148,9 +146,9 @@ def _resynthesis_system(name: str, vocoder, parameters: int) -> System:
     return System(name, lambda item, seed: vocoder(item.mel), parameters, stochastic=False, on=on)
 
 
-def _tts_system(kind: str, model, vocoder, vocoder_parameters: int) -> System:
-    setting = {**SETTINGS.get(kind, {}), **({"speaker": 0} if "speaker" in model.knobs else {})}
-    label = LABELS[kind]
+def _tts_system(recipe, model, vocoder, vocoder_parameters: int) -> System:
+    setting = {**SETTINGS.get(recipe.name, {}), **({"speaker": 0} if "speaker" in model.knobs else {})}
+    label = recipe.synth.label
 
     def speaker_for(model, vocoder):
         def speak(item, seed):
@@ -161,11 +159,10 @@ def _tts_system(kind: str, model, vocoder, vocoder_parameters: int) -> System:
     def on(device: torch.device):
         return speaker_for(copy.deepcopy(model).to(device), vocoder.to(device))
 
-    options = SynthesisOptions(**SETTINGS.get(kind, {}))
-    train = importlib.import_module(f"course_lib.models.{kind}.train")
-    training = str(train.SHIPPED_TRAINING)
+    options = SynthesisOptions(**SETTINGS.get(recipe.name, {}))
+    training = str(recipe.shipped.cost)
     speak = speaker_for(model, vocoder)
-    if train.SYNTH.makes_waves:   # text -> wave in one model: no vocoder, nor its parameters
+    if recipe.synth.makes_waves:   # text -> wave in one model: no vocoder, nor its parameters
         return System(label, speak, _count(model), end_to_end=True, model=model, options=options, training=training,
                       on=on)
     return System(f"{label} + {vocoder.name}", speak, _count(model) + vocoder_parameters, model=model,
@@ -259,12 +256,11 @@ def _median_f0(wave: torch.Tensor) -> float:
 def _recognizer():
     from course_lib import paths
 
-    path = paths.CHECKPOINT_DIR / "recognizer_tiny.pt"
+    recipe = recipe_of("recognizer")
+    path = paths.CHECKPOINT_DIR / recipe.shipped.file
     if not path.is_file():
         return None
-    from course_lib.models.recognizer import load
-
-    return load(path, device="cpu").eval()
+    return recipe.load(path, device="cpu")
 
 
 def measure(systems: Sequence[System], items: Sequence, phonemes: Sequence[Sequence[str]], out_dir: Path,

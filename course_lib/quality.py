@@ -84,9 +84,9 @@ def _as_mel(audio) -> torch.Tensor:
 
 
 def _symbols(recognizer: PhonemeRecognizer) -> tuple[str, ...]:
-    from course_lib.models.recipe import make_tokenizer
+    from course_lib.text import tokenizer_for
 
-    return make_tokenizer(recognizer.config.front_end, False).symbols
+    return tokenizer_for(recognizer.config.front_end, False).symbols
 
 
 def transcribe(recognizer: PhonemeRecognizer, audio) -> list[str]:

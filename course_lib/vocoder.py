@@ -26,14 +26,13 @@ import numpy as np
 import torch
 
 from course_lib import audio, paths
+from course_lib.models.pitch_vocoder.train import RECIPE as COURSE_VOCODER
 from course_lib.models.waveform.config import HiFiGANConfig
 from course_lib.models.waveform.generator import Generator, build_generator
 from course_lib.models.waveform.istft_generator import ISTFTGenerator
 
 SHIPPED_PATTERN = "hifigan_*.pt"
 COURSE_PATTERN = "pitch_vocoder_*.pt"
-# the course vocoder's recipe (data/checkpoints/README.md); the built-in multi-speaker corpus by default
-TRAIN_COMMAND = "python -m course_lib train pitch_vocoder --config tiny --out runs/pitch_vocoder"
 
 
 class VocoderInputError(ValueError):
@@ -192,9 +191,8 @@ class CourseVocoder(Vocoder):
 
     @classmethod
     def from_checkpoint(cls, path: str | Path, device: str | torch.device | None = None) -> "CourseVocoder":
-        from course_lib.models.pitch_vocoder.train import load
-
-        return cls(load(path, device=device or "cpu"), device=device, name=f"course vocoder ({Path(path).name})")
+        return cls(COURSE_VOCODER.load(path, device=device or "cpu"), device=device,
+                   name=f"course vocoder ({Path(path).name})")
 
     def to(self, device: str | torch.device) -> "CourseVocoder":
         """A copy whose model computes on ``device`` (this one when it is already there)."""
@@ -263,7 +261,7 @@ def load_vocoder(name: str = "auto", device: str | torch.device | None = None, v
     elif name in ("course", "hifigan") and (course if name == "course" else hifigan) is None:
         pattern = COURSE_PATTERN if name == "course" else SHIPPED_PATTERN
         raise FileNotFoundError(f"no shipped {name} vocoder in {paths.CHECKPOINT_DIR} ({pattern}); train one with "
-                                f"`{TRAIN_COMMAND}` or use load_vocoder('griffin_lim')")
+                                f"`{COURSE_VOCODER.shipped.command}` or use load_vocoder('griffin_lim')")
     elif name in ("auto", "course") and course is not None:
         vocoder = CourseVocoder.from_checkpoint(course, device=device)
         message = f"vocoder: the course vocoder from {course}"
@@ -273,7 +271,7 @@ def load_vocoder(name: str = "auto", device: str | torch.device | None = None, v
     elif name == "auto":
         vocoder = GriffinLimVocoder()
         message = (f"vocoder: {vocoder.name} — no vocoder checkpoint in {paths.CHECKPOINT_DIR}; train one with "
-                   f"`{TRAIN_COMMAND}`")
+                   f"`{COURSE_VOCODER.shipped.command}`")
     else:
         vocoder = vocoder_from_file(name, device=device)
         message = f"vocoder: {vocoder.name} from {name}"
@@ -303,7 +301,6 @@ def tts_training_mels(models: list[str], limit: int | None = FINE_TUNE_UTTERANCE
     fine-tunes on them (``train pitch_vocoder --fine-tune-on``): the input it will be given, the recording its
     target."""
     import hashlib
-    import importlib
     import io
 
     from tqdm.auto import tqdm
@@ -311,6 +308,7 @@ def tts_training_mels(models: list[str], limit: int | None = FINE_TUNE_UTTERANCE
     from course_lib import evaluation
     from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
     from course_lib.files import atomic_write
+    from course_lib.models import recipe_of
 
     check_fine_tune_models(models)
     corpus_dir = ensure_corpus()
@@ -319,15 +317,16 @@ def tts_training_mels(models: list[str], limit: int | None = FINE_TUNE_UTTERANCE
     dataset = TextMelDataset(records, tokenizer=corpus.tokenizer)
     folders = []
     for name in models:
-        checkpoint = paths.CHECKPOINT_DIR / f"{name}_tiny.pt"
+        recipe = recipe_of(name)
+        checkpoint = paths.CHECKPOINT_DIR / recipe.shipped.file
         if not checkpoint.is_file():
             raise FileNotFoundError(f"no shipped {name} ({checkpoint}) to fine-tune the vocoder on; train one with "
-                                    f"`python -m course_lib train {name} --config tiny --out runs/{name}`")
+                                    f"`{recipe.shipped.command}`")
         digest = hashlib.sha256(checkpoint.read_bytes() + corpus_dir.name.encode()).hexdigest()[:12]
         folder = paths.cache_dir() / "tts_mels" / f"{name}-{digest}"
         missing = [index for index, record in enumerate(records) if not (folder / f"{record.id}.npy").is_file()]
         if missing:
-            model = importlib.import_module(f"course_lib.models.{name}.train").load(checkpoint, device="cpu").eval()
+            model = recipe.load(checkpoint, device="cpu")
             for index in tqdm(missing, desc=f"{name} mels", disable=not progress):
                 buffer = io.BytesIO()
                 np.save(buffer, evaluation.teacher_forced_mel(model, dataset[index]).numpy())

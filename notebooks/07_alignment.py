@@ -285,9 +285,9 @@ baseline_offsets = [x for (_, path), i in zip(results, range(len(held_out)))
 offsets = {"per-phoneme mean mel": baseline_offsets}
 shipped = sorted(CHECKPOINT_DIR.glob("glow_tts*.pt")) if CHECKPOINT_DIR.exists() else []
 if shipped:
-    from course_lib.models.glow_tts.train import load
+    from course_lib.models.glow_tts.train import RECIPE as GLOW_TTS
 
-    model = load(shipped[0], device="cpu").eval()
+    model = GLOW_TTS.load(shipped[0], device="cpu")
     model_accuracies, model_accuracies_1, model_offsets = [], [], []
     for i in range(len(held_out)):
         item = held_out[i]

@@ -164,12 +164,12 @@ from course_lib.alignment import expand_to_frames, gaussian_log_likelihood_matri
 from course_lib.checks.lesson08 import check_glow_tts_loss, solution_glow_tts_loss
 from course_lib.checks.build import two_sentence_batch
 from course_lib.data import ensure_corpus, load_corpus
-from course_lib.models.recipe import make_tokenizer
+from course_lib.text import tokenizer_for
 from course_lib.nn.duration import duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
 
 tiny_config = GlowTTSConfig.tiny()
-tokenizer = make_tokenizer(tiny_config.front_end, tiny_config.add_blank)
+tokenizer = tokenizer_for(tiny_config.front_end, tiny_config.add_blank)
 corpus = load_corpus(ensure_corpus())
 two_batch = two_sentence_batch(corpus, tokenizer)
 tiny_config = tiny_config.replace(n_vocab=tokenizer.n_vocab)
@@ -201,7 +201,7 @@ show_solution(solution_glow_tts_loss)
 
 # %%
 from course_lib.models.glow_tts.train import GlowTTSTask
-from course_lib.models.recipe import training_data
+from course_lib.data import training_data
 
 config = GlowTTSConfig.tiny()
 data = training_data(None, config.add_blank, batch_size=pick(smoke=4, default=8, full=32), seed=config.seed)
@@ -293,9 +293,9 @@ from course_lib.vocoder import load_vocoder
 
 shipped = sorted(CHECKPOINT_DIR.glob("glow_tts*.pt")) if CHECKPOINT_DIR.exists() else []
 if shipped:
-    from course_lib.models.glow_tts.train import load
+    from course_lib.models.glow_tts.train import RECIPE as GLOW_TTS
 
-    speaker_model = load(shipped[0], device="cpu")
+    speaker_model = GLOW_TTS.load(shipped[0], device="cpu")
     print("using the shipped model", shipped[0].name)
 else:
     speaker_model = model.eval()

@@ -310,11 +310,11 @@ from course_lib.checks.lesson09 import check_grad_tts_loss, solution_grad_tts_lo
 from course_lib.checks.build import two_sentence_batch
 from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
 from course_lib.distributions import gaussian_like
-from course_lib.models.recipe import make_tokenizer
+from course_lib.text import tokenizer_for
 from course_lib.nn.duration import duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
 
-tokenizer = make_tokenizer("espeak", False)
+tokenizer = tokenizer_for("espeak", False)
 corpus = load_corpus(ensure_corpus())
 two_batch = two_sentence_batch(corpus, tokenizer)
 check_config = dataclasses.replace(grad_tts.GradTTSConfig.tiny(), n_vocab=tokenizer.n_vocab, segment_frames=128)
@@ -361,9 +361,9 @@ show_solution(solution_grad_tts_loss)
 # </details>
 
 # %%
-from course_lib.models.grad_tts.train import shipped_or_trained
+from course_lib.models.grad_tts.train import RECIPE as GRAD_TTS
 
-model, how = shipped_or_trained(steps=pick(smoke=2, default=200, full=20000))
+model, how = GRAD_TTS.shipped_or_trained(steps=pick(smoke=2, default=200, full=20000))
 print(how)
 
 # %% [markdown]

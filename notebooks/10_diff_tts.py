@@ -221,11 +221,11 @@ from course_lib.data import ensure_corpus, load_corpus
 from course_lib.diffusion import epsilon_loss, q_sample, sample_steps
 from course_lib.distributions import gaussian_like
 from course_lib.models.diff_tts import normalize_mel
-from course_lib.models.recipe import make_tokenizer
+from course_lib.text import tokenizer_for
 from course_lib.nn.duration import duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
 
-tokenizer = make_tokenizer("espeak", False)
+tokenizer = tokenizer_for("espeak", False)
 corpus = load_corpus(ensure_corpus())
 two_batch = two_sentence_batch(corpus, tokenizer)
 tiny_config = dataclasses.replace(diff_tts.DiffTTSConfig.tiny(), n_vocab=tokenizer.n_vocab)
@@ -249,9 +249,9 @@ show_solution(solution_diff_tts_loss)
 # `DiffTTS.forward`, the steps you just wrote — on a batch and lets Adam move every weight.
 
 # %%
-from course_lib.models.diff_tts.train import shipped_or_trained
+from course_lib.models.diff_tts.train import RECIPE as DIFF_TTS
 
-model, how = shipped_or_trained(steps=pick(smoke=2, default=200, full=20000))
+model, how = DIFF_TTS.shipped_or_trained(steps=pick(smoke=2, default=200, full=20000))
 print(how)
 
 # %% [markdown]
@@ -278,12 +278,13 @@ print(how)
 # %%
 from course_lib import plots
 from course_lib.data import TextMelDataset, ensure_corpus, load_corpus
-from course_lib.models.recipe import make_tokenizer, vocode
+from course_lib.audio import vocode
+from course_lib.text import tokenizer_for
 from course_lib.vocoder import load_vocoder
 
 vocoder = load_vocoder()
 corpus = load_corpus(ensure_corpus())
-item = TextMelDataset(corpus.split("test").utterances[:1], tokenizer=make_tokenizer("espeak", False),
+item = TextMelDataset(corpus.split("test").utterances[:1], tokenizer=tokenizer_for("espeak", False),
                       frontend=corpus.symbols_for)[0]
 audio_seconds = item.mel.shape[-1] * 256 / 22050
 gammas = pick(smoke=[21, 57], default=[1, 7, 21, 57], full=[1, 7, 21, 57])
@@ -344,9 +345,9 @@ gamma_seed_ab(model, text="Diffusion turns noise into speech.", gamma_a=pick(smo
 # plot seconds). Grad-TTS gets the same numbers of calls as Diff-TTS's walks: 8, 20, 58.
 
 # %%
-from course_lib.models.grad_tts.train import shipped_or_trained as grad_tts_shipped_or_trained
+from course_lib.models.grad_tts.train import RECIPE as GRAD_TTS
 
-grad_model, how = grad_tts_shipped_or_trained(steps=pick(smoke=2, default=200, full=20000))
+grad_model, how = GRAD_TTS.shipped_or_trained(steps=pick(smoke=2, default=200, full=20000))
 print("Grad-TTS:", how)
 grad_rows = []
 for calls in pick(smoke=[8], default=[8, 20, 58], full=[8, 20, 58]):

@@ -129,8 +129,8 @@ print("\nVITSConfig.tiny():", VITSConfig.tiny.__doc__)
 
 # %%
 from course_lib.data import ensure_corpus
-from course_lib.models.recipe import training_data
-from course_lib.models.vits.train import SHIPPED_FILE, TRAIN_COMMAND, load
+from course_lib.data import training_data
+from course_lib.models.vits.train import RECIPE as VITS_RECIPE
 from course_lib.paths import CHECKPOINT_DIR
 
 corpus_dir = ensure_corpus(multispeaker=True)
@@ -141,14 +141,15 @@ corpus = data.corpus
 config = config.replace(n_vocab=data.tokenizer.n_vocab, front_end=corpus.front_end, n_speakers=corpus.n_speakers)
 print(f"{len(corpus)} utterances, speakers: {', '.join(corpus.speakers)}")
 
-shipped = CHECKPOINT_DIR / SHIPPED_FILE
+shipped = CHECKPOINT_DIR / VITS_RECIPE.shipped.file
 if shipped.exists():
-    vits = load(shipped, device="cpu").eval()
+    vits = VITS_RECIPE.load(shipped, device="cpu")
     print("using the shipped model", shipped.name)
 else:
     torch.manual_seed(config.seed)
     vits = VITS(config).eval()
-    print(f"no shipped {shipped.name}: an untrained model here (the shipped one comes from `{TRAIN_COMMAND}`)")
+    print(f"no shipped {shipped.name}: an untrained model here "
+          f"(the shipped one comes from `{VITS_RECIPE.shipped.command}`)")
 
 batch = next(iter(data.val_loader))
 spec = audio.linear_spectrogram(batch.waves[:, 0])  # [B, 513, T]: what the posterior reads
@@ -668,10 +669,10 @@ display(HTML("<table><tr>" + "".join(
 # %%
 from course_lib.evaluation import cents, median_voiced_f0
 from course_lib.models.contract import SynthesisOptions
-from course_lib.models.recipe import make_tokenizer
+from course_lib.text import tokenizer_for
 
 per_voice = pick(smoke=1, default=None, full=None)   # None: all of the voice's test sentences
-speak_tokenizer = make_tokenizer(vits.config.front_end, vits.config.add_blank)
+speak_tokenizer = tokenizer_for(vits.config.front_end, vits.config.add_blank)
 tracks = {}
 for voice_id, voice in enumerate(corpus.speakers):
     for record in [r for r in corpus.split("test") if r.speaker == voice_id][:per_voice]:
@@ -793,18 +794,18 @@ from course_lib.models.glow_tts import GlowTTSConfig
 from course_lib.models.glow_tts import build as build_glow
 from course_lib.models.waveform.config import HiFiGANConfig
 from course_lib.models.waveform.generator import build_generator
-from course_lib.models.recipe import make_tokenizer, text_to_tokens
+from course_lib.text import text_to_tokens, tokenizer_for
 from course_lib.vocoder import CourseVocoder, GriffinLimVocoder, load_vocoder
 from course_lib.widgets.lesson11 import real_time_factor
 
 repeats = pick(smoke=1, default=3, full=5)
 glow_path = CHECKPOINT_DIR / "glow_tts_tiny.pt"
 if glow_path.exists():
-    from course_lib.models.glow_tts.train import load as load_glow
+    from course_lib.models.glow_tts.train import RECIPE as GLOW_TTS
 
-    glow = load_glow(glow_path, device="cpu").eval()
+    glow = GLOW_TTS.load(glow_path, device="cpu")
 else:
-    glow = build_glow(GlowTTSConfig.tiny().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)).eval()
+    glow = build_glow(GlowTTSConfig.tiny().replace(n_vocab=tokenizer_for("espeak", True).n_vocab)).eval()
 glow_tokens = text_to_tokens(sentence, glow.config.front_end, glow.config.add_blank)[0]
 vits_tokens = text_to_tokens(sentence, speaker_model.config.front_end, speaker_model.config.add_blank)[0]
 griffin_lim = GriffinLimVocoder(n_iter=32)

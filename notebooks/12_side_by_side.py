@@ -363,13 +363,13 @@ if grad is not None:
 # the cell stretch its durations?
 
 # %%
-from course_lib.models.recipe import make_tokenizer, text_to_tokens
+from course_lib.text import text_to_tokens, tokenizer_for
 from course_lib.models.vits import VITS, VITSConfig
 from course_lib.widgets.lesson11 import real_time_factor as time_it
 
 vits_row = find_row(rows, "VITS")
 torch.manual_seed(0)
-untrained_vits = VITS(VITSConfig.tiny_multi_f0().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)).eval()
+untrained_vits = VITS(VITSConfig.tiny_multi_f0().replace(n_vocab=tokenizer_for("espeak", True).n_vocab)).eval()
 untrained_vits.remove_weight_norm()
 vits_tokens = text_to_tokens(test_records[items[0].id], "espeak", True)[0]
 stretch = items[0].mel.shape[-1] / len(vits_tokens)  # an untrained duration predictor gives ≈ 1 frame per token

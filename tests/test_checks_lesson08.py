@@ -159,10 +159,10 @@ def test_build_the_solution_is_the_library_forward(training, n_squeeze, n_frames
 def test_the_build_exercises_batch_is_the_first_and_the_shortest_training_sentence():
     from course_lib.checks.build import two_sentence_batch
     from course_lib.data import ensure_corpus, load_corpus
-    from course_lib.models.recipe import make_tokenizer
+    from course_lib.text import tokenizer_for
 
     corpus = load_corpus(ensure_corpus())
-    batch = two_sentence_batch(corpus, make_tokenizer("espeak", False))
+    batch = two_sentence_batch(corpus, tokenizer_for("espeak", False))
     records = corpus.split("train").utterances
     assert batch.mel_lengths.tolist() == [sum(records[0].durations), min(sum(r.durations) for r in records)]
     assert batch.mel_lengths[1] < batch.mels.shape[-1]          # the short one is padded

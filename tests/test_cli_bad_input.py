@@ -848,7 +848,7 @@ def test_train_init_names_a_missing_model_file(capsys, tmp_path):
 
 def test_train_init_starts_the_fine_tune_from_the_given_weights(capsys, tmp_path):
     from course_lib.models.pitch_vocoder import PitchVocoderConfig, build
-    from course_lib.models.pitch_vocoder.train import load
+    from course_lib.models.pitch_vocoder.train import RECIPE
     from course_lib.training import save_model
 
     torch.manual_seed(5)
@@ -857,7 +857,7 @@ def test_train_init_starts_the_fine_tune_from_the_given_weights(capsys, tmp_path
     code, out, err = cli(capsys, "train", "pitch_vocoder", "--config", "tiny_harmonic_noise", "--init",
                          tmp_path / "start.pt", "--out", tmp_path / "run", "--steps", "1", "--batch-size", "1")
     assert code == 0, err
-    tuned = load(tmp_path / "run" / "pitch_vocoder.pt")
+    tuned = RECIPE.load(tmp_path / "run" / "pitch_vocoder.pt")
     assert tuned.config.synthesis == "harmonic_noise"
     # one small step away from the start, not from a fresh draw
     with torch.no_grad():

@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from course_lib import compare
+from course_lib.models import TRAINABLE, recipe_of
 from course_lib.__main__ import main
 from course_lib.models import glow_tts
 
@@ -47,7 +48,7 @@ def test_every_system_gets_the_same_measures_and_the_files_are_written(tmp_path)
     from course_lib.vocoder import GriffinLimVocoder
 
     systems = [compare.System("ground truth", lambda item, seed: item.wave, stochastic=False),
-               compare._tts_system("glow_tts", model, GriffinLimVocoder(), 0)]
+               compare._tts_system(recipe_of("glow_tts"), model, GriffinLimVocoder(), 0)]
     rows = compare.measure(systems, [_item()], [["a", "b"]], tmp_path, seeds=2, variation_seeds=2, progress=False)
     truth, glow = rows
     assert truth.mcd_dtw == pytest.approx(0.0, abs=1e-6) and truth.rtf_1_thread is None
@@ -67,7 +68,7 @@ def test_gpu_speed_is_timed_on_a_copy_of_each_system_and_said_to_be_missing_with
     model = glow_tts.build(glow_tts.GlowTTSConfig.tiny().replace(n_vocab=60)).eval()
     from course_lib.vocoder import GriffinLimVocoder
 
-    glow = compare._tts_system("glow_tts", model, GriffinLimVocoder(), 0)
+    glow = compare._tts_system(recipe_of("glow_tts"), model, GriffinLimVocoder(), 0)
     resynthesis = compare._resynthesis_system("Griffin-Lim resynthesis", GriffinLimVocoder(), 0)
     item = _item()
     with torch.no_grad():   # the copy "on a device" says what the model itself says, seed for seed
@@ -107,32 +108,35 @@ def test_dnsmos_can_be_skipped_and_the_table_says_so(tmp_path):
     assert row.dnsmos_ovrl is None and "DNSMOS skipped (asked for: --no-dnsmos)" in compare.markdown([row], 1)
 
 
-@pytest.mark.parametrize("kind", sorted(compare.SHIPPED))
-def test_the_training_cost_of_each_shipped_model_is_the_one_its_readme_row_states(kind):
-    import importlib
+SHIPPED_MODELS = [name for name in TRAINABLE if recipe_of(name).shipped is not None]
 
+
+@pytest.mark.parametrize("kind", SHIPPED_MODELS)
+def test_the_training_cost_and_command_of_each_shipped_model_are_the_ones_its_readme_row_states(kind):
     from course_lib.paths import CHECKPOINT_DIR
 
-    cost = importlib.import_module(f"course_lib.models.{kind}.train").SHIPPED_TRAINING
+    shipped = recipe_of(kind).shipped
     readme = (CHECKPOINT_DIR / "README.md").read_text(encoding="utf-8")
-    row = next(line for line in readme.splitlines() if line.startswith(f"| `{compare.SHIPPED[kind]}`"))
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{shipped.file}`"))
+    cost = shipped.cost
     assert f"{cost.steps:,}" in row or f"--steps {cost.steps}" in row, (kind, cost)
     assert cost.cpu_hours > 0 and cost.gpu_hours >= 0
+    assert shipped.command.split(" && ")[0].split(" --data ")[0].split(" --out ")[0] in row, kind
 
 
 def test_a_model_that_makes_its_own_waves_is_scored_without_the_vocoder(monkeypatch):
     from course_lib.models import vits
-    from course_lib.models.glow_tts import train as glow_train
     from course_lib.vocoder import GriffinLimVocoder
 
     glow = glow_tts.build(glow_tts.GlowTTSConfig.tiny().replace(n_vocab=60)).eval()
     end_to_end = vits.build(vits.VITSConfig.tiny()).eval()
-    assert not compare._tts_system("glow_tts", glow, GriffinLimVocoder(), 7).end_to_end
-    system = compare._tts_system("vits", end_to_end, GriffinLimVocoder(), 7)
+    glow_recipe = recipe_of("glow_tts")
+    assert not compare._tts_system(glow_recipe, glow, GriffinLimVocoder(), 7).end_to_end
+    system = compare._tts_system(recipe_of("vits"), end_to_end, GriffinLimVocoder(), 7)
     assert system.end_to_end and system.name == "VITS" and system.parameters == compare._count(end_to_end)
     # the synth recipe's makes_waves decides, not the model's name
-    monkeypatch.setattr(glow_train, "SYNTH", dataclasses.replace(glow_train.SYNTH, makes_waves=True))
-    system = compare._tts_system("glow_tts", glow, GriffinLimVocoder(), 7)
+    waves = dataclasses.replace(glow_recipe, synth=dataclasses.replace(glow_recipe.synth, makes_waves=True))
+    system = compare._tts_system(waves, glow, GriffinLimVocoder(), 7)
     assert system.end_to_end and system.name == "Glow-TTS" and system.parameters == compare._count(glow)
 
 

@@ -159,21 +159,21 @@ def test_multi_speaker_conditioning():
 
 
 def test_checkpoint_with_another_vocabulary_is_a_clear_error(tmp_path):
-    from course_lib.models.glow_tts.train import load
+    from course_lib.models.glow_tts.train import RECIPE
 
     model = build(GlowTTSConfig.tiny().replace(n_vocab=30))  # the eSpeak table has more symbols
     path = save_model(tmp_path / "glow.pt", model, model.config.to_dict())
     with pytest.raises(ValueError, match="n_vocab=30"):
-        load(path)
+        RECIPE.load(path)
 
 
 def test_synth_cli_writes_a_wave(tmp_path):
     import soundfile as sf
 
     from course_lib.__main__ import main
-    from course_lib.models.recipe import make_tokenizer
+    from course_lib.text import tokenizer_for
 
-    config = GlowTTSConfig.tiny().replace(n_vocab=make_tokenizer("espeak", False).n_vocab)
+    config = GlowTTSConfig.tiny().replace(n_vocab=tokenizer_for("espeak", False).n_vocab)
     model = build(config)
     path = save_model(tmp_path / "glow.pt", model, config.to_dict())
     assert main(["synth", "glow_tts", "--checkpoint", str(path), "--text", "Hello there.", "--out",

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from course_lib.models.glow_tts import GlowTTSConfig, build
-from course_lib.models.recipe import make_tokenizer
+from course_lib.text import tokenizer_for
 from course_lib.vocoder import GriffinLimVocoder
 from course_lib.widgets import lesson08 as W
 
@@ -15,7 +15,7 @@ TEXT = "Hello there."
 @pytest.fixture(scope="module")
 def model():
     torch.manual_seed(0)
-    config = GlowTTSConfig.tiny().replace(n_vocab=make_tokenizer("espeak", False).n_vocab)
+    config = GlowTTSConfig.tiny().replace(n_vocab=tokenizer_for("espeak", False).n_vocab)
     model = build(config).eval()
     with torch.no_grad():  # untrained durations are exp(0) = 1 frame; lengthen them so there is a mel to hear
         model.encoder.duration_predictor.proj.bias.fill_(1.5)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from course_lib.models.grad_tts import GradTTSConfig, build
-from course_lib.models.recipe import make_tokenizer
+from course_lib.text import tokenizer_for
 from course_lib.vocoder import GriffinLimVocoder
 from course_lib.widgets.lesson09 import TrajectoryExplorer, reverse_trajectory, step_title
 
@@ -26,7 +26,7 @@ def one_thread():
 @pytest.fixture(scope="module")
 def model():
     torch.manual_seed(0)
-    config = dataclasses.replace(GradTTSConfig.tiny(), n_vocab=make_tokenizer("espeak", False).n_vocab,
+    config = dataclasses.replace(GradTTSConfig.tiny(), n_vocab=tokenizer_for("espeak", False).n_vocab,
                                  encoder_channels=32, filter_channels=64, n_layers=1, duration_filter_channels=32,
                                  dec_dim=8, attention_heads=1, attention_head_dim=8)
     return build(config).eval()

@@ -11,7 +11,8 @@ from course_lib.audio import SAMPLE_RATE, save_audio
 from course_lib.models.hifigan import build
 from course_lib.models.waveform.config import HiFiGANConfig
 from course_lib.data.segments import SegmentLoader, random_segment
-from course_lib.models.hifigan.train import HiFiGANTask, train_cli
+from course_lib.cli import train_cli
+from course_lib.models.hifigan.train import RECIPE, HiFiGANTask
 from course_lib.training import TrainConfig, Trainer, load_checkpoint
 from course_lib.vocoder import HiFiGANVocoder
 
@@ -89,13 +90,13 @@ def test_command_line_trains_resumes_and_saves_a_loadable_generator(tmp_path, ca
     out = tmp_path / "run"
     args = argparse.Namespace(model="hifigan", config="tiny", data=str(data), out=str(out), steps=1,
                               batch_size=2, resume=False)
-    train_cli(args)
-    train_cli(argparse.Namespace(**{**vars(args), "steps": 2, "resume": True}))
+    train_cli(args, RECIPE)
+    train_cli(argparse.Namespace(**{**vars(args), "steps": 2, "resume": True}), RECIPE)
     assert load_checkpoint(out / "checkpoint.pt")["step"] == 2
     vocoder = HiFiGANVocoder.from_checkpoint(out / "generator.pt")
     wave = vocoder(torch.zeros(80, 3))
     assert wave.shape == (768,) and torch.isfinite(wave).all()
-    assert "generator saved to" in capsys.readouterr().out
+    assert f"model written to {out / 'generator.pt'}" in capsys.readouterr().out
 
 
 def test_the_same_vocoder_command_twice_gives_bit_identical_checkpoints(tmp_path, capsys):

@@ -22,7 +22,7 @@ LAYERS = {
     "building blocks": ("nn", "flows", "diffusion", "alignment", "distributions", "training", "data", "cepstrum"),
     "models": ("models",),
     "vocoder and evaluation": ("vocoder", "evaluation", "quality"),
-    "lessons' tools and the CLI": ("widgets", "checks", "plots", "compare", "__main__"),
+    "lessons' tools and the CLI": ("widgets", "checks", "plots", "compare", "cli", "__main__"),
 }
 LAYER_OF = {part: rank for rank, parts in enumerate(LAYERS.values()) for part in parts}
 PACKAGE = Path(course_lib.__file__).parent
@@ -143,4 +143,4 @@ def test_the_walk_names_the_submodule_a_from_import_brings():
     # a guard on the checker itself: `from course_lib.models import recipe` imports the shared module recipe,
     # `from course_lib.models import model_of_config` the registry (no part)
     assert is_module("course_lib.models.recipe") and not is_module("course_lib.models.model_of_config")
-    assert ("single_phase", "recipe") in {(source, target) for source, target, _ in model_imports()}
+    assert ("glow_tts", "recipe") in {(source, target) for source, target, _ in model_imports()}

@@ -116,11 +116,12 @@ def test_cli_unknown_model_is_a_clear_error():
 
 def test_the_cli_model_lists_match_the_modules_and_every_argument_has_help():
     from course_lib.__main__ import build_parser
-    from course_lib.models import MODEL_MODULES, SYNTHESIZERS, TRAINABLE, model_module, synth_recipe
+    from course_lib.models import MODEL_MODULES, SYNTHESIZERS, TRAINABLE, recipe_of
 
     built = list(MODEL_MODULES)
-    assert [n for n in built if hasattr(model_module(n), "train_cli")] == [n for n in MODEL_MODULES if n in TRAINABLE]
-    assert [n for n in built if synth_recipe(n) is not None] == [n for n in MODEL_MODULES if n in SYNTHESIZERS]
+    assert [n for n in built if recipe_of(n) is not None] == [n for n in MODEL_MODULES if n in TRAINABLE]
+    assert [n for n in built if getattr(recipe_of(n), "synth", None)] == [n for n in MODEL_MODULES if n in SYNTHESIZERS]
+    assert all(recipe_of(n).name == n for n in TRAINABLE)
     def check(parser, command):
         for action in parser._actions:
             if action.dest != "help":

@@ -230,7 +230,7 @@ SHIPPED = {"voiced_frames": 64, "median_f0": 119.84, "wave_abs_sum": 3451.314}  
 
 
 def test_the_shipped_course_vocoder_hears_and_says_what_it_did_when_it_shipped():
-    from course_lib.models.pitch_vocoder.train import SHIPPED_TRAINING
+    from course_lib.models.pitch_vocoder.train import RECIPE
     from course_lib.paths import CHECKPOINT_DIR
 
     if not (CHECKPOINT_DIR / "pitch_vocoder_tiny.pt").exists():
@@ -242,7 +242,7 @@ def test_the_shipped_course_vocoder_hears_and_says_what_it_did_when_it_shipped()
     assert abs(1200 * math.log2(found["median_f0"] / 120.0)) < 30  # it hears the vowel's pitch
     readme = (CHECKPOINT_DIR / "README.md").read_text(encoding="utf-8")
     row = next(line for line in readme.splitlines() if line.startswith("| `pitch_vocoder_tiny.pt`"))
-    assert f"{SHIPPED_TRAINING.steps:,} steps" in row
+    assert f"{RECIPE.shipped.cost.steps:,} steps" in row
 
 
 if __name__ == "__main__":

@@ -56,9 +56,9 @@ class _Parrot(torch.nn.Module):
 
 
 def test_score_recognizer_per_voice_from_waves_and_mels():
-    from course_lib.models.recipe import make_tokenizer
+    from course_lib.text import tokenizer_for
 
-    symbols = make_tokenizer("espeak", False).symbols
+    symbols = tokenizer_for("espeak", False).symbols
     heard = [symbols.index(s) for s in ("h", "ə", "l")]
     wave = torch.zeros(22050)
     items = [ScoringItem(wave, ("h", "ə", "l"), "a"),

@@ -161,11 +161,11 @@ def test_resynthesis_is_made_once_and_cached_and_off_means_untouched():
 
 def _smoke_batch(n: int = 4):
     from course_lib.data import TextMelDataset, ensure_corpus, open_corpus
-    from course_lib.models.recipe import make_tokenizer
+    from course_lib.text import tokenizer_for
 
     corpus = open_corpus(ensure_corpus(mode="smoke", multispeaker=True))
     records = sorted(corpus.split("train").utterances, key=lambda u: sum(u.durations))[:n]
-    dataset = TextMelDataset(records, tokenizer=make_tokenizer("espeak", False), frontend=corpus.symbols_for,
+    dataset = TextMelDataset(records, tokenizer=tokenizer_for("espeak", False), frontend=corpus.symbols_for,
                              return_wave=True)
     return dataset.collate([dataset[i] for i in range(len(records))])
 
@@ -197,7 +197,7 @@ def _small_fast_tiny() -> RecognizerConfig:
 def test_cli_trains_and_resumes_exactly(tmp_path, monkeypatch, capsys):
     from course_lib.__main__ import main
     from course_lib.models import recognizer
-    from course_lib.models.recognizer.train import load
+    from course_lib.models.recognizer.train import RECIPE
 
     monkeypatch.setitem(recognizer.CONFIGS, "tiny", _small_fast_tiny)
     common = ["train", "recognizer", "--config", "tiny", "--batch-size", "2"]
@@ -206,7 +206,8 @@ def test_cli_trains_and_resumes_exactly(tmp_path, monkeypatch, capsys):
     assert main([*common, "--out", str(tmp_path / "resumed"), "--steps", "2"]) == 0
     assert main(["train", "recognizer", "--config", "tiny", "--out", str(tmp_path / "resumed"), "--steps", "4",
                  "--resume"]) == 0
-    straight, resumed = load(tmp_path / "straight" / "recognizer.pt"), load(tmp_path / "resumed" / "recognizer.pt")
+    straight = RECIPE.load(tmp_path / "straight" / "recognizer.pt")
+    resumed = RECIPE.load(tmp_path / "resumed" / "recognizer.pt")
     assert not straight.training
     for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values()):
         assert torch.equal(a, b), f"{name} differs after resume"
@@ -224,14 +225,14 @@ def test_cli_refuses_an_unknown_config(tmp_path, capsys):
 
 def test_the_shipped_recognizer_reads_held_out_speech_of_every_voice_and_its_griffin_lim_copy():
     from course_lib.audio import griffin_lim
-    from course_lib.models.recognizer.train import SHIPPED_FILE, load
+    from course_lib.models.recognizer.train import RECIPE
     from course_lib.paths import CHECKPOINT_DIR
     from course_lib.quality import corpus_items, score_recognizer
 
-    path = CHECKPOINT_DIR / SHIPPED_FILE
+    path = CHECKPOINT_DIR / RECIPE.shipped.file
     if not path.exists():
-        pytest.skip(f"{SHIPPED_FILE} is not in this checkout")
-    recognizer = load(path)
+        pytest.skip(f"{path.name} is not in this checkout")
+    recognizer = RECIPE.load(path)
     items = corpus_items("test", limit=8)                             # the current mode's multi-voice corpus
     truth = score_recognizer(recognizer, items)
     resynthesized = score_recognizer(recognizer, corpus_items("test", resynthesize=griffin_lim, limit=8))

@@ -5,15 +5,15 @@ durations and mel (and VITS's wave) for one sentence and seed. When a checkpoint
 purpose, print its new fingerprint with ``python tests/test_shipped_outputs.py`` and replace its row.
 """
 
-import importlib
 import json
 
 import pytest
 import torch
 
-from course_lib.models import recipe
+from course_lib.models import recipe_of
 from course_lib.models.contract import SynthesisOptions
 from course_lib.paths import CHECKPOINT_DIR
+from course_lib.text import text_to_tokens
 
 TEXT = "The quick brown fox jumps over the lazy dog."
 CASES = {  # model → shipped file, the options it is asked with (few steps for the diffusion models: quick)
@@ -68,8 +68,8 @@ SHIPPED = {  # fingerprint(name) when each checkpoint shipped (mel_grid: mel[::1
 def fingerprint(name: str) -> dict:
     """Tokens, rounded durations, mel shape, a grid of mel values and sums — of the shipped model ``name``."""
     file, options = CASES[name]
-    model = importlib.import_module(f"course_lib.models.{name}.train").load(CHECKPOINT_DIR / file).eval()
-    tokens = recipe.text_to_tokens(TEXT, model.config.front_end, model.config.add_blank)[0]
+    model = recipe_of(name).load(CHECKPOINT_DIR / file)
+    tokens = text_to_tokens(TEXT, model.config.front_end, model.config.add_blank)[0]
     result = model.generate(tokens, options)
     found = {"n_tokens": int(tokens.numel()), "durations": [int(d) for d in result.durations.round().tolist()],
              "mel_shape": list(result.mel.shape),

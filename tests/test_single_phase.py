@@ -10,8 +10,9 @@ import torch
 
 from course_lib.audio import SAMPLE_RATE
 from course_lib.models import recipe
-from course_lib.models.cvae import CvaeConfig, CvaeTask
+from course_lib.models.cvae import CvaeConfig
 from course_lib.models.cvae import build as build_cvae
+from course_lib.models.cvae.train import CvaeTask
 from course_lib.models.diff_tts import DiffTTSConfig
 from course_lib.models.diff_tts import build as build_diff
 from course_lib.models.diff_tts.train import SYNTH_CALLS, DiffTTSTask
@@ -25,6 +26,7 @@ from course_lib.models.recognizer import RecognizerConfig
 from course_lib.models.recognizer import build as build_recognizer
 from course_lib.models.recognizer.train import RecognizerTask
 from course_lib.models.single_phase import SinglePhaseTask
+from course_lib.training import train_config
 from course_lib.training.task import check_task
 
 N_VOCAB = 20
@@ -86,8 +88,8 @@ def test_each_task_keeps_its_own_recipe():
 
 
 def test_train_config_clips_as_the_model_says():
-    by_value = recipe.train_config(GlowTTSConfig.tiny(), "out", 100, True, False)
-    by_norm = recipe.train_config(GradTTSConfig.tiny(), "out", 100, False, False)
+    by_value = train_config(GlowTTSConfig.tiny(), "out", 100, True, False)
+    by_norm = train_config(GradTTSConfig.tiny(), "out", 100, False, False)
     assert (by_value.grad_clip_value, by_value.grad_clip_norm) == (GlowTTSConfig.tiny().grad_clip_value, None)
     assert (by_norm.grad_clip_norm, by_norm.grad_clip_value) == (GradTTSConfig.tiny().grad_clip_norm, None)
     assert by_value.val_every == 20 and by_norm.val_every is None
@@ -138,18 +140,24 @@ def test_without_a_shipped_checkpoint_the_fallback_says_how_long_it_will_train(t
     monkeypatch.setattr(paths, "cache_dir", lambda: tmp_path / "cache")
     trained = []
 
-    def train(config, data_dir, out_dir, steps, validate):
-        trained.append((config, data_dir, Path(out_dir).name, steps, validate))
-        return torch.nn.Linear(1, 1), []
+    class Toy(recipe.Recipe):
+        def train(self, config, data_dir, out_dir, steps=None, validate=True):
+            trained.append((config, data_dir, Path(out_dir).name, steps, validate))
+            return torch.nn.Linear(1, 1), []
 
-    model, how = recipe.shipped_or_trained("toy_tiny.pt", None, train, "tiny", 200, "python -m course_lib train toy",
-                                           seconds_per_step=1.5)
+        def load(self, path, device=None):
+            return torch.nn.Linear(1, 1).eval()
+
+    shipped = recipe.Shipped("toy_tiny.pt", recipe.TrainingCost(steps=1, cpu_hours=1), "python -m course_lib train toy",
+                             seconds_per_step=1.5, fallback_data=lambda: "multi")
+    toy = Toy("toy", {"tiny": lambda: "tiny"}, build=None, prepare=None, task=None, steps=(1, 2, 3), model_file="toy.pt",
+              shipped=shipped)
+    model, how = toy.shipped_or_trained(200)
     assert "no shipped checkpoint toy_tiny.pt: training 200 steps now, ≈ 5 min" in capsys.readouterr().out
-    assert trained == [("tiny", None, "toy_tiny", 200, False)] and not model.training
+    assert trained == [("tiny", "multi", "toy_tiny", 200, False)] and not model.training
     assert "python -m course_lib train toy" in how
 
     (tmp_path / "checkpoints").mkdir()
     (tmp_path / "checkpoints" / "toy_tiny.pt").write_bytes(b"")
-    _, how = recipe.shipped_or_trained("toy_tiny.pt", lambda path: torch.nn.Linear(1, 1), train, "tiny", 200, "",
-                                       seconds_per_step=1.5)
+    _, how = toy.shipped_or_trained(200)
     assert how == "loaded the shipped checkpoint toy_tiny.pt" and capsys.readouterr().out == "" and len(trained) == 1

@@ -6,7 +6,7 @@ import torch
 
 from course_lib.__main__ import main
 from course_lib.models.vits import VITSConfig, build, build_discriminator
-from course_lib.models.vits.train import VITSTask, load
+from course_lib.models.vits.train import RECIPE, VITSTask
 
 
 def _train(tmp_path, name, *extra):
@@ -48,14 +48,14 @@ def test_the_cli_trains_resumes_exactly_and_synthesises(tmp_path, capsys):
 
 
 def test_a_saved_model_speaks_the_same_wave_for_a_seed(tmp_path):
-    from course_lib.models.recipe import make_tokenizer
+    from course_lib.text import tokenizer_for
     from course_lib.training import save_model
 
-    config = VITSConfig.tiny().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)
+    config = VITSConfig.tiny().replace(n_vocab=tokenizer_for("espeak", True).n_vocab)
     torch.manual_seed(0)
     model = build(config).eval()
     path = save_model(tmp_path / "vits.pt", model, config.to_dict())
-    again = load(path, device="cpu").eval()
+    again = RECIPE.load(path, device="cpu")
     tokens = torch.randint(1, config.n_vocab, (12,))
     torch.testing.assert_close(again.synthesize(tokens, seed=5), model.synthesize(tokens, seed=5), rtol=0, atol=0)
 
@@ -86,10 +86,10 @@ def test_voice_conversion_from_the_command_line_and_its_bad_input(tmp_path, caps
 
     import numpy as np
 
-    from course_lib.models.recipe import make_tokenizer
+    from course_lib.text import tokenizer_for
     from course_lib.training import save_model
 
-    config = dataclasses.replace(VITSConfig.tiny(), n_vocab=make_tokenizer("espeak", True).n_vocab, n_speakers=3,
+    config = dataclasses.replace(VITSConfig.tiny(), n_vocab=tokenizer_for("espeak", True).n_vocab, n_speakers=3,
                                  speaker_channels=16)
     many = save_model(tmp_path / "many.pt", build(config), config.to_dict())
     single_config = VITSConfig.tiny().replace(n_vocab=config.n_vocab)
@@ -143,11 +143,11 @@ def test_a_vits_with_an_explicit_f0_trains_in_one_phase_resumes_exactly_and_shif
     assert main(["synth", "vits", "--checkpoint", str(model_file), "--text", "Hello there.", "--out", str(out),
                  "--speaker", "1", "--pitch-shift", "1.5"]) == 0, capsys.readouterr().err
     assert "pitch_shift 1.5" in capsys.readouterr().out
-    from course_lib.models.recipe import make_tokenizer
+    from course_lib.text import tokenizer_for
     from course_lib.paths import CHECKPOINT_DIR
     from course_lib.training import save_model
 
-    plain = VITSConfig.tiny().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)   # no explicit F0
+    plain = VITSConfig.tiny().replace(n_vocab=tokenizer_for("espeak", True).n_vocab)   # no explicit F0
     plain_file = save_model(tmp_path / "plain.pt", build(plain), plain.to_dict())
     for kind, checkpoint in (("vits", plain_file), ("glow_tts", CHECKPOINT_DIR / "glow_tts_tiny.pt")):
         assert main(["synth", kind, "--checkpoint", str(checkpoint), "--text", "Hi.", "--out", str(out),
@@ -163,7 +163,6 @@ def test_a_vits_with_an_explicit_f0_trains_in_one_phase_resumes_exactly_and_shif
 
 def test_a_second_phase_starts_from_the_first_phases_weights_at_its_own_learning_rate(tmp_path, capsys):
     from course_lib.data import ensure_corpus
-    from course_lib.models.vits.train import load_run
 
     data = str(ensure_corpus(multispeaker=True))
 
@@ -174,8 +173,8 @@ def test_a_second_phase_starts_from_the_first_phases_weights_at_its_own_learning
     assert train("tiny_multi_f0", "first") == 0, capsys.readouterr().err
     assert train("tiny_multi_f0_anneal", "second", "--init", str(tmp_path / "first" / "checkpoint.pt")) == 0, \
         capsys.readouterr().err
-    first, _, _ = load_run(tmp_path / "first" / "vits.pt")
-    second, _, _ = load_run(tmp_path / "second" / "vits.pt")
+    first, _, _ = RECIPE.load_run(tmp_path / "first" / "vits.pt")
+    second, _, _ = RECIPE.load_run(tmp_path / "second" / "vits.pt")
     fresh = build(second.config)
     weights = dict(first.named_parameters())
     moved = max(float((p - weights[name]).abs().max()) for name, p in second.named_parameters())

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from course_lib.models import diff_tts
-from course_lib.models.recipe import make_tokenizer, text_to_tokens
+from course_lib.text import text_to_tokens, tokenizer_for
 from course_lib.vocoder import GriffinLimVocoder
 from course_lib.widgets import lesson10 as W
 
@@ -26,7 +26,7 @@ def _one_thread():
 @pytest.fixture(scope="module")
 def model():
     torch.manual_seed(0)
-    config = dataclasses.replace(diff_tts.DiffTTSConfig.tiny(), n_vocab=make_tokenizer("espeak", False).n_vocab)
+    config = dataclasses.replace(diff_tts.DiffTTSConfig.tiny(), n_vocab=tokenizer_for("espeak", False).n_vocab)
     return diff_tts.build(config).eval()
 
 

@@ -7,7 +7,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from course_lib.models.recipe import make_tokenizer
+from course_lib.text import tokenizer_for
 from course_lib.models.vits import VITS, VITSConfig
 from course_lib.widgets import lesson11 as W
 
@@ -17,7 +17,7 @@ TEXT = "Hello there."
 @pytest.fixture(scope="module")
 def model():
     torch.manual_seed(0)
-    config = VITSConfig.tiny_multi().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)
+    config = VITSConfig.tiny_multi().replace(n_vocab=tokenizer_for("espeak", True).n_vocab)
     return VITS(config).eval()
 
 
@@ -111,7 +111,7 @@ def test_ui_renders_resamples_and_shows_errors(model):
 def pitch_model():
     """An untrained VITS with an explicit F0 whose speakers' pitch has been counted (as training does)."""
     torch.manual_seed(0)
-    config = VITSConfig.tiny_multi_f0().replace(n_vocab=make_tokenizer("espeak", True).n_vocab)
+    config = VITSConfig.tiny_multi_f0().replace(n_vocab=tokenizer_for("espeak", True).n_vocab)
     model = VITS(config).eval()
     model.speaker_log_f0_sum.copy_(torch.log(torch.tensor([100.0, 200.0, 120.0, 220.0, 110.0])).double() * 10)
     model.speaker_voiced_frames.fill_(10)

@@ -7,8 +7,8 @@
 * Recorded speech: :func:`load_ljspeech`, :func:`download_ljspeech`; either layout: :func:`open_corpus`.
 * Pitch: :func:`corpus_pitch` — the F0 of every mel frame, stored with the built-in corpus, computed once and
   cached for an LJSpeech-layout folder (:mod:`.pitch`).
-* Training: :class:`TextMelDataset`, :func:`collate` → :class:`TextMelBatch` (text–mel models); random vocoder
-  windows with their F0 (:mod:`.segments`);
+* Training: :func:`training_data` (a corpus folder → tokenizer and loaders), :class:`TextMelDataset`,
+  :func:`collate` → :class:`TextMelBatch` (text–mel models); random vocoder windows with their F0 (:mod:`.segments`);
   :class:`LengthBucketSampler`, :func:`seed_everything`, :func:`worker_init_fn`.
 
 Names are imported on first use, so the corpus builder's worker processes start
@@ -29,6 +29,8 @@ _EXPORTS = {
     "TextMelDataset": "dataset", "TextMelItem": "dataset", "TextMelBatch": "dataset", "collate": "dataset",
     "LengthBucketSampler": "sampler", "worker_init_fn": "sampler",
     "generate_sentences": "sentences",
+    "TrainingData": "loaders", "training_data": "loaders", "first_val_tokens": "loaders",
+    "training_clips": "loaders",
 }
 
 __all__ = sorted([*_EXPORTS, "seed_everything"])

@@ -4,10 +4,10 @@ Each model module exposes the same small protocol:
 
 * ``CONFIGS``: ``{name: constructor}`` of its config dataclass (e.g. ``paper``, ``tiny``);
 * ``build(config) -> nn.Module``;
-* optionally ``train_cli(args)`` for ``python -m course_lib train``;
-* for ``python -m course_lib synth``: a ``train`` submodule whose ``SYNTH`` (a :class:`recipe.SynthCLI`) names
-  its ``load`` and what its official temperature is; the model it loads implements the synthesis contract
-  (``course_lib.models.contract``), which one shared path (:func:`recipe.synth_cli`) drives.
+* a trainable model: a ``train`` submodule whose ``RECIPE`` (a :class:`recipe.Recipe`) is all that
+  ``python -m course_lib train`` needs, and for ``synth`` its ``synth`` (a :class:`recipe.SynthCLI`); the model it
+  loads implements the synthesis contract (``course_lib.models.contract``), which one path
+  (:func:`course_lib.cli.synth_cli`) drives.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import importlib
 from collections.abc import Mapping
 from types import ModuleType
 
-# what `python -m course_lib train` / `synth` can do with each (its module defines train_cli / its train module
-# SYNTH; tests/test_packaging.py checks the two lists against the modules)
+# what `python -m course_lib train` / `synth` can do with each (its train module's RECIPE / the recipe's synth;
+# tests/test_packaging.py checks the two lists against the modules)
 TRAINABLE = ("cvae", "glow_tts", "grad_tts", "diff_tts", "hifigan", "pitch_vocoder", "vits", "recognizer")
 SYNTHESIZERS = ("cvae", "glow_tts", "grad_tts", "diff_tts", "vits")
 
@@ -62,8 +62,8 @@ def model_of_config(config: Mapping) -> str | None:
     return None
 
 
-def synth_recipe(name: str):
-    """The ``SYNTH`` (:class:`course_lib.models.recipe.SynthCLI`) of a model that ``synth`` drives, else None."""
+def recipe_of(name: str):
+    """The :class:`~course_lib.models.recipe.Recipe` of a trainable model, else None."""
     module = model_module(name)
     try:
         train = importlib.import_module(f"{module.__name__}.train")
@@ -71,4 +71,4 @@ def synth_recipe(name: str):
         if err.name != f"{module.__name__}.train":
             raise
         return None
-    return getattr(train, "SYNTH", None)
+    return getattr(train, "RECIPE", None)

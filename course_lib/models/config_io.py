@@ -33,6 +33,11 @@ class ConfigIO:
         return renamed
 
     @classmethod
+    def of(cls, config):
+        """``config`` itself, or the config a saved dict (:meth:`to_dict` output) describes — what ``build`` takes."""
+        return config if isinstance(config, cls) else cls.from_dict(config)
+
+    @classmethod
     def from_dict(cls, values: Mapping[str, Any]):
         """Rebuild from :meth:`to_dict` output (e.g. a checkpoint's JSON); unknown keys are an error, not dropped.
 

@@ -1,40 +1,31 @@
-"""Data, text and training plumbing shared by the acoustic models (Glow-TTS, Grad-TTS, Diff-TTS).
+"""One declaration per trainable model: what the course needs of it beyond its architecture, losses and config.
 
-* :func:`training_data` — corpus (either layout) → tokenizer → length-bucketed train/val loaders;
-* :func:`load_checked` — a ``save_model`` file → model, checked against today's symbol table;
-* :func:`seed_and_build` — a fresh model from the run's seed, so the same command gives the same weights;
-* :func:`train_acoustic_model` — the training run of every mel-making model; :func:`first_val_tokens`,
-  :func:`train_config`, :func:`mean_losses` — its pieces, which the other models' runs reuse;
-* :func:`shipped_or_trained`, :func:`train_cli` — the shipped-checkpoint fallback and ``python -m course_lib train``;
-* :class:`SynthCLI`, :func:`synth_cli` — ``python -m course_lib synth`` for every model, through the synthesis contract;
-* :func:`text_to_tokens` — text → token ids through the front end a model was trained with;
-* :func:`vocode` / :func:`write_wave` — mel → course vocoder → wave / wav file.
+A model's ``train`` module declares ``RECIPE = Recipe(...)``: its configs and ``build``, how a run prepares
+its data (:func:`text_corpus` for the models that read text, :func:`vocoder_clips` for the vocoders) and
+makes its task, its default steps and model file, its shipped checkpoint (:class:`Shipped`) and what
+``synth`` needs (:class:`SynthCLI`). The rest is written once, here:
+
+* :meth:`Recipe.train` — the one run every model trains by: prepare the data, seed and build, start from
+  ``init`` if asked, make the task, fit with the course's run rhythm (:func:`course_lib.training.train_config`),
+  save the model file;
+* :meth:`Recipe.load` — a model file, checked against today's symbol table (another model's file is refused,
+  named); :meth:`Recipe.load_run` — a model file or a run's trainer checkpoint;
+* :meth:`Recipe.shipped_or_trained` — the shipped checkpoint, or a run now when it is missing.
+
+The command line (:mod:`course_lib.cli`) trains and synthesises through the recipe. A new single-phase
+model is its network, its losses, its config, a :class:`~course_lib.models.single_phase.SinglePhaseTask`
+and one ``Recipe``.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import json
-import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
-from torch.utils.data import DataLoader
-
-from course_lib.audio import griffin_lim
-
-
-@dataclass
-class TrainingData:
-    """What a training run reads: the corpus, its tokenizer and the two loaders."""
-
-    corpus: object
-    tokenizer: object
-    train_loader: DataLoader
-    val_loader: DataLoader | None
 
 
 @dataclass(frozen=True)
@@ -51,180 +42,192 @@ class TrainingCost:
         return f"{self.steps:,} steps, " + " + ".join(spent)
 
 
-def make_tokenizer(front_end: str, add_blank: bool):
-    """The symbol table a front end speaks (eSpeak phonemes or ARPAbet), optionally with blanks."""
-    from course_lib import text
+@dataclass(frozen=True)
+class Shipped:
+    """A checkpoint the course ships in ``data/checkpoints``: its file, what it cost (its row in
+    ``data/checkpoints/README.md``), the command that trained it, and — for a model a lesson cannot do without —
+    the fallback a learner without the file gets: ``fallback_config`` trained now, at ``seconds_per_step`` (one
+    step on one torch thread of a 2-core CPU, the lessons' setting), on the corpus ``fallback_data()`` names
+    (None: the built-in single-voice corpus)."""
 
-    symbols = text.ESPEAK_SYMBOLS if front_end == "espeak" else text.ARPABET_SYMBOLS
-    return text.Tokenizer(symbols, add_blank=add_blank)
+    file: str
+    cost: TrainingCost
+    command: str
+    seconds_per_step: float | None = None
+    fallback_config: str = "tiny"
+    fallback_data: Callable[[], str] | None = None
 
 
-def training_data(data_dir: str | None, add_blank: bool, batch_size: int, seed: int,
-                  val_batches: int = 2, return_wave: bool = False, pitch: bool = False) -> TrainingData:
-    """Loaders over a corpus folder in either layout (``None``: the built-in corpus for the current mode).
+@dataclass(frozen=True)
+class SynthCLI:
+    """What ``python -m course_lib synth`` needs to know of a model beyond the synthesis contract.
 
-    Every clip is checked first (:meth:`TextMelDataset.check_alignable`). Mels are cached in memory
-    after the first epoch; the validation loader holds at most ``val_batches`` batches. ``return_wave``
-    adds the padded waves to every batch (VITS decodes windows of them); ``pitch`` each frame's F0
-    (``batch.f0``, from the corpus's ``pitch.tsv`` or the course's cache of it).
+    ``temperature`` turns the model's official temperature (``--temperature``) into the contract's
+    ``noise_scale``, or is the sentence saying why the model has none. ``n_steps``: the command line's
+    default ``--steps`` where it differs from the model's own (None: the model's).
     """
-    from course_lib.data import LengthBucketSampler, TextMelDataset, corpus_pitch, ensure_corpus, open_corpus
 
-    corpus = open_corpus(Path(data_dir) if data_dir else ensure_corpus())
-    f0 = corpus_pitch(corpus) if pitch else None
-    tokenizer = make_tokenizer(corpus.front_end, add_blank)
-    if not corpus.split("train").utterances:
-        raise ValueError(f"{corpus.root} has no utterances in the train split; add clips or fix splits.tsv")
-    train = TextMelDataset(corpus.split("train"), tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True,
-                           return_wave=return_wave, pitch=f0)
-    train.check_alignable()
-    sampler = LengthBucketSampler(train.mel_lengths, batch_size, seed=seed, drop_last=len(train) >= batch_size)
-    train_loader = DataLoader(train, batch_sampler=sampler, collate_fn=train.collate)
-    val_records = corpus.split("val").utterances[: val_batches * batch_size]
-    val_loader = None
-    if val_records:
-        val = TextMelDataset(val_records, tokenizer=tokenizer, frontend=corpus.symbols_for, cache_mels=True,
-                             return_wave=return_wave, pitch=f0)
-        val.check_alignable()
-        val_loader = DataLoader(val, batch_size=batch_size, collate_fn=val.collate)
-    return TrainingData(corpus=corpus, tokenizer=tokenizer, train_loader=train_loader, val_loader=val_loader)
+    label: str
+    temperature: Callable[[float], float] | str
+    n_steps: int | None = None
+    makes_waves: bool = False  # text -> wave in one model: no vocoder
 
 
-def check_vocabulary(n_vocab: int, front_end: str, add_blank: bool, source: str) -> None:
-    """Raise a ValueError when a checkpoint's ``n_vocab`` differs from today's symbol table for its front end."""
-    expected = make_tokenizer(front_end, add_blank).n_vocab
-    if expected != n_vocab:
-        raise ValueError(
-            f"{source} was trained with n_vocab={n_vocab} but the {front_end!r} tokenizer (add_blank={add_blank}) "
-            f"has {expected} symbols: the symbol table changed since; retrain it with this version of the course")
+@dataclass
+class Prepared:
+    """A run's data, ready: the config fitted to it (vocabulary, front end, speakers), the training batches, the
+    validation data (None: none), what the task's audio samples start from (``sample``: ``[1, T_text]`` tokens of
+    the first validation sentence, or a validation wave) and the symbol table (text models)."""
+
+    config: Any
+    train: Iterable
+    val: Iterable | None
+    sample: Any = None
+    symbols: tuple[str, ...] | None = None
 
 
-def load_checked(path: str | Path, build: Callable, name: str,
-                 device: str | torch.device | None = None) -> torch.nn.Module:
-    """The ``name`` model in a ``save_model`` file (rebuilt by ``build``), checked with :func:`check_vocabulary`.
+@dataclass(frozen=True)
+class Recipe:
+    """Everything the course needs to train, load, ship and voice one model (see the module docstring).
 
-    A file of another model is refused with that model's name.
+    ``prepare(config, data_dir, options) -> Prepared`` and ``task(model, prepared, options)`` take the run's
+    ``options``: keyword arguments of :meth:`train` this model accepts beyond the common ones (``options``
+    names them: ``vocoder`` voices a mel model's audio samples; ``init`` starts from a model's weights).
+    ``logged`` is the phase whose last losses ``train`` prints (or ``logged(config)`` names it);
+    ``save(path, model, config)`` writes the model file (default: :func:`course_lib.training.save_model` of the
+    whole model and ``config.to_dict()``).
     """
-    from course_lib.models import model_of_config
-    from course_lib.training import CheckpointError, load_model, pick_device
 
-    def build_checked(config: dict) -> torch.nn.Module:
-        try:
-            return build(config)
-        except ValueError as err:
+    name: str
+    configs: Mapping[str, Callable[[], Any]]
+    build: Callable[[Any], torch.nn.Module]
+    prepare: Callable[[Any, str | None, dict], Prepared]
+    task: Callable[[torch.nn.Module, Prepared, dict], Any]
+    steps: tuple[int, int, int]  # when none are given: smoke, default, full mode
+    model_file: str
+    logged: str | Callable[[Any], str] = "tts"
+    options: tuple[str, ...] = ("vocoder",)
+    shipped: Shipped | None = None
+    synth: SynthCLI | None = None
+    one_voice: bool = True  # it makes a voice: a single-speaker config refuses a folder of several speakers
+    val_every: int | None = None  # validation interval (None: every fifth of the run)
+    save: Callable | None = None
+
+    def default_steps(self) -> int:
+        from course_lib.mode import pick
+
+        smoke, default, full = self.steps
+        return pick(smoke=smoke, default=default, full=full)
+
+    def config(self, name: str):
+        """``configs[name]()``, or a ValueError naming the configs there are."""
+        if name not in self.configs:
+            raise ValueError(f"unknown config {name!r} for {self.name}: choose one of {', '.join(self.configs)}")
+        return self.configs[name]()
+
+    def logged_phase(self, config) -> str:
+        return self.logged(config) if callable(self.logged) else self.logged
+
+    def train(self, config, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
+              batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
+              **options) -> tuple[torch.nn.Module, list[dict]]:
+        """Train ``config`` on a corpus folder (``None``: the model's default corpus); returns ``(model, history)``
+        and writes ``out_dir/<model_file>``. ``batch_size`` (None: the config's) is saved with the run, so
+        ``--resume`` keeps it; ``validate=False`` skips validation and audio samples; ``init`` (a model file or
+        a run's ``checkpoint.pt``) starts a new run from those weights with a fresh optimizer."""
+        from course_lib.training import Trainer, save_model, seed_and_build, train_config
+
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            raise TypeError(f"{self.name} training takes no {', '.join(unknown)}")
+        init = options.pop("init", None)
+        if batch_size is not None:
+            config = dataclasses.replace(config, batch_size=batch_size)
+        prepared = self.prepare(config, data_dir, options)
+        model = seed_and_build(self.build, prepared.config)
+        if init is not None and not resume:
+            try:
+                model.load_state_dict(self.load_run(init)[0].state_dict())
+            except RuntimeError as err:
+                raise ValueError(f"--init {init} is a {self.name} of other sizes than --config's "
+                                 f"({str(err).splitlines()[0]}): start from a model of the same architecture") from None
+        task = self.task(model, prepared, options)
+        steps = self.default_steps() if steps is None else steps
+        trainer = Trainer(task, train_config(prepared.config, out_dir, steps, validate, progress, self.val_every))
+        history = trainer.fit(prepared.train, prepared.val, resume=resume)
+        if self.save is None:
+            save_model(Path(out_dir) / self.model_file, model, prepared.config.to_dict())
+        else:
+            self.save(Path(out_dir) / self.model_file, model, prepared.config)
+        return model, history
+
+    def load(self, path: str | Path, device: str | torch.device | None = None) -> torch.nn.Module:
+        """The model in a ``save_model`` file (eval mode). A file of another model is refused with that model's
+        name; a text model's vocabulary must match today's symbol table for its front end."""
+        from course_lib.models import model_of_config
+        from course_lib.training import CheckpointError, load_model, pick_device
+
+        def build_checked(config: dict) -> torch.nn.Module:
             made_for = model_of_config(config)
-            if made_for is None or made_for == name:
-                raise
-            raise CheckpointError(f"{path} is a {made_for} model file, not {name}: synthesise with `python -m "
-                                  f"course_lib synth {made_for} --checkpoint {path} ...`, or give a {name} "
-                                  "checkpoint") from err
+            if made_for not in (None, self.name):
+                raise CheckpointError(f"{path} is a {made_for} model file, not {self.name}: "
+                                      + (f"synthesise with `python -m course_lib synth {made_for} --checkpoint {path} "
+                                         f"...`, or give a {self.name} checkpoint" if self.synth else
+                                         f"give a {self.name} model file"))
+            return self.build(config)
 
-    model, _ = load_model(path, build_checked, device=pick_device(device))
-    cfg = model.config
-    check_vocabulary(cfg.n_vocab, cfg.front_end, cfg.add_blank, str(path))
-    return model
+        model, _ = load_model(path, build_checked, device=pick_device(device))
+        if hasattr(model.config, "n_vocab"):
+            check_vocabulary(model.config, str(path))
+        return model.eval()
 
+    def load_run(self, path: str | Path) -> tuple[torch.nn.Module, int | None, float | None]:
+        """A model file, or a run's trainer ``checkpoint.pt`` (its model at that step), to score a run while it
+        trains. Returns ``(model in eval mode on the CPU, step, seconds on the trainer's clock)``; the last two
+        are None for a model file."""
+        from course_lib.training import read_torch_file
 
-def seed_and_build(build: Callable, config) -> torch.nn.Module:
-    """``build(config)`` after seeding every RNG with ``config.seed``: a fresh run's initial weights depend
-    on the seed only (the trainer seeds again before the first step; a resumed run loads its weights)."""
-    from course_lib.training import seed_everything
+        payload = read_torch_file(path)
+        if "modules" not in payload:
+            return self.load(path, device="cpu"), None, None
+        model = self.build(payload["config"]["task"])
+        modules = payload["modules"]
+        model.load_state_dict(modules["generator"] if "generator" in modules else modules["model"])
+        return model.eval(), int(payload["step"]), float(payload["seconds"])
 
-    seed_everything(config.seed)
-    return build(config)
+    def shipped_or_trained(self, steps: int) -> tuple[torch.nn.Module, str]:
+        """The shipped checkpoint if present, else ``shipped.fallback_config`` trained for ``steps`` now.
 
+        Before it trains it says how long that takes at ``shipped.seconds_per_step``. The run goes to
+        ``cache_dir()/runs/<shipped file's stem>`` without validation. Returns the model (eval mode) and a
+        sentence saying which happened (naming the shipped training command when it trained).
+        """
+        from course_lib.paths import CHECKPOINT_DIR, cache_dir
 
-def first_val_tokens(val_loader: DataLoader | None) -> torch.Tensor | None:
-    """``[1, T_text]`` tokens of the first validation sentence, unpadded (None without a validation loader)."""
-    if val_loader is None:
-        return None
-    batch = next(iter(val_loader))
-    return batch.tokens[:1, : int(batch.token_lengths[0])]
-
-
-def train_config(config, out_dir: str | Path, steps: int, validate: bool = True, progress: bool = True,
-                 val_every: int | None = None):
-    """Every model's ``TrainConfig`` — the one place a run's rhythm is set: clip gradients as ``config`` says
-    (``grad_clip_norm`` per group, or ``grad_clip_value``), seed ``config.seed``, validate every ``val_every``
-    steps (default: every fifth of the run; never if not ``validate``), checkpoint every tenth of the run but at
-    least every 500 steps (a long run loses little to a crash), log every 10 steps (every step of a shorter run)."""
-    from course_lib.training import TrainConfig
-
-    if validate:
-        val_every = max(steps // 5, 1) if val_every is None else max(min(val_every, steps), 1)
-    return TrainConfig(steps=steps, grad_clip_norm=getattr(config, "grad_clip_norm", None),
-                       grad_clip_value=getattr(config, "grad_clip_value", None), seed=config.seed,
-                       out_dir=str(out_dir), val_every=val_every if validate else None, progress=progress,
-                       checkpoint_every=max(min(steps // 10, 500), 1), log_every=min(10, steps))
-
-
-def train_acoustic_model(task_class: type, build: Callable, config, data_dir: str | None, out_dir: str | Path,
-                         steps: int, batch_size: int | None, resume: bool, validate: bool, progress: bool,
-                         vocoder: Callable, model_file: str):
-    """The run of every model that makes mels (Glow-TTS, Grad-TTS, Diff-TTS); returns ``(model, history)``.
-
-    ``batch_size`` (None: the config's) is stored in the saved config, as are the vocabulary and front end
-    of the corpus in ``data_dir`` (``None``: the built-in corpus) and, for a multi-speaker config, its number
-    of speakers. A task whose ``NEEDS_DURATIONS`` is set refuses a corpus without true durations. The model
-    goes to ``out_dir/model_file``; ``vocoder`` voices the audio samples written while training.
-    """
-    from course_lib.training import Trainer, save_model
-
-    if batch_size is not None:
-        config = dataclasses.replace(config, batch_size=batch_size)
-    data = training_data(data_dir, config.add_blank, config.batch_size, config.seed)
-    if task_class.NEEDS_DURATIONS and any(u.durations is None for u in data.corpus.utterances):
-        raise ValueError(task_class.NEEDS_DURATIONS)
-    fitted = {"n_vocab": data.tokenizer.n_vocab, "front_end": data.corpus.front_end}
-    if getattr(config, "n_speakers", 1) > 1:  # a multi-speaker config takes the corpus's speakers
-        fitted["n_speakers"] = data.corpus.n_speakers
-    fields = {f.name for f in dataclasses.fields(config)}  # the CVAE's front end is fixed (eSpeak), not a field
-    config = dataclasses.replace(config, **{name: value for name, value in fitted.items() if name in fields})
-    model = seed_and_build(build, config)
-    task = task_class(model, first_val_tokens(data.val_loader), vocoder)
-    trainer = Trainer(task, train_config(config, out_dir, steps, validate, progress))
-    history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
-    save_model(Path(out_dir) / model_file, model, config.to_dict())
-    return model, history
+        shipped = self.shipped
+        path = CHECKPOINT_DIR / shipped.file
+        if path.exists():
+            return self.load(path), f"loaded the shipped checkpoint {path.name}"
+        print(f"no shipped checkpoint {path.name}: training {steps} steps now, "
+              f"{about(steps * shipped.seconds_per_step)} on a 2-core laptop CPU", flush=True)
+        data_dir = None if shipped.fallback_data is None else str(shipped.fallback_data())
+        model, _ = self.train(self.configs[shipped.fallback_config](), data_dir,
+                              cache_dir() / "runs" / Path(shipped.file).stem, steps=steps, validate=False)
+        return model.eval(), (f"no shipped checkpoint: trained {steps} steps here; the shipped one comes from "
+                              f"`{shipped.command}`")
 
 
-def mean_losses(model: torch.nn.Module, val_loader: Iterable | None, losses_of: Callable,
-                names: tuple[str, ...]) -> dict[str, float]:
-    """``{name: mean over batches}`` of the scalar fields ``names`` of ``losses_of(batch)`` ({} without a loader).
+def check_vocabulary(config, source: str) -> None:
+    """Raise a ValueError when a text model's ``n_vocab`` differs from today's symbol table for its front end."""
+    from course_lib.text import tokenizer_for
 
-    Each batch is moved to ``model``'s device first.
-    """
-    if val_loader is None:
-        return {}
-    device = next(model.parameters()).device
-    sums, count = dict.fromkeys(names, 0.0), 0
-    for batch in val_loader:
-        losses = losses_of(batch.to(device))
-        for name in names:
-            sums[name] += float(getattr(losses, name))
-        count += 1
-    return {name: value / max(count, 1) for name, value in sums.items()}
-
-
-def shipped_or_trained(shipped_file: str, load: Callable, train: Callable, tiny_config, steps: int,
-                       train_command: str, seconds_per_step: float) -> tuple[torch.nn.Module, str]:
-    """``load(CHECKPOINT_DIR / shipped_file)`` if that file exists, else ``train(tiny_config, …)`` for ``steps`` now.
-
-    Before it trains it prints how long that takes at ``seconds_per_step`` (the model's measured step on one
-    torch thread of a 2-core CPU, the lessons' setting). The run goes to ``cache_dir()/runs/<shipped_file's
-    stem>`` without validation. Returns the model (eval mode) and a sentence saying which happened (naming
-    ``train_command`` when it trained).
-    """
-    from course_lib.paths import CHECKPOINT_DIR, cache_dir
-
-    shipped = CHECKPOINT_DIR / shipped_file
-    if shipped.exists():
-        return load(shipped).eval(), f"loaded the shipped checkpoint {shipped.name}"
-    print(f"no shipped checkpoint {shipped.name}: training {steps} steps now, {about(steps * seconds_per_step)} "
-          "on a 2-core laptop CPU", flush=True)
-    model, _ = train(tiny_config, None, cache_dir() / "runs" / Path(shipped_file).stem, steps=steps, validate=False)
-    return model.eval(), (f"no shipped checkpoint: trained {steps} steps here; the shipped one comes from "
-                          f"`{train_command}`")
+    add_blank = getattr(config, "add_blank", False)
+    expected = tokenizer_for(config.front_end, add_blank).n_vocab
+    if expected != config.n_vocab:
+        raise ValueError(
+            f"{source} was trained with n_vocab={config.n_vocab} but the {config.front_end!r} tokenizer "
+            f"(add_blank={add_blank}) has {expected} symbols: the symbol table changed since; retrain it with this "
+            "version of the course")
 
 
 def about(seconds: float) -> str:
@@ -236,169 +239,51 @@ def about(seconds: float) -> str:
     return f"≈ {seconds / 3600:.1f} h"
 
 
-def checked_batch_size(args: argparse.Namespace, name: str, configs: Mapping[str, Callable]) -> int | None:
-    """The batch size ``train NAME`` runs with: ``--batch-size``, or on ``--resume`` the run's own (asking for
-    another is refused); ``args.config`` must be one of ``configs``."""
-    from course_lib.training import config_json_path
-    from course_lib.training.trainer import CHECKPOINT_NAME
+def multi_voice_corpus() -> str:
+    """The built-in multi-voice corpus's folder (built on first use): the default data of the models that learn
+    every voice (VITS, the recognizer, the vocoders)."""
+    from course_lib.data import ensure_corpus
 
-    if args.config not in configs:
-        raise ValueError(f"unknown config {args.config!r} for {name}: choose one of {', '.join(configs)}")
-    batch_size = args.batch_size
-    saved = config_json_path(Path(args.out) / CHECKPOINT_NAME)
-    if args.resume and saved.is_file():
-        trained_with = json.loads(saved.read_text(encoding="utf-8")).get("task", {}).get("batch_size")
-        if batch_size is not None and trained_with is not None and batch_size != trained_with:
-            raise ValueError(f"--batch-size {batch_size} differs from the {trained_with} the run in {args.out} was "
-                             f"trained with, so resuming would not continue it: drop --batch-size, or train into "
-                             f"a new --out folder")
-        batch_size = trained_with
-    return batch_size
+    return str(ensure_corpus(multispeaker=True))
 
 
-def check_speakers(data_dir: str | None, name: str, config_name: str, config, configs: Mapping[str, Callable]) -> None:
-    """Refuse to train a single-speaker ``config`` on a corpus folder of several speakers (it would silently make
-    one voice of them), naming the model's configs that take speakers."""
-    if data_dir is None:  # the built-in single-voice corpus
-        return
-    from course_lib.data import open_corpus
+def text_corpus(config, data_dir: str | None, *, waves: bool = False, pitch: bool = False,
+                default_data: Callable[[], str] | None = None, needs_durations: str | None = None,
+                add_blank: bool | None = None) -> Prepared:
+    """A text model's data: the loaders of :func:`course_lib.data.training_data` over ``data_dir`` (None:
+    ``default_data()``, else the built-in corpus), and ``config`` fitted to the corpus — its vocabulary and
+    front end and, for a multi-speaker config, its number of speakers (the fields the config has).
 
-    corpus = open_corpus(Path(data_dir))
-    if corpus.n_speakers < 2 or getattr(config, "n_speakers", 1) > 1:
-        return
-    multi = [key for key, make in configs.items() if getattr(make(), "n_speakers", 1) > 1]
-    fix = (f"train a multi-speaker config ({' or '.join(f'--config {key}' for key in multi)})" if multi else
-           f"{name} has no multi-speaker config: give it a folder of one speaker")
-    shown = ", ".join(corpus.speakers[:3]) + (", …" if corpus.n_speakers > 3 else "")
-    raise ValueError(f"--data {data_dir} holds {corpus.n_speakers} speakers ({shown}) but {name} --config "
-                     f"{config_name} makes one voice, so it would blend them: {fix}")
-
-
-def train_cli(args: argparse.Namespace, name: str, configs: Mapping[str, Callable], train: Callable,
-              model_file: str, needs_vocoder: bool = True, phase: str | None = None, one_voice: bool = True) -> None:
-    """``python -m course_lib train NAME``: train ``configs[args.config]()``, print the last losses of ``phase``
-    (default ``tts``, or ``generator`` for a model that makes its own waves).
-
-    ``args.vocoder`` (set by the command line) voices the audio samples written while training, for
-    models that make mels (``needs_vocoder``; VITS makes its own waves).
-
-    ``--resume`` keeps the batch size the run was trained with; asking for another one is refused. A model that
-    makes a voice (``one_voice``; not a vocoder) refuses a folder of several speakers unless its config takes them.
+    ``waves`` adds each batch's waves, ``pitch`` each frame's F0; ``needs_durations`` (the error) refuses a
+    corpus without true durations; ``add_blank`` overrides the config's (a model without the field).
     """
-    batch_size = checked_batch_size(args, name, configs)
-    config = configs[args.config]()
-    if one_voice:
-        check_speakers(args.data, name, args.config, config, configs)
-    voice = {"vocoder": args.vocoder} if needs_vocoder else {}
-    _, history = train(config, args.data, args.out, args.steps, batch_size, args.resume, **voice)
-    phase = phase or ("tts" if needs_vocoder else "generator")
-    rows = [row for row in history if f"{phase}/loss" in row]  # validation rows are interleaved
-    last = rows[-1]
-    print(f"trained {name} ({args.config}) to step {last['step']}; last losses: "
-          + ", ".join(f"{k}={v:.3f}" for k, v in last.items() if k.startswith(f"{phase}/")))
-    print(f"model written to {Path(args.out) / model_file}")
+    from course_lib.data import first_val_tokens, training_data
+
+    blank = getattr(config, "add_blank", False) if add_blank is None else add_blank
+    if data_dir is None and default_data is not None:
+        data_dir = str(default_data())
+    data = training_data(data_dir, blank, config.batch_size, config.seed, return_wave=waves, pitch=pitch)
+    if needs_durations and any(u.durations is None for u in data.corpus.utterances):
+        raise ValueError(needs_durations)
+    fitted = {"n_vocab": data.tokenizer.n_vocab, "front_end": data.corpus.front_end}
+    if getattr(config, "n_speakers", 1) > 1:
+        fitted["n_speakers"] = data.corpus.n_speakers
+    fields = {f.name for f in dataclasses.fields(config)}  # the CVAE's front end is fixed (eSpeak), not a field
+    config = dataclasses.replace(config, **{name: value for name, value in fitted.items() if name in fields})
+    return Prepared(config=config, train=data.train_loader, val=data.val_loader,
+                    sample=first_val_tokens(data.val_loader), symbols=data.tokenizer.symbols)
 
 
-@dataclass(frozen=True)
-class SynthCLI:
-    """What ``python -m course_lib synth`` needs to know of one model; the rest is the contract.
+def mel_model(name: str, configs: Mapping[str, Callable[[], Any]], build: Callable, task_class: type,
+              steps: tuple[int, int, int], model_file: str, **fields) -> Recipe:
+    """The recipe of a text → mel model that trains in one phase (Glow-TTS, Grad-TTS, Diff-TTS, the CVAE): its
+    corpus by :func:`text_corpus` (refused without true durations when the task's ``NEEDS_DURATIONS`` says why),
+    its ``task_class(model, first validation sentence, the run's vocoder)``; ``fields``: the rest of the recipe."""
+    from course_lib.audio import griffin_lim
 
-    ``temperature`` turns the model's official temperature (``--temperature``) into the contract's
-    ``noise_scale``, or is the sentence saying why the model has none. ``n_steps``: the command line's
-    default ``--steps`` where it differs from the model's own (None: the model's).
-    """
-
-    label: str
-    load: Callable  # (path) -> a model implementing course_lib.models.contract
-    temperature: Callable[[float], float] | str
-    n_steps: int | None = None
-    makes_waves: bool = False  # text -> wave in one model: no vocoder
-
-
-# the flag of each contract knob, to say which flag to drop
-SYNTH_FLAGS = {"noise_scale": "--noise-scale", "noise_scale_w": "--noise-scale-w", "length_scale": "--length-scale",
-               "n_steps": "--steps", "seed": "--seed", "speaker": "--speaker", "pitch_shift": "--pitch-shift"}
-
-
-def synth_options(args: argparse.Namespace, synth: SynthCLI):
-    """The contract's :class:`SynthesisOptions` from the ``synth`` flags (``--temperature`` through ``synth``)."""
-    from course_lib.models.contract import SynthesisOptions
-
-    noise_scale = args.noise_scale
-    if args.temperature is not None:
-        if isinstance(synth.temperature, str):
-            raise ValueError(f"{synth.label} has no temperature ({synth.temperature}): drop --temperature")
-        noise_scale = synth.temperature(args.temperature)
-    return SynthesisOptions(noise_scale=noise_scale, noise_scale_w=args.noise_scale_w, length_scale=args.length_scale,
-                            n_steps=synth.n_steps if args.steps is None else args.steps, seed=args.seed,
-                            speaker=args.speaker, pitch_shift=args.pitch_shift)
-
-
-def synth_cli(args: argparse.Namespace, synth: SynthCLI) -> None:
-    """``python -m course_lib synth MODEL``: load, text → tokens, ``model.generate``, write the wave.
-
-    A model that makes its own wave (``result.wave``) writes it; the others' mel goes through
-    ``args.vocoder`` (loaded by the command line). A knob the model lacks is the contract's error,
-    naming the flag to drop.
-    """
-    from course_lib.audio import SAMPLE_RATE, save_audio
-    from course_lib.models.contract import check_options
-    from course_lib.nn.wavenet import remove_weight_norm_everywhere
-
-    options = synth_options(args, synth)
-    model = synth.load(args.checkpoint)
-    remove_weight_norm_everywhere(model)  # inference only: fold g·v/‖v‖ once (half a flow decoder's time)
-    try:
-        check_options(options, model.knobs, synth.label, model.REFUSED)
-    except ValueError as err:
-        refused = [SYNTH_FLAGS[name] for name in options.given() if name not in model.knobs]
-        raise ValueError(f"{err}: drop {' and '.join(refused)}") from None
-    tokens = text_to_tokens(args.text, model.config.front_end, model.config.add_blank)[0]
-    result = model.generate(tokens, options)
-    if result.wave is not None:
-        path = save_audio(args.out, result.wave.detach().cpu().numpy(), SAMPLE_RATE)
-        made = f"{result.wave.numel() / SAMPLE_RATE:.2f} s"
-    else:
-        path = write_wave(result.mel, args.out, args.vocoder)
-        made = f"{result.mel.shape[-1]} frames, {getattr(args.vocoder, 'name', 'Griffin-Lim')}"
-    settings = ", ".join(f"{name} {value:.4g}" if isinstance(value, float) else f"{name} {value}"
-                         for name, value in result.settings.items())
-    print(f"wrote {path} ({made}; {settings})")
-
-
-def text_to_tokens(text_in: str, front_end: str, add_blank: bool) -> torch.Tensor:
-    """``[1, T_text]`` token ids for ``text_in`` (eSpeak phonemes or CMUdict ARPAbet).
-
-    Every token takes at least one frame, so text of more tokens than
-    :data:`~course_lib.alignment.MAX_SYNTHESIS_FRAMES` is refused here, before any model runs.
-    """
-    from course_lib import text
-    from course_lib.alignment import MAX_SYNTHESIS_FRAMES, check_synthesis_length
-
-    symbols = text.espeak_phonemes(text_in) if front_end == "espeak" else text.phonemize(text_in)
-    ids = make_tokenizer(front_end, add_blank).encode(symbols)
-    if not ids:
-        raise ValueError(f"the text {text_in!r} gave no phonemes; give a sentence with words in it")
-    check_synthesis_length(torch.tensor([len(ids)]), MAX_SYNTHESIS_FRAMES)
-    return torch.tensor([ids], dtype=torch.long)
-
-
-# A log-mel of clamped magnitude lives in [log 1e-5, a few]; an undertrained decoder can overshoot
-# by tens, and exp() of that overflows inside the vocoder. Clip to this range before vocoding.
-LOG_MEL_RANGE = (math.log(1e-5), 4.0)
-
-
-def vocode(mel: torch.Tensor, vocoder: Callable = griffin_lim) -> torch.Tensor:
-    """``[80, T]`` log-mel → wave ``[T·256]`` in [-1, 1] (mel clipped to a valid range first).
-
-    ``vocoder``: any callable ``[80, T]`` → ``[T·256]`` — a :class:`course_lib.vocoder.Vocoder`, which
-    the caller loads (the command line, a lesson), or by default Griffin-Lim from ``course_lib.audio``.
-    """
-    return vocoder(mel.detach().cpu().clamp(*LOG_MEL_RANGE)).clamp(-1.0, 1.0)
-
-
-def write_wave(mel: torch.Tensor, path: str | Path, vocoder: Callable = griffin_lim) -> Path:
-    """Vocode a ``[80, T]`` log-mel (see :func:`vocode`) and save it at 22,050 Hz."""
-    from course_lib.audio import SAMPLE_RATE, save_audio
-
-    return save_audio(path, vocode(mel, vocoder).cpu().numpy(), SAMPLE_RATE)
+    return Recipe(name, configs, build, steps=steps, model_file=model_file, logged=task_class.PHASE,
+                  prepare=lambda config, data_dir, _: text_corpus(config, data_dir,
+                                                                  needs_durations=task_class.NEEDS_DURATIONS),
+                  task=lambda model, prepared, options: task_class(model, prepared.sample,
+                                                                   options.get("vocoder", griffin_lim)),
+                  **fields)

@@ -23,9 +23,9 @@ from typing import Any, ClassVar
 
 import torch
 
-from course_lib.audio import SAMPLE_RATE, griffin_lim
-from course_lib.models import recipe
+from course_lib.audio import SAMPLE_RATE, griffin_lim, vocode
 from course_lib.models.contract import SynthesisOptions
+from course_lib.training import mean_losses
 from course_lib.training.task import Phase
 
 
@@ -74,7 +74,7 @@ class SinglePhaseTask:
     @torch.no_grad()
     def validate(self, val_loader) -> dict[str, float]:
         """The mean of each ``LOGGED`` field over the validation batches."""
-        return recipe.mean_losses(self.modules["model"], val_loader, self.losses, self.LOGGED)
+        return mean_losses(self.modules["model"], val_loader, self.losses, self.LOGGED)
 
     def sample_audio(self) -> dict:
         """One validation sentence through the synthesis contract and the task's vocoder, to listen while training."""
@@ -82,7 +82,7 @@ class SinglePhaseTask:
             return {}
         model = self.modules["model"]  # the trainer hands hooks the bare modules, never DDP wrappers
         result = model.generate(self.sample_tokens, self.SAMPLE_OPTIONS)
-        wave = result.wave if result.wave is not None else recipe.vocode(result.mel, self.vocoder)
+        wave = result.wave if result.wave is not None else vocode(result.mel, self.vocoder)
         return {"sample": (wave.numpy(), SAMPLE_RATE)}
 
     def config_dict(self) -> dict:

@@ -10,8 +10,8 @@ Two front ends share the normaliser (:func:`normalize_text`):
   trained on it read new text the same way. :func:`ipa` gives eSpeak's IPA string.
 
 :class:`Tokenizer` maps symbols to ids (optionally interspersing a blank);
-:func:`text_to_ids` does everything in one call; :func:`split_text` cuts long text into
-sentence chunks. Text with nothing to say raises :class:`TextError`.
+:func:`text_to_ids` does everything in one call (:func:`text_to_tokens`: as the tensor a model
+reads); :func:`split_text` cuts long text into sentence chunks. Text with nothing to say raises :class:`TextError`.
 
 >>> phonemize("hello")
 ['HH', 'AH0', 'L', 'OW1']
@@ -20,7 +20,7 @@ sentence chunks. Text with nothing to say raises :class:`TextError`.
 from course_lib.text.cmu import cmu_lookup
 from course_lib.text.errors import TextError
 from course_lib.text.espeak_frontend import UnknownEspeakSymbol, espeak_event_symbol, espeak_phonemes, ipa
-from course_lib.text.frontends import FRONTENDS, text_to_ids, text_to_symbols, tokenizer_for
+from course_lib.text.frontends import FRONTENDS, text_to_ids, text_to_symbols, text_to_tokens, tokenizer_for
 from course_lib.text.g2p import phonemize, word_to_arpabet
 from course_lib.text.ipa_arpabet import ipa_to_arpabet
 from course_lib.text.normalize import normalize_text
@@ -34,5 +34,5 @@ __all__ = [
     "ARPABET_PHONES", "ARPABET_SYMBOLS", "CMU_PHONEMES", "ESPEAK_PHONEMES", "ESPEAK_SYMBOLS", "FRONTENDS", "PAD",
     "PAUSE", "TextError", "Tokenizer", "UnknownEspeakSymbol", "cardinal", "cmu_lookup", "espeak_event_symbol",
     "espeak_phonemes", "intersperse", "ipa", "ipa_to_arpabet", "normalize_text", "ordinal", "phonemize",
-    "split_text", "text_to_ids", "text_to_symbols", "tokenizer_for", "word_to_arpabet", "year",
+    "split_text", "text_to_ids", "text_to_symbols", "text_to_tokens", "tokenizer_for", "word_to_arpabet", "year",
 ]

@@ -5,6 +5,8 @@
   Glow-TTS/Grad-TTS vocabularies.
 * ``'espeak'`` — :func:`~course_lib.text.espeak_frontend.espeak_phonemes` over
   :data:`~course_lib.text.symbols.ESPEAK_SYMBOLS`: models trained on the built-in corpus.
+
+:func:`text_to_tokens` is the same as the ``[1, T_text]`` tensor a model reads, refused when too long.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import functools
 from typing import Literal
 
+from course_lib.framing import MAX_SYNTHESIS_FRAMES, refuse_overlong
 from course_lib.text.espeak_frontend import espeak_phonemes
 from course_lib.text.g2p import phonemize
 from course_lib.text.symbols import ARPABET_SYMBOLS, ESPEAK_SYMBOLS
@@ -46,3 +49,18 @@ def text_to_ids(text: str, frontend: Frontend = "arpabet", add_blank: bool = Fal
     :class:`~course_lib.text.errors.TextError` for empty or unpronounceable text.
     """
     return tokenizer_for(frontend, add_blank).encode(text_to_symbols(text, frontend, voice))
+
+
+def text_to_tokens(text: str, frontend: Frontend, add_blank: bool):
+    """``[1, T_text]`` token ids (a long tensor) of ``text`` for a model trained with ``frontend`` and ``add_blank``.
+
+    Every token takes at least one frame, so text of more tokens than
+    :data:`~course_lib.framing.MAX_SYNTHESIS_FRAMES` is refused here, before any model runs.
+    """
+    import torch  # here: the corpus builder's workers import this package without torch
+
+    ids = tokenizer_for(frontend, add_blank).encode(text_to_symbols(text, frontend))
+    if not ids:
+        raise ValueError(f"the text {text!r} gave no phonemes; give a sentence with words in it")
+    refuse_overlong(len(ids), MAX_SYNTHESIS_FRAMES)
+    return torch.tensor([ids], dtype=torch.long)

@@ -42,6 +42,8 @@ Training (``trainer.py``, ``config.py``, ``task.py``, ``clipping.py``)
     ``.save_checkpoint(path=None)``, ``.load_checkpoint(path)``, ``.history``, ``.samples``, ``.state``;
     ``TrainConfig``, ``TrainState``, ``Phase(name, optimizer, loss_fn)``, ``TrainTask`` (protocol),
     ``clip_gradients``, ``move_to_device``,
+    ``train_config(config, out_dir, steps, …)`` (every model's run rhythm, ``run.py``), ``seed_and_build``,
+    ``mean_losses``,
     ``NonFiniteLossError``, ``TrainingInterrupted``
 LR schedules (``schedules.py``)
     ``Schedule(scheduler, interval='step'|'epoch')``, ``noam_schedule``, ``exponential_schedule``,
@@ -93,6 +95,7 @@ from course_lib.training.task import Phase, TrainTask, move_to_device
 from course_lib.training.clipping import clip_gradients
 from course_lib.training.config import TrainConfig, TrainState
 from course_lib.training.trainer import NonFiniteLossError, Trainer, TrainingInterrupted
+from course_lib.training.run import mean_losses, seed_and_build, train_config
 
 __all__ = [
     "CheckpointError",
@@ -124,15 +127,18 @@ __all__ = [
     "linear_warmup_scale",
     "load_checkpoint",
     "load_model",
+    "mean_losses",
     "move_to_device",
     "noam_scale",
     "noam_schedule",
     "pick_device",
+    "seed_and_build",
     "plot_history",
     "read_torch_file",
     "restore_rng_state",
     "save_checkpoint",
     "save_model",
     "seed_everything",
+    "train_config",
     "warmup_schedule",
 ]

@@ -48,7 +48,7 @@ def code_range(model: MelSegmentVae, segments: torch.Tensor, dim: int) -> tuple[
 def traversal_wave(model: MelSegmentVae, segments: torch.Tensor, dim: int, value: float | None,
                    vocoder=None) -> tuple[torch.Tensor, np.ndarray]:
     """(mel ``[80, N·T_seg]``, wave float32 in [−1, 1]) of :func:`traversal_mel` through ``vocoder``."""
-    from course_lib.models.recipe import vocode
+    from course_lib.audio import vocode
 
     if vocoder is None:
         from course_lib.vocoder import load_vocoder

@@ -60,7 +60,7 @@ def noised_mel(mel: torch.Tensor, alpha_bar: float, seed: int = 0) -> torch.Tens
 
 def noised_wave(mel: torch.Tensor, alpha_bar: float, seed: int = 0, vocoder=None) -> NoisedSample:
     """Noise ``mel [80, T]`` at ``alpha_bar`` (see :func:`noised_mel`) and vocode it (clipped to [−1, 1])."""
-    from course_lib.models.recipe import vocode
+    from course_lib.audio import vocode
 
     if vocoder is None:
         from course_lib.vocoder import load_vocoder

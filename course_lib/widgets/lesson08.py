@@ -32,10 +32,10 @@ class GlowSample:
 
 
 def _tokens_and_labels(model: GlowTTS, text: str) -> tuple[torch.Tensor, list[str]]:
-    from course_lib.models.recipe import make_tokenizer, text_to_tokens
+    from course_lib.text import text_to_tokens, tokenizer_for
 
     tokens = text_to_tokens(text, model.config.front_end, model.config.add_blank)[0]
-    tokenizer = make_tokenizer(model.config.front_end, model.config.add_blank)
+    tokenizer = tokenizer_for(model.config.front_end, model.config.add_blank)
     labels = ["·" if i == tokenizer.blank_id else tokenizer.symbols[i] for i in tokens.tolist()]  # one per token
     return tokens, labels
 

@@ -41,7 +41,8 @@ def reverse_trajectory(model: GradTTS, text: str, n_steps: int = 10, temperature
     Raises ``ValueError`` for empty text, ``n_steps`` ≤ 0 or ``temperature`` ≤ 0.
     ``vocoder`` defaults to :func:`course_lib.vocoder.load_vocoder`.
     """
-    from course_lib.models.recipe import LOG_MEL_RANGE, text_to_tokens
+    from course_lib.audio import LOG_MEL_RANGE
+    from course_lib.text import text_to_tokens
 
     tokens = text_to_tokens(text, model.config.front_end, model.config.add_blank)
     tokens = tokens.to(next(model.parameters()).device)

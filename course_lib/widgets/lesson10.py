@@ -45,7 +45,8 @@ def diff_tts_sample(model: DiffTTS, text: str, gamma: int, seed: int = 0, durati
     Raises ``ValueError`` for empty text or a γ that does not divide T − 1.
     """
     from course_lib.diffusion import accelerated_timesteps
-    from course_lib.models.recipe import text_to_tokens, vocode
+    from course_lib.audio import vocode
+    from course_lib.text import text_to_tokens
 
     calls = len(accelerated_timesteps(model.config.n_diffusion_steps, int(gamma)))  # refuses a bad γ
     tokens = text_to_tokens(text, model.config.front_end, model.config.add_blank)

@@ -48,11 +48,11 @@ class VITSSample:
 
 def token_labels(model: VITS, text: str) -> tuple[torch.Tensor, list[str]]:
     """``[T_text]`` token ids of ``text`` through the model's front end, and one label per token (blank → "·")."""
-    from course_lib.models.recipe import make_tokenizer, text_to_tokens
+    from course_lib.text import text_to_tokens, tokenizer_for
 
     cfg = model.config
     tokens = text_to_tokens(text, cfg.front_end, cfg.add_blank)[0]
-    tokenizer = make_tokenizer(cfg.front_end, cfg.add_blank)
+    tokenizer = tokenizer_for(cfg.front_end, cfg.add_blank)
     labels = ["·" if i == tokenizer.blank_id else tokenizer.symbols[i] for i in tokens.tolist()]
     return tokens, labels
 

@@ -78,17 +78,8 @@ CONFIGS = {"paper": DiffTTSConfig.paper, "tiny": DiffTTSConfig.tiny}
 
 def build(config: DiffTTSConfig | Mapping[str, Any]) -> DiffTTS:
     """A fresh model from a config (or the dict saved beside a checkpoint)."""
-    if not isinstance(config, DiffTTSConfig):
-        config = DiffTTSConfig.from_dict(config)
-    return DiffTTS(config)
-
-
-def train_cli(args) -> None:
-    """``python -m course_lib train diff_tts --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
-    from course_lib.models.diff_tts.train import train_cli as _train_cli
-
-    _train_cli(args)
+    return DiffTTS(DiffTTSConfig.of(config))
 
 
 __all__ = ["CONFIGS", "DiffTTS", "DiffTTSConfig", "DiffTTSLosses", "SynthesisOutput", "build", "denormalize_mel",
-           "gamma_for_steps", "normalize_mel", "steps_for_gamma", "train_cli"]
+           "gamma_for_steps", "normalize_mel", "steps_for_gamma"]

@@ -1,7 +1,7 @@
 """Glow-TTS: text encoder + duration predictor, MAS, and an invertible flow decoder.
 
-Registry protocol (``course_lib.models``): ``CONFIGS``, ``build(config)``,
-``train_cli(args)``; ``train.SYNTH`` for ``synth``.
+Registry protocol (``course_lib.models``): ``CONFIGS``, ``build(config)``; ``train.RECIPE`` for ``train``
+and ``synth``.
 """
 
 from collections.abc import Mapping
@@ -24,16 +24,7 @@ CONFIGS = {"paper": GlowTTSConfig.paper, "paper_blank": GlowTTSConfig.paper_blan
 
 def build(config: GlowTTSConfig | Mapping[str, Any]) -> GlowTTS:
     """A fresh Glow-TTS for ``config`` (or the dict saved beside a checkpoint); ActNorms initialise on the first batch."""
-    if not isinstance(config, GlowTTSConfig):
-        config = GlowTTSConfig.from_dict(config)
-    return GlowTTS(config)
-
-
-def train_cli(args) -> None:
-    """``python -m course_lib train glow_tts --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
-    from course_lib.models.glow_tts.train import train_cli as _train_cli
-
-    _train_cli(args)
+    return GlowTTS(GlowTTSConfig.of(config))
 
 
 __all__ = [
@@ -48,5 +39,4 @@ __all__ = [
     "SynthesisOutput",
     "build",
     "mle_loss",
-    "train_cli",
 ]

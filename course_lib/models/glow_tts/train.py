@@ -1,4 +1,4 @@
-"""Training task, model files and command-line entry points for Glow-TTS.
+"""Glow-TTS's training task and its recipe (``RECIPE``: training, model files, the shipped checkpoint, ``synth``).
 
 Recipe (official ``train.py`` / ``base.json``): Adam (betas 0.9, 0.98, eps 1e-9)
 with the Noam schedule (base lr 1.0, d_model = encoder width, 4000 warm-up
@@ -8,22 +8,12 @@ from the first batch (the official ``init.py``), loss = MLE + duration MSE.
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Callable
-from pathlib import Path
-
 import torch
 
-from course_lib.audio import griffin_lim
 from course_lib.models import recipe
-from course_lib.models.glow_tts.config import GlowTTSConfig
+from course_lib.models.glow_tts import CONFIGS, build
 from course_lib.models.glow_tts.model import GlowTTS
 from course_lib.models.single_phase import SinglePhaseTask
-
-MODEL_FILE = "glow_tts.pt"
-# what the shipped checkpoint cost to train (its row in data/checkpoints/README.md)
-SHIPPED_TRAINING = recipe.TrainingCost(steps=14_275, cpu_hours=27 / 60, gpu_hours=8 / 60)
-
 
 class GlowTTSTask(SinglePhaseTask):
     """One model, one Adam with the paper's betas, the Noam schedule, one phase (MLE + duration MSE)."""
@@ -53,44 +43,9 @@ class GlowTTSTask(SinglePhaseTask):
                                   first_batch.mel_lengths, speakers)
 
 
-def default_steps() -> int:
-    from course_lib.mode import pick
-
-    return pick(smoke=5, default=3000, full=300_000)
-
-
-def train(config: GlowTTSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
-          vocoder: Callable = griffin_lim):
-    """Train on a corpus folder in either layout (``None``: the built-in corpus); writes ``out_dir/glow_tts.pt``.
-
-    ``validate=False`` skips the periodic validation losses and audio samples (quicker for a few steps in
-    a notebook); ``vocoder`` voices those samples. Returns ``(model, history)``; the run:
-    :func:`course_lib.models.recipe.train_acoustic_model`.
-    """
-    from course_lib.models.glow_tts import build
-
-    return recipe.train_acoustic_model(GlowTTSTask, build, config, data_dir, out_dir,
-                                       default_steps() if steps is None else steps, batch_size, resume, validate,
-                                       progress, vocoder, MODEL_FILE)
-
-
-def load(path: str | Path, device: str | torch.device | None = None) -> GlowTTS:
-    """A trained model from a ``save_model`` file, checked against the tokenizer of its front end.
-
-    Raises ValueError naming the mismatch when the checkpoint's vocabulary differs
-    from the symbol table this version of the course builds for its front end.
-    """
-    from course_lib.models.glow_tts import build
-
-    return recipe.load_checked(path, build, "glow_tts", device)
-
-
-def train_cli(args: argparse.Namespace) -> None:
-    from course_lib.models.glow_tts import CONFIGS
-
-    recipe.train_cli(args, "glow_tts", CONFIGS, train, MODEL_FILE)
-
-
-# python -m course_lib synth glow_tts: the temperature T of the paper is the prior's noise scale
-SYNTH = recipe.SynthCLI("Glow-TTS", load, temperature=lambda temperature: temperature)
+# python -m course_lib train / synth glow_tts; the temperature T of the paper is the prior's noise scale
+RECIPE = recipe.mel_model(
+    "glow_tts", CONFIGS, build, GlowTTSTask, steps=(5, 3000, 300_000), model_file="glow_tts.pt",
+    shipped=recipe.Shipped("glow_tts_tiny.pt", recipe.TrainingCost(steps=14_275, cpu_hours=27 / 60, gpu_hours=8 / 60),
+                           "python -m course_lib train glow_tts --config tiny --out runs/glow_tts --steps 14275"),
+    synth=recipe.SynthCLI("Glow-TTS", temperature=lambda temperature: temperature))

@@ -25,18 +25,9 @@ CONFIGS = {"paper": GradTTSConfig.paper, "multispeaker": GradTTSConfig.multispea
 
 
 def build(config: GradTTSConfig | Mapping[str, Any]) -> GradTTS:
-    """A fresh model from a config (or the dict saved beside a checkpoint)."""
-    if not isinstance(config, GradTTSConfig):
-        config = GradTTSConfig.from_dict(config)
-    return GradTTS(config)
-
-
-def train_cli(args) -> None:
-    """``python -m course_lib train grad_tts --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
-    from course_lib.models.grad_tts.train import train_cli as _train_cli
-
-    _train_cli(args)
+    """A fresh Grad-TTS for ``config`` (or the dict saved beside a checkpoint)."""
+    return GradTTS(GradTTSConfig.of(config))
 
 
 __all__ = ["CONFIGS", "EncoderOutput", "GradTTS", "GradTTSConfig", "GradTTSDecoder", "GradTTSEncoder",
-           "GradTTSLosses", "SynthesisOutput", "build", "train_cli"]
+           "GradTTSLosses", "SynthesisOutput", "build"]

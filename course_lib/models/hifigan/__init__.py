@@ -7,7 +7,7 @@ discriminator ``msd`` (so ``param_summary`` reports each). Paper configs ``v1``/
 
 The pieces are shared with VITS and the course vocoder's adversarial fine-tune, so they live in
 :mod:`course_lib.models.waveform` (the config, both generators, the discriminators, the losses, the GAN
-task); this package is the vocoder model that puts them together, its training task and its command line.
+task); this package is the vocoder model that puts them together, its training task and its recipe (``train.RECIPE``).
 """
 
 from __future__ import annotations
@@ -59,11 +59,4 @@ def save_generator(path: str | Path, generator: Generator | ISTFTGenerator,
     return save_model(path, generator, dataclasses.asdict(config))
 
 
-def train_cli(args) -> None:
-    """``python -m course_lib train hifigan --config tiny --data DIR --out DIR [--steps N] [--resume]``."""
-    from course_lib.models.hifigan.train import train_cli as _train_cli
-
-    _train_cli(args)
-
-
-__all__ = ["CONFIGS", "HiFiGAN", "build", "save_generator", "train_cli"]
+__all__ = ["CONFIGS", "HiFiGAN", "build", "save_generator"]

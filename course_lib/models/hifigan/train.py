@@ -19,7 +19,6 @@ generator learns from 45·mel L1 alone (a warm-up; the paper uses N = 0).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 from pathlib import Path
 
@@ -28,6 +27,8 @@ from torch import nn
 
 from course_lib.audio import SAMPLE_RATE, complex_spectrogram, load_audio, mel_spectrogram
 from course_lib.mode import pick
+from course_lib.models import recipe
+from course_lib.models.hifigan import CONFIGS, build
 from course_lib.models.waveform.config import HiFiGANConfig
 from course_lib.models.waveform.evaluation import mean_metrics, resynthesis_metrics
 from course_lib.models.waveform.gan import GANRecipe, GANTask, Generated
@@ -94,53 +95,27 @@ class HiFiGANTask(GANTask):
         return generator(mel.unsqueeze(0))[0, 0].cpu()                       # [T·256]
 
 
-# ---------------------------------------------------------------------- command line
-def default_steps() -> int:
-    """Steps when ``--steps`` is not given: a few (smoke), a CPU session (default), a GPU run (full)."""
-    return pick(smoke=4, default=3000, full=500_000)
+def _prepare(config: HiFiGANConfig, data_dir: str | None, options: dict) -> recipe.Prepared:
+    """Random ``segment_size`` windows of the corpus's clips (default: the built-in multi-voice corpus, every
+    voice); validation on a few whole held-out clips."""
+    from course_lib.data import training_clips
+
+    train, val = training_clips(data_dir)
+    val_waves = [load_audio(path) for path, _ in val[: pick(smoke=1, default=4, full=16)]]
+    loader = SegmentLoader([path for path, _ in train], config.batch_size, config.segment_size, seed=config.seed)
+    return recipe.Prepared(config=config, train=loader, val=val_waves, sample=val_waves[0])
 
 
-def training_clips(data_dir: str | Path | None) -> tuple[list[Path], list[Path]]:
-    """Audio files of the train and val splits: of ``data_dir`` (built-in corpus or LJSpeech layout)
-    or, without one, of the built-in multi-speaker corpus (all voices), built on first use."""
-    from course_lib.data import ensure_corpus, open_corpus
+def _save(path: Path, model: nn.Module, config: HiFiGANConfig) -> Path:
+    from course_lib.models.hifigan import save_generator
 
-    root = Path(data_dir) if data_dir else ensure_corpus(multispeaker=True)
-    corpus = open_corpus(root)
-    train = [u.wav_path for u in corpus.split("train")]
-    val = [u.wav_path for u in corpus.split("val")]
-    if not train:
-        raise ValueError(f"{root} has no training utterances")
-    return train, val or train[:1]
+    return save_generator(path, model.generator, config)
 
 
-def train_cli(args: argparse.Namespace) -> None:
-    """``python -m course_lib train hifigan --config tiny [--data DIR] --out DIR [--steps N] [--resume]``.
-
-    Writes ``OUT/checkpoint.pt`` (resumable, every 500 steps and at the end) and
-    ``OUT/generator.pt`` (the generator alone, for :class:`course_lib.vocoder.HiFiGANVocoder`).
-    """
-    from course_lib.models import recipe
-    from course_lib.models.hifigan import CONFIGS, build, save_generator
-    from course_lib.training import Trainer
-
-    if args.config not in CONFIGS:
-        raise ValueError(f"unknown HiFi-GAN config {args.config!r}: choose one of {', '.join(CONFIGS)}")
-    config = CONFIGS[args.config]()
-    if getattr(args, "batch_size", None) is not None:
-        config = dataclasses.replace(config, batch_size=args.batch_size)
-    train_files, val_files = training_clips(args.data)
-    n_val = pick(smoke=1, default=4, full=16)
-    val_waves = [load_audio(path) for path in val_files[:n_val]]
-    loader = SegmentLoader(train_files, config.batch_size, config.segment_size, seed=config.seed)
-    task = HiFiGANTask(recipe.seed_and_build(build, config), config, sample_wave=val_waves[0])
-    steps = default_steps() if args.steps is None else args.steps
-    trainer = Trainer(task, recipe.train_config(config, args.out, steps, val_every=250))
-    print(f"HiFi-GAN {args.config}: {len(train_files)} training clips, {len(loader)} batches of "
-          f"{config.batch_size} per epoch, {steps} steps on {trainer.device} → {args.out}")
-    trainer.fit(loader, val_waves, resume=args.resume)
-    generator_path = save_generator(Path(args.out) / "generator.pt", task.modules["generator"], config)
-    last = [row for row in trainer.history if "val/mel_l1" in row]
-    if last:
-        print(f"step {last[-1]['step']}: val mel L1 {last[-1]['val/mel_l1']:.3f}, MCD {last[-1]['val/mcd']:.2f} dB")
-    print(f"generator saved to {generator_path} (load with course_lib.vocoder.load_vocoder('{generator_path}'))")
+# python -m course_lib train hifigan: writes OUT/generator.pt, the generator alone, for
+# course_lib.vocoder.load_vocoder (and OUT/checkpoint.pt, resumable)
+RECIPE = recipe.Recipe(
+    "hifigan", CONFIGS, build, prepare=_prepare, task=lambda model, prepared, _: HiFiGANTask(
+        model, prepared.config, sample_wave=prepared.sample),
+    steps=(4, 3000, 500_000), model_file="generator.pt", logged="generator", options=(), one_voice=False,
+    val_every=250, save=_save)

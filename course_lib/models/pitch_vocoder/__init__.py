@@ -43,14 +43,7 @@ CONFIGS = {"tiny": PitchVocoderConfig.tiny, "tiny_harmonic_noise": PitchVocoderC
 
 def build(config: PitchVocoderConfig | Mapping[str, Any]) -> PitchVocoder:
     """A fresh course vocoder for ``config`` (or the dict saved beside a checkpoint)."""
-    return PitchVocoder(config if isinstance(config, PitchVocoderConfig) else PitchVocoderConfig.from_dict(config))
+    return PitchVocoder(PitchVocoderConfig.of(config))
 
 
-def train_cli(args) -> None:
-    """``python -m course_lib train pitch_vocoder --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
-    from course_lib.models.pitch_vocoder.train import train_cli as _train_cli
-
-    _train_cli(args)
-
-
-__all__ = ["CONFIGS", "PitchVocoder", "PitchVocoderConfig", "PitchVocoderLosses", "build", "train_cli"]
+__all__ = ["CONFIGS", "PitchVocoder", "PitchVocoderConfig", "PitchVocoderLosses", "build"]

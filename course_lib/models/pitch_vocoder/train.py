@@ -1,4 +1,4 @@
-"""Training the course vocoder: one phase, random frame-aligned windows with their F0, on the course trainer.
+"""Training the course vocoder (its task and ``RECIPE``): one phase, random frame-aligned windows with their F0, on the course trainer.
 
 Each step: the window's |STFT| is the magnitude target, its stored F0 (``pitch.tsv``) the pitch target and
 the magnitude network's pitch input (teacher forcing: at inference it gets the pitch network's prediction).
@@ -9,9 +9,6 @@ voicing accuracy.
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import functools
 from pathlib import Path
 
 import numpy as np
@@ -19,16 +16,11 @@ import torch
 
 from course_lib.audio import SAMPLE_RATE, mel_spectrogram
 from course_lib.data.segments import SegmentLoader, WaveBatch
+from course_lib.models import recipe
+from course_lib.models.pitch_vocoder import CONFIGS, build
 from course_lib.models.pitch_vocoder.config import PitchVocoderConfig
 from course_lib.models.pitch_vocoder.model import PitchVocoder
-from course_lib.models.recipe import TrainingCost
 from course_lib.models.single_phase import SinglePhaseTask
-
-MODEL_FILE = "pitch_vocoder.pt"
-SHIPPED_FILE = "pitch_vocoder_tiny.pt"
-TRAIN_COMMAND = "python -m course_lib train pitch_vocoder --config tiny --out runs/pitch_vocoder"
-# data/checkpoints/README.md: 6,000 steps in 11.6 min on two torch threads of a 2-core CPU
-SHIPPED_TRAINING = TrainingCost(steps=6_000, cpu_hours=2 * 11.6 / 60)
 
 
 class PitchVocoderTask(SinglePhaseTask):
@@ -91,26 +83,6 @@ def resynthesis_sample(model: PitchVocoder, wave: np.ndarray | None) -> dict:
     return {"resynthesis": (model.synthesize(mel)[0].cpu().numpy(), SAMPLE_RATE)}
 
 
-def default_steps() -> int:
-    from course_lib.mode import pick
-
-    return pick(smoke=4, default=6000, full=20_000)
-
-
-def training_clips(data_dir: str | None) -> tuple[list, list]:
-    """``(train, val)`` lists of ``(wav path, F0 [T])`` of a corpus folder (default: the built-in multi-voice
-    corpus, every voice), the F0 from :func:`course_lib.data.corpus_pitch`."""
-    from course_lib.data import corpus_pitch, ensure_corpus, open_corpus
-
-    root = Path(data_dir) if data_dir else ensure_corpus(multispeaker=True)
-    corpus = open_corpus(root)
-    pitch = corpus_pitch(corpus)
-    split = {name: [(u.wav_path, pitch[u.id]) for u in corpus.split(name)] for name in ("train", "val")}
-    if not split["train"]:
-        raise ValueError(f"{root} has no training utterances")
-    return split["train"], split["val"] or split["train"][:1]
-
-
 def fine_tune_clips(folders: list[str | Path]) -> list[tuple[Path, np.ndarray, Path]]:
     """``(wav path, F0 [T], input mel file)`` for every training utterance of the built-in single-voice corpus
     whose acoustic-model mel (``<utterance id>.npy``, ``[80, T]`` in step with the recording) one of ``folders``
@@ -126,67 +98,39 @@ def fine_tune_clips(folders: list[str | Path]) -> list[tuple[Path, np.ndarray, P
     return clips
 
 
-def train(config: PitchVocoderConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
-          init: str | Path | None = None, input_mels: list[str | Path] | None = None):
-    """Train on a corpus folder (``None``: the built-in multi-voice corpus); writes ``out_dir/pitch_vocoder.pt``.
-    ``init``: a course vocoder model file whose weights the run starts from (a fine-tune; a resumed run loads its
-    own). ``input_mels``: folders of acoustic models' true-duration mels (:func:`fine_tune_clips`), whose
-    utterances join the training clips with those mels as the input and the recording as the target.
-    Returns ``(model, history)``."""
+def _prepare(config: PitchVocoderConfig, data_dir: str | None, options: dict) -> recipe.Prepared:
+    """Random windows of the corpus's clips with their F0 — and, with ``input_mels`` (folders of acoustic models'
+    true-duration mels, :func:`fine_tune_clips`), those utterances with the model's mel as the input and the
+    recording as the target; validation on a few whole held-out clips."""
     from course_lib.audio import load_audio
+    from course_lib.data import training_clips
     from course_lib.mode import pick
-    from course_lib.models import recipe
-    from course_lib.models.pitch_vocoder import build
-    from course_lib.training import Trainer, save_model
 
-    if batch_size is not None:
-        config = dataclasses.replace(config, batch_size=batch_size)
-    train_clips, val_clips = training_clips(data_dir)
+    train_clips, val_clips = training_clips(data_dir, pitch=True)
     val = [(load_audio(path), f0) for path, f0 in val_clips[: pick(smoke=1, default=4, full=16)]]
-    tuned = fine_tune_clips(input_mels) if input_mels else []
+    tuned = fine_tune_clips(options["input_mels"]) if options.get("input_mels") else []
     loader = SegmentLoader([path for path, _ in train_clips] + [path for path, _, _ in tuned], config.batch_size,
                            config.segment_frames * 256, seed=config.seed,
                            pitch=[f0 for _, f0 in train_clips] + [f0 for _, f0, _ in tuned],
                            input_mels=[None] * len(train_clips) + [mel for _, _, mel in tuned] if tuned else None)
-    model = recipe.seed_and_build(build, config)
-    if init is not None:
-        model.load_state_dict(load(init, device="cpu").state_dict())
-    if config.adversarial:
+    return recipe.Prepared(config=config, train=loader, val=val, sample=val[0][0])
+
+
+def _task(model: PitchVocoder, prepared: recipe.Prepared, options: dict) -> SinglePhaseTask:
+    if model.config.adversarial:
         from course_lib.models.pitch_vocoder.adversarial import PitchVocoderGANTask
 
-        task = PitchVocoderGANTask(model, sample_wave=val[0][0])
-    else:
-        task = PitchVocoderTask(model, sample_wave=val[0][0])
-    steps = default_steps() if steps is None else steps
-    trainer = Trainer(task, recipe.train_config(config, out_dir, steps, validate, progress))
-    history = trainer.fit(loader, val, resume=resume)
-    save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
-    return model, history
+        return PitchVocoderGANTask(model, sample_wave=prepared.sample)
+    return PitchVocoderTask(model, sample_wave=prepared.sample)
 
 
-def load(path: str | Path, device: str | torch.device | None = None) -> PitchVocoder:
-    """The course vocoder in a ``save_model`` file (eval mode); another model's file is refused, named."""
-    from course_lib.models import model_of_config
-    from course_lib.models.pitch_vocoder import build
-    from course_lib.training import CheckpointError, load_model, pick_device
-
-    def build_checked(config: dict) -> PitchVocoder:
-        made_for = model_of_config(config)
-        if made_for not in (None, "pitch_vocoder"):
-            raise CheckpointError(f"{path} is a {made_for} model file, not the course vocoder (pitch_vocoder)")
-        return build(config)
-
-    model, _ = load_model(path, build_checked, device=pick_device(device))
-    return model.eval()
-
-
-def train_cli(args: argparse.Namespace) -> None:
-    from course_lib.models import recipe
-    from course_lib.models.pitch_vocoder import CONFIGS
-
-    init, input_mels = getattr(args, "init", None), getattr(args, "input_mels", None)
-    phase = "generator" if CONFIGS[args.config]().adversarial else "vocoder"
-    recipe.train_cli(args, "pitch_vocoder", CONFIGS, functools.partial(train, init=init, input_mels=input_mels),
-                     MODEL_FILE,
-                     needs_vocoder=False, phase=phase, one_voice=False)
+# python -m course_lib train pitch_vocoder: the built-in multi-voice corpus, every voice; ``init``: a course vocoder
+# model file a fine-tune starts from; ``input_mels``: see _prepare
+RECIPE = recipe.Recipe(
+    "pitch_vocoder", CONFIGS, build, prepare=_prepare, task=_task, steps=(4, 6000, 20_000),
+    model_file="pitch_vocoder.pt", logged=lambda config: "generator" if config.adversarial else "vocoder",
+    options=("init", "input_mels"), one_voice=False,
+    shipped=recipe.Shipped("pitch_vocoder_tiny.pt",
+                           # 6,000 steps in 11.6 min on two torch threads of a 2-core CPU
+                           recipe.TrainingCost(steps=6_000, cpu_hours=2 * 11.6 / 60),
+                           "python -m course_lib train pitch_vocoder --config tiny --out runs/pitch_vocoder"))

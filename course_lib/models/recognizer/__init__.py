@@ -47,25 +47,9 @@ CONFIGS = {"tiny": RecognizerConfig.tiny, "base": RecognizerConfig.base}
 
 def build(config: RecognizerConfig | Mapping[str, Any]) -> PhonemeRecognizer:
     """A fresh recognizer from a config (or the dict saved beside a checkpoint)."""
-    if not isinstance(config, RecognizerConfig):
-        config = RecognizerConfig.from_dict(config)
-    return PhonemeRecognizer(config)
-
-
-def train_cli(args) -> None:
-    """``python -m course_lib train recognizer --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
-    from course_lib.models.recognizer.train import train_cli as _train_cli
-
-    _train_cli(args)
-
-
-def load(path, device=None) -> PhonemeRecognizer:
-    """A trained recognizer from its model file (see :func:`.train.load`)."""
-    from course_lib.models.recognizer.train import load as _load
-
-    return _load(path, device)
+    return PhonemeRecognizer(RecognizerConfig.of(config))
 
 
 __all__ = ["Augmenter", "BLANK_ID", "CONFIGS", "PAUSE_ID", "PhonemeRecognizer", "RecognizerConfig",
-           "RecognizerOutput", "add_noise", "build", "change_speed", "ctc_loss", "greedy_decode", "load",
-           "phoneme_error_rate", "spec_augment", "train_cli"]
+           "RecognizerOutput", "add_noise", "build", "change_speed", "ctc_loss", "greedy_decode",
+           "phoneme_error_rate", "spec_augment"]

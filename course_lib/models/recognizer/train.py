@@ -1,23 +1,19 @@
-"""Training task and command line of the phoneme recognizer (design: :mod:`course_lib.models.recognizer`)."""
+"""The phoneme recognizer's training task and its recipe (``RECIPE``; design: :mod:`course_lib.models.recognizer`)."""
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
 import torch
 
 from course_lib.models import recipe
+from course_lib.models.recognizer import CONFIGS, build
 from course_lib.models.recognizer.augment import Augmenter
 from course_lib.models.recognizer.config import RecognizerConfig
 from course_lib.models.recognizer.model import PAUSE_ID, PhonemeRecognizer, ctc_loss, greedy_decode, phoneme_error_rate
 from course_lib.models.single_phase import SinglePhaseTask
+from course_lib.text import tokenizer_for
 
-MODEL_FILE = "recognizer.pt"
-SHIPPED_FILE = "recognizer_tiny.pt"
-TRAIN_COMMAND = "python -m course_lib train recognizer --config tiny --out runs/recognizer --steps 3600"
 
 
 def targets_of(tokens: torch.Tensor, token_lengths: torch.Tensor, drop_pauses: bool = True) -> list[list[int]]:
@@ -38,7 +34,7 @@ class RecognizerTask(SinglePhaseTask):
                  symbols: tuple[str, ...] | None = None) -> None:
         super().__init__(model)
         self.augmenter = Augmenter(self.config, resynthesizers)
-        self.symbols = symbols if symbols is not None else recipe.make_tokenizer(self.config.front_end, False).symbols
+        self.symbols = symbols if symbols is not None else tokenizer_for(self.config.front_end).symbols
 
     def loss_step(self, batch, cache: dict) -> tuple[torch.Tensor, dict]:
         with torch.autocast(batch.mels.device.type, enabled=False):
@@ -62,45 +58,6 @@ class RecognizerTask(SinglePhaseTask):
         return {"ctc": sum(losses) / len(losses), "per": phoneme_error_rate(references, hypotheses)}
 
 
-def default_steps() -> int:
-    from course_lib.mode import pick
-
-    return pick(smoke=10, default=3000, full=30_000)
-
-
-def train(config: RecognizerConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
-          resynthesizers: Mapping[str, Callable] | None = None):
-    """Train on a corpus folder (``None``: the built-in **multi-voice** corpus); writes ``out_dir/recognizer.pt``.
-
-    ``resynthesizers`` (name → mel-to-wave callable) replace the default Griffin-Lim augmentation (include it
-    yourself to keep it). Returns ``(model, history)``; validation rows hold ``val/ctc`` and ``val/per``.
-    """
-    from course_lib.data import ensure_corpus
-    from course_lib.models.recognizer import build
-    from course_lib.training import Trainer, save_model
-
-    if batch_size is not None:
-        config = dataclasses.replace(config, batch_size=batch_size)
-    data_dir = data_dir or str(ensure_corpus(multispeaker=True))
-    data = recipe.training_data(data_dir, False, config.batch_size, config.seed, return_wave=True)
-    config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end)
-    model = recipe.seed_and_build(build, config)
-    task = RecognizerTask(model, resynthesizers, data.tokenizer.symbols)
-    trainer = Trainer(task, recipe.train_config(config, out_dir, default_steps() if steps is None else steps,
-                                                validate, progress))
-    history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
-    save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
-    return model, history
-
-
-def load(path: str | Path, device: str | torch.device | None = None) -> PhonemeRecognizer:
-    """A trained recognizer from a ``save_model`` file (eval mode), checked against today's symbol table."""
-    from course_lib.models.recognizer import build
-
-    return recipe.load_checked(path, build, "recognizer", device).eval()
-
-
 def resynthesizers_for(vocoder) -> dict[str, Callable] | None:
     """Griffin-Lim plus ``vocoder`` when it is a neural one (the CLI's ``args.vocoder``); None: Griffin-Lim alone."""
     if vocoder is None or "griffin" in type(vocoder).__name__.lower():
@@ -113,15 +70,15 @@ def resynthesizers_for(vocoder) -> dict[str, Callable] | None:
             "vocoder": vocoder}
 
 
-def train_cli(args: argparse.Namespace) -> None:
-    """``python -m course_lib train recognizer --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
-    from course_lib.models.recognizer import CONFIGS
+def _task(model: PhonemeRecognizer, prepared: recipe.Prepared, options: dict) -> RecognizerTask:
+    return RecognizerTask(model, resynthesizers_for(options.get("vocoder")), prepared.symbols)
 
-    batch_size = recipe.checked_batch_size(args, "recognizer", CONFIGS)
-    _, history = train(CONFIGS[args.config](), args.data, args.out, args.steps, batch_size, args.resume,
-                       resynthesizers=resynthesizers_for(getattr(args, "vocoder", None)))
-    last = [row for row in history if "ctc/loss" in row][-1]
-    validated = [row for row in history if "val/per" in row]
-    tail = f"; validation PER {validated[-1]['val/per']:.3f}" if validated else ""
-    print(f"trained recognizer ({args.config}) to step {last['step']}; last CTC loss {last['ctc/loss']:.3f}{tail}")
-    print(f"model written to {Path(args.out) / MODEL_FILE}")
+
+# python -m course_lib train recognizer: the built-in multi-voice corpus by default, without blanks
+RECIPE = recipe.Recipe(
+    "recognizer", CONFIGS, build, task=_task, steps=(10, 3000, 30_000), model_file="recognizer.pt", logged="ctc",
+    prepare=lambda config, data_dir, _: recipe.text_corpus(config, data_dir, waves=True, add_blank=False,
+                                                           default_data=recipe.multi_voice_corpus),
+    one_voice=False,
+    shipped=recipe.Shipped("recognizer_tiny.pt", recipe.TrainingCost(steps=3_600, cpu_hours=2.0),
+                           "python -m course_lib train recognizer --config tiny --out runs/recognizer --steps 3600"))

@@ -30,25 +30,14 @@ CONFIGS = {"paper": VITSConfig.paper, "ljs_nosdp": VITSConfig.ljs_nosdp, "vctk":
            "tiny_multi_f0": VITSConfig.tiny_multi_f0, "tiny_multi_f0_anneal": VITSConfig.tiny_multi_f0_anneal}
 
 
-def _config(config: VITSConfig | Mapping[str, Any]) -> VITSConfig:
-    return config if isinstance(config, VITSConfig) else VITSConfig.from_dict(config)
-
-
 def build(config: VITSConfig | Mapping[str, Any]) -> VITS:
     """A fresh VITS generator for ``config`` (or the dict saved beside a checkpoint)."""
-    return VITS(_config(config))
+    return VITS(VITSConfig.of(config))
 
 
 def build_discriminator(config: VITSConfig | Mapping[str, Any]) -> VITSDiscriminator:
     """The discriminator VITS trains against: one scale discriminator + MPD."""
-    return VITSDiscriminator(_config(config).discriminator)
-
-
-def train_cli(args) -> None:
-    """``python -m course_lib train vits --config tiny --out DIR [--data DIR] [--steps N] [--resume]``."""
-    from course_lib.models.vits.train import train_cli as _train_cli
-
-    _train_cli(args)
+    return VITSDiscriminator(VITSConfig.of(config).discriminator)
 
 
 def convert_cli(args) -> None:
@@ -82,6 +71,5 @@ __all__ = [
     "kl_divergence",
     "rational_quadratic_spline",
     "convert_cli",
-    "train_cli",
     "wave_windows",
 ]

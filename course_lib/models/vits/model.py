@@ -206,7 +206,8 @@ class VITS(nn.Module):
         if self.has_pitch and (f0 is None or f0.shape != (spec.shape[0], spec.shape[-1])):
             got = "none" if f0 is None else f"shape {tuple(f0.shape)}"
             raise ValueError(f"this VITS decodes with an explicit F0: pass the corpus's f0 [B, T_frames] = "
-                             f"{[spec.shape[0], spec.shape[-1]]} (recipe.training_data(..., pitch=True)), got {got}")
+                             f"{[spec.shape[0], spec.shape[-1]]} (course_lib.data.training_data(..., pitch=True)), "
+                             f"got {got}")
         speaker_cond = self._speaker_cond(speakers, tokens.shape[0])
         # 1. the text prior per token, and a posterior sample per frame
         prior = self.text_encoder(tokens, token_lengths)

@@ -1,4 +1,4 @@
-"""Training task, model files and command-line entry points for VITS.
+"""VITS's training tasks and its recipe (``RECIPE``: training, model files, the shipped checkpoint, ``synth``).
 
 Recipe (official ``train.py`` / ``ljs_base.json``): the course's GAN task
 (``course_lib.models.waveform.gan``) with VITS as the generator and its discriminator (one scale
@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import functools
-from pathlib import Path
 from types import SimpleNamespace
 
 import torch
@@ -37,25 +35,15 @@ from course_lib.models import recipe
 from course_lib.models.single_phase import SinglePhaseTask
 from course_lib.models.waveform.gan import GANRecipe, GANTask, Generated
 from course_lib.models.waveform.losses import mel_l1_loss
+from course_lib.models.vits import CONFIGS, build, build_discriminator
 from course_lib.models.vits.config import VITSConfig
 from course_lib.models.vits.discriminator import VITSDiscriminator
 from course_lib.models.vits.model import VITS
 from course_lib.models.vits.source_filter import spectral_losses
+from course_lib.training import mean_losses
 from course_lib.training.schedules import exponential_schedule
 from course_lib.models.vits.windows import wave_windows
 
-MODEL_FILE = "vits.pt"
-SHIPPED_FILE = "vits_tiny_multi.pt"
-# what the shipped checkpoint cost to train (its row in data/checkpoints/README.md): 6,000 steps at 1e-3 and 1,500 at
-# 1e-4, user + system CPU time of one torch thread (GNU time)
-SHIPPED_TRAINING = recipe.TrainingCost(steps=7_500, cpu_hours=5629 / 3600)
-TRAIN_COMMAND = ("python -m course_lib train vits --config tiny_multi_f0 --data data/cache/corpus/espeak-multi-default "
-                 "--out runs/vits_f0 --steps 6000 && python -m course_lib train vits --config tiny_multi_f0_anneal "
-                 "--data data/cache/corpus/espeak-multi-default --init runs/vits_f0/vits.pt --out runs/vits_f0_anneal "
-                 "--steps 1500")
-# one step of tiny_multi_f0 on one torch thread of a 2-core CPU whose other core was busy (the shipped run's first
-# phase: 4,491 CPU-seconds for 6,020 steps): what the fallback of shipped_or_trained costs a learner without the file
-SECONDS_PER_STEP = 0.75
 
 
 def gan_recipe(config: VITSConfig) -> GANRecipe:
@@ -78,7 +66,8 @@ class VITSTask(GANTask):
 
     def generate(self, batch) -> Generated:
         if batch.waves is None:
-            raise ValueError("VITS trains on waves: build the loaders with recipe.training_data(..., return_wave=True)")
+            raise ValueError("VITS trains on waves: build the loaders with "
+                             "course_lib.data.training_data(..., return_wave=True)")
         with torch.autocast(device_type=batch.waves.device.type, enabled=False):
             spec = linear_spectrogram(batch.waves[:, 0].float())               # [B, 513, T_frames]
         speakers = batch.speakers if self.config.speaker_conditioned else None
@@ -100,7 +89,7 @@ class VITSTask(GANTask):
         def losses_of(batch):
             return SimpleNamespace(**self.reconstruction(batch, self.generate(batch))[1])
 
-        return recipe.mean_losses(self.modules["generator"], val_loader, losses_of, ("mel", "kl", "duration"))
+        return mean_losses(self.modules["generator"], val_loader, losses_of, ("mel", "kl", "duration"))
 
     def sample_audio(self) -> dict:
         """One validation sentence, text → wave, at the inference defaults and seed 0."""
@@ -146,7 +135,7 @@ class SourceFilterVITSTask(SinglePhaseTask):
     def losses(self, batch) -> SourceFilterLosses:
         if batch.waves is None or batch.f0 is None:
             raise ValueError("a VITS with an explicit F0 trains on waves and pitch: build the loaders with "
-                             "recipe.training_data(..., return_wave=True, pitch=True)")
+                             "course_lib.data.training_data(..., return_wave=True, pitch=True)")
         cfg = self.config
         with torch.autocast(device_type=batch.waves.device.type, enabled=False):
             spec = linear_spectrogram(batch.waves[:, 0].float())               # [B, 513, T_frames]
@@ -170,94 +159,35 @@ class SourceFilterVITSTask(SinglePhaseTask):
         return {"sample": (wave.cpu().numpy(), SAMPLE_RATE)}
 
 
-def default_steps() -> int:
-    from course_lib.mode import pick
-
-    return pick(smoke=2, default=2000, full=800_000)
-
-
-def train(config: VITSConfig, data_dir: str | None, out_dir: str | Path, steps: int | None = None,
-          batch_size: int | None = None, resume: bool = False, validate: bool = True, progress: bool = True,
-          init: str | Path | None = None):
-    """Train on a corpus folder in either layout (``None``: the built-in corpus); writes ``out_dir/vits.pt``.
-
-    ``init``: a VITS model file or a run's ``checkpoint.pt`` whose weights (and, for a VITS with an explicit F0,
-    its speakers' pitch counts) the run starts from, with a fresh optimizer — a second phase of a recipe at
-    another learning rate (``tiny_multi_f0_anneal``). A resumed run loads its own.
-
-    The vocabulary, front end and number of speakers (for a multi-speaker config) come from the
-    data; ``batch_size`` (None: the config's) is saved in the run's config. ``validate=False`` skips
-    periodic validation and audio samples. Returns ``(model, history)``.
-    """
-    from course_lib.models.vits import build, build_discriminator
-    from course_lib.training import Trainer, save_model
-
-    if batch_size is not None:
-        config = dataclasses.replace(config, batch_size=batch_size)  # saved with the run, kept on --resume
-    has_pitch = config.decoder.source_filter is not None
-    data = recipe.training_data(data_dir, config.add_blank, config.batch_size, config.seed, return_wave=True,
-                                pitch=has_pitch)
-    n_speakers = data.corpus.n_speakers if config.n_speakers > 1 else 1
-    config = dataclasses.replace(config, n_vocab=data.tokenizer.n_vocab, front_end=data.corpus.front_end,
-                                 n_speakers=n_speakers)
-    model = recipe.seed_and_build(build, config)
-    if init is not None and not resume:
-        start, _, _ = load_run(init)
-        try:
-            model.load_state_dict(start.state_dict())
-        except RuntimeError as err:
-            raise ValueError(f"--init {init} is a VITS of other sizes than --config's ({str(err).splitlines()[0]}): "
-                             "start from a model trained with the same architecture") from None
-    sample_tokens = recipe.first_val_tokens(data.val_loader)
-    task = (SourceFilterVITSTask(model, sample_tokens) if has_pitch
-            else VITSTask(model, build_discriminator(config), sample_tokens))
-    steps = default_steps() if steps is None else steps
-    trainer = Trainer(task, recipe.train_config(config, out_dir, steps, validate, progress))
-    history = trainer.fit(data.train_loader, data.val_loader, resume=resume)
-    save_model(Path(out_dir) / MODEL_FILE, model, config.to_dict())
-    return model, history
+def _prepare(config: VITSConfig, data_dir: str | None, options: dict) -> recipe.Prepared:
+    """The corpus with each batch's waves (and, for a VITS with an explicit F0, each frame's F0)."""
+    return recipe.text_corpus(config, data_dir, waves=True, pitch=config.decoder.source_filter is not None)
 
 
-def load(path: str | Path, device: str | torch.device | None = None) -> VITS:
-    """A trained VITS from a ``save_model`` file, checked against the tokenizer of its front end."""
-    from course_lib.models.vits import build
-
-    return recipe.load_checked(path, build, "vits", device)
-
-
-def load_run(path: str | Path) -> tuple[VITS, int | None, float | None]:
-    """A VITS from a model file, or from a run's trainer ``checkpoint.pt`` (its generator at that step), to score a
-    run while it trains. Returns ``(model in eval mode on the CPU, step, seconds on the trainer's clock)``; the last
-    two are None for a model file."""
-    from course_lib.models.vits import build
-    from course_lib.training import read_torch_file
-
-    payload = read_torch_file(path)
-    if "modules" not in payload:
-        return load(path, device="cpu").eval(), None, None
-    model = build(VITSConfig.from_dict(payload["config"]["task"]))
-    modules = payload["modules"]
-    model.load_state_dict(modules["generator"] if "generator" in modules else modules["model"])
-    return model.eval(), int(payload["step"]), float(payload["seconds"])
+def _task(model: VITS, prepared: recipe.Prepared, options: dict) -> VITSTask | SourceFilterVITSTask:
+    if model.config.decoder.source_filter is not None:
+        return SourceFilterVITSTask(model, prepared.sample)
+    return VITSTask(model, build_discriminator(model.config), prepared.sample)
 
 
-def shipped_or_trained(steps: int) -> tuple[VITS, str]:
-    """The shipped multi-voice tiny VITS (``data/checkpoints/vits_tiny_multi.pt``) if present, else train one now
-    on the built-in multi-voice corpus. Returns the model (eval mode) and a sentence saying which happened."""
-    from course_lib.data import ensure_corpus
-
-    def train_multi(config, _data_dir, out_dir, steps, validate):
-        return train(config, str(ensure_corpus(multispeaker=True)), out_dir, steps=steps, validate=validate)
-
-    return recipe.shipped_or_trained(SHIPPED_FILE, load, train_multi, VITSConfig.tiny_multi_f0(), steps,
-                                     TRAIN_COMMAND, SECONDS_PER_STEP)
-
-
-def train_cli(args: argparse.Namespace) -> None:
-    from course_lib.models.vits import CONFIGS
-
-    recipe.train_cli(args, "vits", CONFIGS, functools.partial(train, init=getattr(args, "init", None)), MODEL_FILE,
-                     needs_vocoder=False)
+# python -m course_lib train / synth vits: text → wave in one model, no vocoder. ``init``: a VITS model file or a
+# run's checkpoint.pt whose weights (and, for a VITS with an explicit F0, its speakers' pitch counts) a second
+# phase at another learning rate starts from (tiny_multi_f0_anneal).
+RECIPE = recipe.Recipe(
+    "vits", CONFIGS, build, prepare=_prepare, task=_task, steps=(2, 2000, 800_000), model_file="vits.pt",
+    logged="generator", options=("init",),
+    shipped=recipe.Shipped(
+        "vits_tiny_multi.pt",
+        # 6,000 steps at 1e-3 and 1,500 at 1e-4, user + system CPU time of one torch thread (GNU time)
+        recipe.TrainingCost(steps=7_500, cpu_hours=5629 / 3600),
+        "python -m course_lib train vits --config tiny_multi_f0 --data data/cache/corpus/espeak-multi-default "
+        "--out runs/vits_f0 --steps 6000 && python -m course_lib train vits --config tiny_multi_f0_anneal "
+        "--data data/cache/corpus/espeak-multi-default --init runs/vits_f0/vits.pt --out runs/vits_f0_anneal "
+        "--steps 1500",
+        # the shipped run's first phase: 4,491 CPU-seconds for 6,020 steps
+        seconds_per_step=0.75, fallback_config="tiny_multi_f0", fallback_data=recipe.multi_voice_corpus),
+    synth=recipe.SynthCLI("VITS", temperature="its official name for the prior's is noise_scale: give --noise-scale",
+                          makes_waves=True))
 
 
 def convert_cli(args: argparse.Namespace) -> None:
@@ -270,7 +200,7 @@ def convert_cli(args: argparse.Namespace) -> None:
     from course_lib.audio import HOP_LENGTH, read_recording, save_audio
 
     wave = read_recording(args.input, "--in", min_samples=2 * HOP_LENGTH)
-    model = load(args.checkpoint)
+    model = RECIPE.load(args.checkpoint)
     if not model.config.speaker_conditioned:
         raise ValueError(f"{args.checkpoint} is a single-speaker VITS: voice conversion needs a multi-speaker one "
                          "(train with a multi-speaker config on the multi-voice corpus)")
@@ -289,8 +219,3 @@ def convert_cli(args: argparse.Namespace) -> None:
                                            generator, f0=f0)[0, 0].clamp(-1.0, 1.0)
     path = save_audio(args.out, converted.numpy(), SAMPLE_RATE)
     print(f"wrote {path} ({converted.numel() / SAMPLE_RATE:.2f} s, speaker {args.from_speaker} → {args.speaker})")
-
-
-# python -m course_lib synth vits: text → wave in one model, no vocoder
-SYNTH = recipe.SynthCLI("VITS", load, temperature="its official name for the prior's is noise_scale: give "
-                        "--noise-scale", makes_waves=True)
