@@ -85,32 +85,17 @@ def assert_refused(result: tuple[int, str, str], *phrases: str, code: int = 2) -
 
 
 def train_argv(model: Model, out: Path, *extra) -> list:
+    """The command ``cli_runs`` (conftest.py) trains its runs with, plus ``extra``."""
     return ["train", model.name, "--config", "tiny", "--out", out, "--steps", 2, *extra]
 
 
-# ---- fixtures: trained runs, data folders -------------------------------------------------------------
+# ---- trained runs (conftest.py's cli_runs), data folders ------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory) -> dict[str, Path]:
-    """A 2-step run folder per model, trained through the CLI (its stdout kept in ``stdout.txt``)."""
-    folders = {}
-    for model in MODELS:
-        out = tmp_path_factory.mktemp(model.name)
-        import contextlib
-        import io
-
-        buffer = io.StringIO()
-        with contextlib.redirect_stdout(buffer):
-            assert main([str(a) for a in train_argv(model, out)]) == 0
-        (out.parent / f"{model.name}_stdout.txt").write_text(buffer.getvalue())
-        folders[model.name] = out
-    return folders
-
-
-def copy_run(runs, model: Model, tmp_path: Path) -> Path:
+def copy_run(cli_runs, model: Model, tmp_path: Path) -> Path:
+    """A copy of the shared run of ``model``, for a test that changes it."""
     out = tmp_path / "run"
-    shutil.copytree(runs[model.name], out)
+    shutil.copytree(cli_runs[model.name], out)
     return out
 
 
@@ -179,16 +164,16 @@ def test_data_in_neither_layout_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_a_fresh_run_into_a_used_folder_is_refused_and_loses_nothing(model, runs, tmp_path, capsys):
-    out = copy_run(runs, model, tmp_path)
+def test_a_fresh_run_into_a_used_folder_is_refused_and_loses_nothing(model, cli_runs, tmp_path, capsys):
+    out = copy_run(cli_runs, model, tmp_path)
     before = checkpoint_bytes(out, model)
     assert_refused(cli(capsys, *train_argv(model, out)), "already holds a run", "--resume", "--overwrite")
     assert checkpoint_bytes(out, model) == before
 
 
-def test_overwrite_replaces_the_earlier_run_entirely(runs, tmp_path, capsys):
+def test_overwrite_replaces_the_earlier_run_entirely(cli_runs, tmp_path, capsys):
     model = MODELS[0]
-    out = copy_run(runs, model, tmp_path)
+    out = copy_run(cli_runs, model, tmp_path)
     (out / "samples" / "step9999999_old.wav").parent.mkdir(exist_ok=True)
     (out / "samples" / "step9999999_old.wav").write_bytes(b"old")
     rc, _, err = cli(capsys, *train_argv(model, out, "--overwrite"))
@@ -197,11 +182,11 @@ def test_overwrite_replaces_the_earlier_run_entirely(runs, tmp_path, capsys):
     assert not (out / "samples" / "step9999999_old.wav").exists()
 
 
-def test_a_folder_in_use_by_a_live_process_is_refused(runs, tmp_path, capsys):
+def test_a_folder_in_use_by_a_live_process_is_refused(cli_runs, tmp_path, capsys):
     import socket
 
     model = MODELS[0]
-    out = copy_run(runs, model, tmp_path)
+    out = copy_run(cli_runs, model, tmp_path)
     before = checkpoint_bytes(out, model)
     (out / ".lock").write_text(f"{os.getpid()} {socket.gethostname()}\n")  # this process is alive
     assert_refused(cli(capsys, *train_argv(model, out, "--resume", "--steps", 3)), "in use by another training run",
@@ -227,10 +212,10 @@ def test_under_torchrun_only_rank_0_claims_the_folder(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_training_is_reproducible(model, runs, tmp_path, capsys):
+def test_training_is_reproducible(model, cli_runs, tmp_path, capsys):
     rc, _, err = cli(capsys, *train_argv(model, tmp_path / "again"))
     assert rc == 0, err
-    first = torch.load(runs[model.name] / "checkpoint.pt", weights_only=True)
+    first = torch.load(cli_runs[model.name] / "checkpoint.pt", weights_only=True)
     second = torch.load(tmp_path / "again" / "checkpoint.pt", weights_only=True)
     for part in ("modules", "optimizers"):
         assert _same(second[part], first[part]), part
@@ -251,9 +236,9 @@ def _same(a, b) -> bool:
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_overlong_text_is_refused_with_the_same_message(model, runs, tmp_path, capsys):
+def test_overlong_text_is_refused_with_the_same_message(model, cli_runs, tmp_path, capsys):
     paragraph = "The quick brown fox jumps over the lazy dog. " * 230  # 10,350 characters
-    line = assert_refused(cli(capsys, "synth", model.name, "--checkpoint", runs[model.name] / model.model_file,
+    line = assert_refused(cli(capsys, "synth", model.name, "--checkpoint", cli_runs[model.name] / model.model_file,
                               "--text", paragraph, "--out", tmp_path / "long.wav", *model.voice()),
                           "frames (> 10000", "split it into sentences")
     assert line.split(" frames")[1] == " (> 10000, about 116 s): split it into sentences and synthesise them one by " \
@@ -315,10 +300,10 @@ BAD_SYNTH_ARGS = [
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
 @pytest.mark.parametrize("extra, phrase", BAD_SYNTH_ARGS, ids=["".join(a) for a, _ in BAD_SYNTH_ARGS])
-def test_bad_synth_arguments(model, extra, phrase, runs, tmp_path, capsys):
+def test_bad_synth_arguments(model, extra, phrase, cli_runs, tmp_path, capsys):
     (tmp_path / "file.wav").write_bytes(b"keep me")
     extra = [arg.replace("OUT", str(tmp_path)) for arg in extra]
-    argv = ["synth", model.name, "--checkpoint", runs[model.name] / model.model_file, "--text", "Hello there.",
+    argv = ["synth", model.name, "--checkpoint", cli_runs[model.name] / model.model_file, "--text", "Hello there.",
             "--out", tmp_path / "speech.wav", *model.voice(), *extra]
     if "--vocoder" in extra and not model.vocoder:
         phrase = "uses no vocoder: drop --vocoder"
@@ -328,15 +313,15 @@ def test_bad_synth_arguments(model, extra, phrase, runs, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("model", [m for m in MODELS if not m.iterative], ids=lambda m: m.name)
-def test_steps_for_a_one_pass_model_is_refused(model, runs, tmp_path, capsys):
-    assert_refused(cli(capsys, "synth", model.name, "--checkpoint", runs[model.name] / model.model_file, "--text",
+def test_steps_for_a_one_pass_model_is_refused(model, cli_runs, tmp_path, capsys):
+    assert_refused(cli(capsys, "synth", model.name, "--checkpoint", cli_runs[model.name] / model.model_file, "--text",
                        "Hello.", "--out", tmp_path / "a.wav", "--steps", "4"), "has no n_steps", "decodes in one pass",
                    "drop --steps")
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_synth_still_works(model, runs, tmp_path, capsys):
-    rc, out, err = cli(capsys, "synth", model.name, "--checkpoint", runs[model.name] / model.model_file, "--text",
+def test_synth_still_works(model, cli_runs, tmp_path, capsys):
+    rc, out, err = cli(capsys, "synth", model.name, "--checkpoint", cli_runs[model.name] / model.model_file, "--text",
                        "Hello there.", "--out", tmp_path / "a.wav", *model.voice())
     assert rc == 0, err
     assert sf.info(str(tmp_path / "a.wav")).frames > 0
@@ -345,17 +330,17 @@ def test_synth_still_works(model, runs, tmp_path, capsys):
 # ---- 6, 8. model files that cannot be used ---------------------------------------------------------------
 
 
-def _bad_model_files(folder: Path, model: Model, runs) -> list[tuple[Path, str]]:
+def _bad_model_files(folder: Path, model: Model, cli_runs) -> list[tuple[Path, str]]:
     from course_lib.training.checkpoint import MODEL_FORMAT
 
-    good = runs[model.name] / model.model_file
+    good = cli_runs[model.name] / model.model_file
     payload = torch.load(good, weights_only=True)
     other = next(m for m in MODELS if m.name != model.name)
     cases = [(folder / "random.pt", "not a checkpoint, or it is truncated or corrupt"),
              (folder / "text.pt", "not a checkpoint"),
              (folder / "no_config.pt", "has no model config"),
              (folder / "wrong_type.pt", "seed='six' should be int"),
-             (runs[other.name] / other.model_file, f"is a {other.name} model file, not {model.name}")]
+             (cli_runs[other.name] / other.model_file, f"is a {other.name} model file, not {model.name}")]
     cases[0][0].write_bytes(np.random.default_rng(0).bytes(4096))
     cases[1][0].write_text("hello, I am not a checkpoint\n")
     torch.save({"format": MODEL_FORMAT, "state_dict": payload["state_dict"]}, cases[2][0])
@@ -364,8 +349,8 @@ def _bad_model_files(folder: Path, model: Model, runs) -> list[tuple[Path, str]]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_unusable_model_files(model, runs, tmp_path, capsys):
-    for path, phrase in _bad_model_files(tmp_path, model, runs):
+def test_unusable_model_files(model, cli_runs, tmp_path, capsys):
+    for path, phrase in _bad_model_files(tmp_path, model, cli_runs):
         assert_refused(cli(capsys, "synth", model.name, "--checkpoint", path, "--text", "Hello.", "--out",
                            tmp_path / "a.wav", *model.voice()), phrase)
     assert not (tmp_path / "a.wav").exists()
@@ -436,10 +421,10 @@ def test_duplicate_ids_in_the_built_in_layout_are_refused(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_resume_cleans_leftovers_and_takes_over_a_stale_lock(model, runs, tmp_path, capsys):
+def test_resume_cleans_leftovers_and_takes_over_a_stale_lock(model, cli_runs, tmp_path, capsys):
     import socket
 
-    out = copy_run(runs, model, tmp_path)
+    out = copy_run(cli_runs, model, tmp_path)
     (out / ".checkpoint.pt.x1y2.tmp").write_bytes(b"\0" * 1000)  # a kill -9 mid-write
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     (out / ".lock").write_text(f"{finished.stdout.strip()} {socket.gethostname()}\n")  # its process is gone
@@ -451,8 +436,8 @@ def test_resume_cleans_leftovers_and_takes_over_a_stale_lock(model, runs, tmp_pa
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_resume_with_other_settings_is_refused(model, runs, tmp_path, capsys):
-    out = copy_run(runs, model, tmp_path)
+def test_resume_with_other_settings_is_refused(model, cli_runs, tmp_path, capsys):
+    out = copy_run(cli_runs, model, tmp_path)
     before = checkpoint_bytes(out, model)
     assert_refused(cli(capsys, *train_argv(model, out, "--resume", "--steps", 1)), "at step 2, past the 1 steps")
     assert_refused(cli(capsys, *train_argv(model, out, "--resume", "--batch-size", 3)),
@@ -467,8 +452,8 @@ def test_resume_without_a_run_is_refused(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("model", MODELS, ids=IDS)
-def test_a_short_run_reports_its_last_losses(model, runs):
-    stdout = (runs[model.name].parent / f"{model.name}_stdout.txt").read_text()
+def test_a_short_run_reports_its_last_losses(model, cli_runs):
+    stdout = (cli_runs[model.name].parent / f"{model.name}_stdout.txt").read_text()
     phase = {"vits": "generator", "cvae": "cvae"}.get(model.name, "tts")   # VITS trains as a GAN: its generator's
     assert f"to step 2; last losses: {phase}/loss=" in stdout
 
@@ -656,9 +641,9 @@ def _tree(folder: Path) -> dict[str, bytes | None]:
 
 
 @pytest.mark.parametrize("case", VERB_CASES, ids=[case.id for case in VERB_CASES])
-def test_every_verb_refuses_bad_input_and_loses_nothing(case, runs, tmp_path, capsys, monkeypatch):
-    places = {"T": str(tmp_path), "RUN": str(runs["glow_tts"]),
-              **{m.name.upper(): str(runs[m.name] / m.model_file) for m in MODELS}}
+def test_every_verb_refuses_bad_input_and_loses_nothing(case, cli_runs, tmp_path, capsys, monkeypatch):
+    places = {"T": str(tmp_path), "RUN": str(cli_runs["glow_tts"]),
+              **{m.name.upper(): str(cli_runs[m.name] / m.model_file) for m in MODELS}}
     argv = [arg.format(**places) for arg in case.argv]
     if case.setup is not None:
         case.setup(tmp_path)
@@ -726,8 +711,8 @@ def _wait_for(condition, what: str, process: subprocess.Popen, timeout: float = 
 
 
 @pytest.mark.parametrize("case", KILL_CASES, ids=[case.id for case in KILL_CASES])
-def test_kill_9_while_audio_is_written_leaves_the_earlier_file_whole(case, runs, tmp_path, capsys):
-    places = {"T": str(tmp_path), **{m.name.upper(): str(runs[m.name] / m.model_file) for m in MODELS}}
+def test_kill_9_while_audio_is_written_leaves_the_earlier_file_whole(case, cli_runs, tmp_path, capsys):
+    places = {"T": str(tmp_path), **{m.name.upper(): str(cli_runs[m.name] / m.model_file) for m in MODELS}}
     _speech(tmp_path)
     shutil.copy(tmp_path / "speech.wav", tmp_path / "take.wav")  # the user's earlier take, at the output path
     before = _tree(tmp_path)
@@ -808,9 +793,9 @@ def test_compare_overwrite_removes_only_what_compare_wrote(tmp_path):
     assert sorted(_tree(tmp_path / "cmp")) == ["notes.txt", "wavs", "wavs/my_recording.wav"]
 
 
-def test_resuming_past_the_steps_says_how_to_finish_a_run_stopped_before_its_model(runs, tmp_path, capsys):
+def test_resuming_past_the_steps_says_how_to_finish_a_run_stopped_before_its_model(cli_runs, tmp_path, capsys):
     model = MODELS[0]
-    out = copy_run(runs, model, tmp_path)
+    out = copy_run(cli_runs, model, tmp_path)
     (out / model.model_file).unlink()  # as after Ctrl-C: a checkpoint, no model file yet
     assert_refused(cli(capsys, *train_argv(model, out, "--resume", "--steps", 1)),
                    "at step 2, past the 1 steps", "--steps 2 finishes the run as it is and writes its model")

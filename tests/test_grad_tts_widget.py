@@ -27,8 +27,8 @@ def one_thread():
 def model():
     torch.manual_seed(0)
     config = dataclasses.replace(GradTTSConfig.tiny(), n_vocab=tokenizer_for("espeak", False).n_vocab,
-                                 encoder_channels=32, filter_channels=64, n_layers=1, duration_filter_channels=32,
-                                 dec_dim=8, attention_heads=1, attention_head_dim=8)
+                                 encoder_channels=32, encoder_filter_channels=64, encoder_layers=1,
+                                 duration_filter_channels=32, dec_dim=8, attention_heads=1, attention_head_dim=8)
     return build(config).eval()
 
 

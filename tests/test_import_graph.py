@@ -28,7 +28,7 @@ LAYER_OF = {part: rank for rank, parts in enumerate(LAYERS.values()) for part in
 PACKAGE = Path(course_lib.__file__).parent
 MODELS = PACKAGE / "models"
 # what every model may build on; every other package in course_lib/models is one model
-SHARED_IN_MODELS = ("contract", "config_io", "recipe", "single_phase", "summary", "vae", "waveform")
+SHARED_IN_MODELS = ("contract", "config_io", "recipe", "single_phase", "summary", "text_encoding", "vae", "waveform")
 
 
 def part_of(module: str) -> str | None:

@@ -29,7 +29,8 @@ def expected_parameters(config: ISTFTGeneratorConfig) -> int:
 def test_parameter_counts_match_vocos(name, count):
     config = getattr(ISTFTGeneratorConfig, name)()
     assert expected_parameters(config) == count
-    assert count_parameters(ISTFTGenerator(config)) == count
+    with torch.device("meta"):
+        assert count_parameters(ISTFTGenerator(config)) == count
 
 
 def test_istft_is_the_exact_inverse_of_the_course_stft():

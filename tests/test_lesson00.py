@@ -77,12 +77,10 @@ def test_log_mel_mistakes_get_their_hint(wrong, hint):
 
 
 @pytest.fixture(scope="module")
-def multi_corpus(tmp_path_factory):
-    from course_lib.data import build_corpus, load_corpus
+def multi_corpus(multi_corpus_path):
+    from course_lib.data import load_corpus
 
-    path = build_corpus(tmp_path_factory.mktemp("corpus") / "multi", mode="smoke", voices="multi",
-                        n_utterances=10, verbose=False)
-    return load_corpus(path)
+    return load_corpus(multi_corpus_path)
 
 
 def test_utterance_view_is_consistent(multi_corpus):

@@ -82,8 +82,9 @@ def test_prenet_is_identity_at_init():
 )
 def test_glow_tts_encoder_parameter_counts(n_vocab, encoder_total):
     """REFERENCE.md §2: Glow-TTS encoder (incl. DP) 7,199,953 at 148; Grad-TTS encoder 7,200,145 at 149."""
-    encoder = TextEncoder(TextEncoderConfig.paper(n_vocab))
-    dp = DurationPredictor(192, 256, 3, 0.1)
+    with torch.device("meta"):
+        encoder = TextEncoder(TextEncoderConfig.paper(n_vocab))
+        dp = DurationPredictor(192, 256, 3, 0.1)
     assert count_parameters(dp) == 345_857
     assert count_parameters(encoder.embedding) == n_vocab * 192
     assert count_parameters(encoder.prenet) == 591_744
@@ -92,7 +93,8 @@ def test_glow_tts_encoder_parameter_counts(n_vocab, encoder_total):
 
 
 def test_vits_text_encoder_parameter_count():
-    assert count_parameters(TextEncoder(TextEncoderConfig.vits(178))) == 6_326_784
+    with torch.device("meta"):
+        assert count_parameters(TextEncoder(TextEncoderConfig.vits(178))) == 6_326_784
 
 
 def test_text_encoder_shapes_padding_and_errors():
@@ -150,4 +152,5 @@ def test_wavenet_masks_conditions_and_removes_weight_norm():
 
 def test_wavenet_glow_tts_coupling_size():
     """REFERENCE.md §2: the 4-layer WN inside one Glow-TTS coupling (hidden 192, k5)."""
-    assert count_parameters(WaveNet(192, 5, 1, 4, 0, 0.05)) == 1_738_368
+    with torch.device("meta"):
+        assert count_parameters(WaveNet(192, 5, 1, 4, 0, 0.05)) == 1_738_368

@@ -48,18 +48,10 @@ def test_frames_are_the_mels_and_the_tracker_is_deterministic():
         track_f0(np.full(4096, np.nan))
 
 
-@pytest.fixture(scope="module")
-def multi_corpus(tmp_path_factory):
-    from course_lib.data import build_corpus
-
-    return build_corpus(tmp_path_factory.mktemp("pitch") / "multi", mode="smoke", voices="multi", n_utterances=10,
-                        verbose=False)
-
-
-def test_the_built_corpus_stores_one_f0_per_frame_for_every_clip(multi_corpus):
+def test_the_built_corpus_stores_one_f0_per_frame_for_every_clip(multi_corpus_path):
     from course_lib.data import corpus_pitch, load_corpus
 
-    corpus = load_corpus(multi_corpus)
+    corpus = load_corpus(multi_corpus_path)
     pitch = corpus_pitch(corpus)
     assert set(pitch) == {record.id for record in corpus}
     for record in corpus:
@@ -72,26 +64,26 @@ def test_the_built_corpus_stores_one_f0_per_frame_for_every_clip(multi_corpus):
     assert np.mean(medians["en-us+m3"]) < 110 < 180 < np.mean(medians["en-us+f4"])
 
 
-def test_a_corpus_built_without_pitch_names_the_rebuild(multi_corpus, tmp_path):
+def test_a_corpus_built_without_pitch_names_the_rebuild(multi_corpus_path, tmp_path):
     from course_lib.data import CorpusError, corpus_pitch, load_corpus
 
     old = tmp_path / "old"
-    shutil.copytree(multi_corpus, old)
+    shutil.copytree(multi_corpus_path, old)
     (old / "pitch.tsv").unlink()
     with pytest.raises(CorpusError, match="no pitch.tsv .* corpus build --out .*old --mode smoke --voices en-us,"):
         corpus_pitch(load_corpus(old))
 
 
-def test_an_ljspeech_folder_gets_its_f0_computed_once_and_cached_outside_it(multi_corpus, tmp_path, monkeypatch):
+def test_an_ljspeech_folder_gets_its_f0_computed_once_and_cached_outside_it(multi_corpus_path, tmp_path, monkeypatch):
     from course_lib.data import corpus_pitch, load_ljspeech
     from course_lib.data import pitch as pitch_module
 
     monkeypatch.setenv("TTS_COURSE_CACHE", str(tmp_path / "cache"))
     lj = tmp_path / "lj"
     (lj / "wavs").mkdir(parents=True)
-    lines = (multi_corpus / "metadata.csv").read_text().splitlines()[:4]
+    lines = (multi_corpus_path / "metadata.csv").read_text().splitlines()[:4]
     for line in lines:
-        shutil.copy(multi_corpus / "wavs" / f"{line.split('|')[0]}.wav", lj / "wavs")
+        shutil.copy(multi_corpus_path / "wavs" / f"{line.split('|')[0]}.wav", lj / "wavs")
     (lj / "metadata.csv").write_text("\n".join("|".join(line.split("|")[:3]) for line in lines) + "\n")
     before = sorted(p.name for p in lj.rglob("*"))
     first = corpus_pitch(load_ljspeech(lj))
@@ -103,10 +95,10 @@ def test_an_ljspeech_folder_gets_its_f0_computed_once_and_cached_outside_it(mult
     assert pitch_module.pitch_cache_path(lj) != pitch_module.pitch_cache_path(tmp_path / "elsewhere" / "lj")
 
 
-def test_batches_carry_the_f0_padded_like_the_mels(multi_corpus):
+def test_batches_carry_the_f0_padded_like_the_mels(multi_corpus_path):
     from course_lib.data import TextMelDataset, corpus_pitch, load_corpus
 
-    corpus = load_corpus(multi_corpus)
+    corpus = load_corpus(multi_corpus_path)
     dataset = TextMelDataset(corpus, pitch=corpus_pitch(corpus))
     batch = dataset.collate([dataset[0], dataset[1], dataset[2]])
     assert batch.f0.shape == (3, batch.mels.shape[-1]) and batch.f0.dtype == torch.float32

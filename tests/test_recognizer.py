@@ -33,7 +33,8 @@ def _count(model) -> int:
 
 def test_parameter_counts_and_config_round_trip():
     assert _count(build(RecognizerConfig.tiny())) == 1_636_621 < 2_000_000
-    assert _count(build(RecognizerConfig.base())) == 8_880_973
+    with torch.device("meta"):
+        assert _count(build(RecognizerConfig.base())) == 8_880_973
     config = RecognizerConfig.tiny()
     assert build(config.to_dict()).config == config
     assert set(CONFIGS) == {"tiny", "base"}

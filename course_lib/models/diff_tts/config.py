@@ -11,11 +11,12 @@ import torch
 
 from course_lib.diffusion import alpha_bar, linear_betas
 from course_lib.models.config_io import ConfigIO
+from course_lib.models.text_encoding import ENCODER_RENAMED, TextEncoderFields
 from course_lib.nn.text_encoder import TextEncoderConfig
 
 
 @dataclass(frozen=True)
-class DiffTTSConfig(ConfigIO):
+class DiffTTSConfig(ConfigIO, TextEncoderFields):
     """Everything that shapes a Diff-TTS model, its training and its default sampling.
 
     Glossary: Diff-TTS has no public code; the fields it shares with Grad-TTS take the course's names, not
@@ -24,20 +25,13 @@ class DiffTTSConfig(ConfigIO):
 
     MODEL_NAME: ClassVar[str] = "Diff-TTS"
     # checkpoints saved before the course's names (data/checkpoints/diff_tts_tiny.json) still load
-    RENAMED: ClassVar[dict[str, str]] = {"n_feats": "n_mels", "channels": "encoder_channels"}
+    RENAMED: ClassVar[dict[str, str]] = {"n_feats": "n_mels", "channels": "encoder_channels", **ENCODER_RENAMED}
 
     n_vocab: int = 148  # ARPAbet layout without blanks (durations are per phoneme)
     front_end: str = "arpabet"  # "arpabet" (LJSpeech) or "espeak" (the built-in corpus)
     add_blank: bool = False
     n_mels: int = 80
-    # text encoder (the shared Glow-TTS-style encoder; its 1×1 output is the text representation)
-    encoder_channels: int = 192
-    filter_channels: int = 768
-    n_heads: int = 2
-    n_layers: int = 6
-    kernel_size: int = 3
-    dropout: float = 0.1
-    window_size: int = 4
+    # text encoder: TextEncoderFields (the shared Glow-TTS-style encoder; its 1×1 output is the text representation)
     text_channels: int = 192  # width of the expanded text representation fed to the decoder
     # duration predictor
     duration_filter_channels: int = 256
@@ -98,15 +92,12 @@ class DiffTTSConfig(ConfigIO):
         The decoder trains on random 128-frame windows, as Grad-TTS does: its receptive field is
         37 frames, and whole mels cost 3–4× more per step on a CPU.
         """
-        return cls(front_end="espeak", encoder_channels=64, filter_channels=128, n_layers=2, text_channels=64,
-                   duration_filter_channels=64, residual_channels=160, residual_layers=6, segment_frames=128, step_dim=128,
-                   step_sinusoid_dim=64, learning_rate=1e-3)
+        return cls(front_end="espeak", encoder_channels=64, encoder_filter_channels=128, encoder_layers=2,
+                   text_channels=64, duration_filter_channels=64, residual_channels=160, residual_layers=6,
+                   segment_frames=128, step_dim=128, step_sinusoid_dim=64, learning_rate=1e-3)
 
     def text_encoder_config(self) -> TextEncoderConfig:
-        return TextEncoderConfig(
-            n_vocab=self.n_vocab, channels=self.encoder_channels, filter_channels=self.filter_channels,
-            n_heads=self.n_heads, n_layers=self.n_layers, kernel_size=self.kernel_size, dropout=self.dropout,
-            window_size=self.window_size, out_channels=self.text_channels, mean_only=True, prenet=True)
+        return self.shared_text_encoder(self.text_channels, mean_only=True, prenet=True)
 
     def alpha_bars(self) -> torch.Tensor:
         """``ᾱ [T]`` of the linear schedule (float64)."""

@@ -8,11 +8,12 @@ from typing import ClassVar
 
 from course_lib.alignment import MAX_SYNTHESIS_FRAMES
 from course_lib.models.config_io import ConfigIO
+from course_lib.models.text_encoding import TextEncoderFields
 from course_lib.nn.text_encoder import TextEncoderConfig
 
 
 @dataclass(frozen=True)
-class GlowTTSConfig(ConfigIO):
+class GlowTTSConfig(ConfigIO, TextEncoderFields):
     """Every Glow-TTS hyperparameter; ``paper()`` is ``base.json`` (28,623,889 parameters at 148 symbols)."""
 
     MODEL_NAME: ClassVar[str] = "Glow-TTS"
@@ -21,13 +22,7 @@ class GlowTTSConfig(ConfigIO):
     n_vocab: int = 148
     add_blank: bool = False  # a blank token between symbols (base_blank.json; the tokenizer inserts it)
     front_end: str = "arpabet"  # 'arpabet' (CMUdict, the official 148 symbols) or 'espeak' (built-in corpus)
-    encoder_channels: int = 192
-    encoder_filter_channels: int = 768
-    encoder_heads: int = 2
-    encoder_layers: int = 6
-    encoder_kernel_size: int = 3
-    encoder_dropout: float = 0.1
-    window_size: int = 4
+    # the encoder's own fields: TextEncoderFields
     prenet: bool = True
     mean_only: bool = True  # prior σ = 1: the encoder predicts only means
     duration_filter_channels: int = 256
@@ -78,19 +73,7 @@ class GlowTTSConfig(ConfigIO):
         return self.n_speakers > 1
 
     def text_encoder_config(self) -> TextEncoderConfig:
-        return TextEncoderConfig(
-            n_vocab=self.n_vocab,
-            channels=self.encoder_channels,
-            filter_channels=self.encoder_filter_channels,
-            n_heads=self.encoder_heads,
-            n_layers=self.encoder_layers,
-            kernel_size=self.encoder_kernel_size,
-            dropout=self.encoder_dropout,
-            window_size=self.window_size,
-            out_channels=self.n_mels,
-            mean_only=self.mean_only,
-            prenet=self.prenet,
-        )
+        return self.shared_text_encoder(self.n_mels, mean_only=self.mean_only, prenet=self.prenet)
 
     @classmethod
     def paper(cls) -> "GlowTTSConfig":

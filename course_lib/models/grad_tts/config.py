@@ -7,42 +7,36 @@ from typing import ClassVar
 
 from course_lib.diffusion import NoiseSchedule
 from course_lib.models.config_io import ConfigIO
+from course_lib.models.text_encoding import ENCODER_RENAMED, TextEncoderFields
 from course_lib.nn.text_encoder import TextEncoderConfig
 from course_lib.nn.unet import UNetConfig
 
 
 @dataclass(frozen=True)
-class GradTTSConfig(ConfigIO):
+class GradTTSConfig(ConfigIO, TextEncoderFields):
     """Everything that shapes a Grad-TTS model, its training and its default sampling.
 
     Encoder (the Glow-TTS encoder, mean only → ``μ`` with identity covariance):
-    ``n_vocab`` symbols → ``encoder_channels``-wide embedding, conv pre-net, ``n_layers``
+    ``n_vocab`` symbols → ``encoder_channels``-wide embedding, conv pre-net, ``encoder_layers``
     relative-position transformer layers; duration predictor with
     ``duration_filter_channels``. Decoder: the U-Net of :mod:`course_lib.nn.unet`
     (``dec_dim``, ``dim_mults``) on the VP-SDE with ``beta_min``/``beta_max``.
 
     Glossary, official ``params.py`` → course: ``n_feats`` → ``n_mels``; ``n_enc_channels`` →
-    ``encoder_channels``; ``n_spks`` → ``n_speakers``; ``spk_emb_dim`` → ``speaker_channels``;
-    ``out_size`` → ``segment_frames``.
+    ``encoder_channels`` (the encoder's other fields: :class:`TextEncoderFields`); ``n_spks`` →
+    ``n_speakers``; ``spk_emb_dim`` → ``speaker_channels``; ``out_size`` → ``segment_frames``.
     """
 
     MODEL_NAME: ClassVar[str] = "Grad-TTS"
     # checkpoints saved before the course's names (data/checkpoints/grad_tts_tiny.json) still load
-    RENAMED: ClassVar[dict[str, str]] = {"n_feats": "n_mels", "channels": "encoder_channels",
+    RENAMED: ClassVar[dict[str, str]] = {"n_feats": "n_mels", "channels": "encoder_channels", **ENCODER_RENAMED,
                                          "speaker_emb_dim": "speaker_channels"}
 
     n_vocab: int = 149  # official ARPAbet set + blank (add_blank = True)
     front_end: str = "arpabet"  # "arpabet" (CMUdict, LJSpeech) or "espeak" (the built-in corpus's phonemes)
     add_blank: bool = True  # a blank token between symbols (Glow-TTS/Grad-TTS LJSpeech recipe)
     n_mels: int = 80
-    # text encoder (Glow-TTS base)
-    encoder_channels: int = 192
-    filter_channels: int = 768
-    n_heads: int = 2
-    n_layers: int = 6
-    kernel_size: int = 3
-    dropout: float = 0.1
-    window_size: int = 4
+    # text encoder: TextEncoderFields (Glow-TTS base), and its pre-net's depth
     prenet_layers: int = 3
     # duration predictor (fed the detached encoder output)
     duration_filter_channels: int = 256
@@ -98,16 +92,12 @@ class GradTTSConfig(ConfigIO):
         Reads the built-in corpus's eSpeak phonemes without blanks; ``n_vocab``
         is replaced by the corpus tokenizer's size when training from the CLI.
         """
-        return cls(front_end="espeak", add_blank=False, encoder_channels=64, filter_channels=128, n_layers=2,
+        return cls(front_end="espeak", add_blank=False, encoder_channels=64, encoder_filter_channels=128, encoder_layers=2,
                    duration_filter_channels=64, dec_dim=16, attention_heads=2, attention_head_dim=16, segment_frames=64,
                    learning_rate=1e-3, batch_size=16, n_steps=10)
 
     def text_encoder_config(self) -> TextEncoderConfig:
-        return TextEncoderConfig(
-            n_vocab=self.n_vocab, channels=self.encoder_channels, filter_channels=self.filter_channels,
-            n_heads=self.n_heads, n_layers=self.n_layers, kernel_size=self.kernel_size, dropout=self.dropout,
-            window_size=self.window_size, out_channels=self.n_mels, mean_only=True, prenet=True,
-            prenet_layers=self.prenet_layers)
+        return self.shared_text_encoder(self.n_mels, mean_only=True, prenet=True, prenet_layers=self.prenet_layers)
 
     def unet_config(self) -> UNetConfig:
         return UNetConfig(dim=self.dec_dim, dim_mults=self.dim_mults, groups=self.groups,

@@ -1,4 +1,5 @@
-"""Training the course vocoder (its task and ``RECIPE``): one phase, random frame-aligned windows with their F0, on the course trainer.
+"""Training the course vocoder (its task and ``RECIPE``): one phase, random frame-aligned windows with their F0,
+on the course trainer.
 
 Each step: the window's |STFT| is the magnitude target, its stored F0 (``pitch.tsv``) the pitch target and
 the magnitude network's pitch input (teacher forcing: at inference it gets the pitch network's prediction).

@@ -30,6 +30,7 @@ from course_lib.models.waveform.config import HIFIGAN_PERIOD_CHANNELS, HiFiGANCo
 from course_lib.models.waveform.discriminators import ScaleLayout
 from course_lib.models.waveform.istft_generator import ISTFTGeneratorConfig
 from course_lib.models.vits.source_filter import SourceFilterConfig
+from course_lib.models.text_encoding import TextEncoderFields
 from course_lib.nn.text_encoder import TextEncoderConfig
 
 _VITS_SCALE = ScaleLayout.vits()
@@ -179,7 +180,7 @@ _SUB_CONFIGS = {"posterior": PosteriorConfig, "flow": FlowConfig, "duration": Du
 
 
 @dataclass(frozen=True)
-class VITSConfig(ConfigIO):
+class VITSConfig(ConfigIO, TextEncoderFields):
     """Every VITS hyperparameter (defaults: ``ljs_base.json``); sub-networks in nested frozen configs."""
 
     MODEL_NAME: ClassVar[str] = "VITS"
@@ -188,14 +189,7 @@ class VITSConfig(ConfigIO):
     n_vocab: int = 178
     add_blank: bool = True  # a blank token between symbols (the tokenizer inserts it)
     front_end: str = "espeak"  # the symbols: eSpeak phonemes (built-in corpus) or "arpabet" (CMUdict, LJSpeech)
-    latent_channels: int = 192
-    encoder_channels: int = 192
-    encoder_filter_channels: int = 768
-    encoder_heads: int = 2
-    encoder_layers: int = 6
-    encoder_kernel_size: int = 3
-    encoder_dropout: float = 0.1
-    window_size: int = 4
+    latent_channels: int = 192  # the encoder's own fields: TextEncoderFields
     # the posterior's input: linear magnitude spectrogram, n_fft // 2 + 1 bins
     spec_channels: int = N_FFT // 2 + 1
     # speakers: an embedding conditions the posterior, the flow, the duration predictor and the decoder
@@ -263,19 +257,7 @@ class VITSConfig(ConfigIO):
 
     def text_encoder_config(self) -> TextEncoderConfig:
         """The shared encoder without pre-net, predicting a mean and a log-σ per latent channel."""
-        return TextEncoderConfig(
-            n_vocab=self.n_vocab,
-            channels=self.encoder_channels,
-            filter_channels=self.encoder_filter_channels,
-            n_heads=self.encoder_heads,
-            n_layers=self.encoder_layers,
-            kernel_size=self.encoder_kernel_size,
-            dropout=self.encoder_dropout,
-            window_size=self.window_size,
-            out_channels=self.latent_channels,
-            mean_only=False,
-            prenet=False,
-        )
+        return self.shared_text_encoder(self.latent_channels, mean_only=False, prenet=False)
 
     def generator_config(self) -> HiFiGANConfig:
         return self.decoder.generator_config(self.latent_channels, self.speaker_channels)
