@@ -81,6 +81,19 @@ class SynthesisResult:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DiffusionSynthesis:
+    """What a diffusion model's batch synthesis returns (Grad-TTS's and Diff-TTS's ``synthesize``): ``mel [B, F,
+    T_mel]`` (zero beyond ``mel_lengths [B]``), ``durations [B, T_text]`` in frames and, when asked, the
+    ``trajectory`` of mels after each reverse step (first = the noisy start) with the diffusion ``times``."""
+
+    mel: torch.Tensor
+    mel_lengths: torch.Tensor
+    durations: torch.Tensor
+    trajectory: list[torch.Tensor] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+
+
 def check_options(options: SynthesisOptions | None, knobs: frozenset[str], model: str,
                   why: dict[str, str] | None = None) -> SynthesisOptions:
     """``options`` (or the defaults) if every knob it sets is one of ``knobs``; else a ValueError naming it.

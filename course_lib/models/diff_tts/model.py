@@ -10,7 +10,7 @@ steps (γ = 1) or the skip-γ walk → mel.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -20,7 +20,8 @@ from course_lib.alignment import (check_length_scale, durations_from_log, expand
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
 from course_lib.distributions import gaussian, gaussian_like
 from course_lib.models.diff_tts.config import DiffTTSConfig
-from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options, evaluating, settings_for
+from course_lib.models.contract import (DiffusionSynthesis, SynthesisOptions, SynthesisResult, check_options, evaluating,
+                                       settings_for)
 from course_lib.models.diff_tts.denoiser import NoisePredictor
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -67,16 +68,8 @@ class DiffTTSLosses:
 
 
 @dataclass(frozen=True)
-class SynthesisOutput:
-    """What synthesis (:meth:`DiffTTS.synthesize`) returns: ``mel [B, F, T_mel]`` (log-mel, zero beyond
-    ``mel_lengths``), ``durations [B, T_text]``, and the optional ``trajectory`` of log-mels (first = the noise
-    start) with the step ``times``."""
-
-    mel: torch.Tensor
-    mel_lengths: torch.Tensor
-    durations: torch.Tensor
-    trajectory: list[torch.Tensor] = field(default_factory=list)
-    times: list[float] = field(default_factory=list)
+class SynthesisOutput(DiffusionSynthesis):
+    """What synthesis (:meth:`DiffTTS.synthesize`) returns; its walk starts from N(0, I)."""
 
 
 class DiffTTSEncoder(nn.Module):

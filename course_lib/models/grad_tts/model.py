@@ -21,7 +21,7 @@ steps of the reverse ODE → mel (vocoder applied by the caller,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -45,7 +45,8 @@ from course_lib.diffusion import (
 )
 from course_lib.distributions import gaussian_like
 from course_lib.models.grad_tts.config import GradTTSConfig
-from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options, evaluating, settings_for
+from course_lib.models.contract import (DiffusionSynthesis, SynthesisOptions, SynthesisResult, check_options, evaluating,
+                                       settings_for)
 from course_lib.models.grad_tts.losses import prior_loss
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -123,22 +124,11 @@ class GradTTSLosses:
 
 
 @dataclass(frozen=True)
-class SynthesisOutput:
-    """What synthesis (:meth:`GradTTS.synthesize`) returns.
+class SynthesisOutput(DiffusionSynthesis):
+    """What synthesis (:meth:`GradTTS.synthesize`) returns, and ``prior_mean``: the aligned encoder output
+    ``μ_y [B, F, T_mel]``, the mean the decoder starts around."""
 
-    ``mel [B, F, T_mel]`` (zero beyond ``mel_lengths [B]``), ``prior_mean`` = the
-    aligned encoder output ``μ_y [B, F, T_mel]`` (the mean the decoder starts
-    around), ``durations [B, T_text]`` in frames, and, when asked, the
-    ``trajectory`` of mels after each reverse step (first = the noisy start)
-    with the diffusion ``times`` of each step.
-    """
-
-    mel: torch.Tensor
-    mel_lengths: torch.Tensor
-    prior_mean: torch.Tensor
-    durations: torch.Tensor
-    trajectory: list[torch.Tensor] = field(default_factory=list)
-    times: list[float] = field(default_factory=list)
+    prior_mean: torch.Tensor | None = None
 
 
 class GradTTS(nn.Module):
