@@ -117,6 +117,15 @@ def settings_for(options: SynthesisOptions, knobs: frozenset[str], **defaults: A
     return {name: given.get(name, defaults.get(name)) for name in KNOB_NAMES if name in knobs}
 
 
+def as_batch(tokens: torch.Tensor, token_lengths: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """``tokens [T_text]`` or ``[B, T_text]`` as a batch, with ``token_lengths [B]`` (None: every row is whole)."""
+    if tokens.dim() == 1:
+        tokens = tokens[None]
+    if token_lengths is None:
+        token_lengths = torch.full((tokens.shape[0],), tokens.shape[1], dtype=torch.long, device=tokens.device)
+    return tokens, token_lengths
+
+
 @contextmanager
 def evaluating(model: torch.nn.Module) -> Iterator[None]:
     """Eval mode (dropout off) and no gradients inside; the model's own mode restored after."""

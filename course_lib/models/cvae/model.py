@@ -40,7 +40,7 @@ from course_lib.audio import LOG_CLAMP
 from course_lib.distributions import kl_gaussians, kl_per_frame_loss, reparameterize, sum_over_channels
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.layers import ChannelLayerNorm
-from course_lib.models.contract import (SynthesisOptions, SynthesisResult, check_options, evaluating, seeded,
+from course_lib.models.contract import (SynthesisOptions, SynthesisResult, as_batch, check_options, evaluating, seeded,
                                         settings_for)
 from course_lib.models.cvae.config import CvaeConfig
 from course_lib.nn.masks import sequence_mask
@@ -299,8 +299,7 @@ class ConditionalVae(nn.Module):
             self.train(was_training)
 
     def _synthesize(self, tokens, token_lengths, durations, temperature, length_scale, generator) -> SynthesisOutput:
-        if token_lengths is None:
-            token_lengths = torch.full((tokens.shape[0],), tokens.shape[1], device=tokens.device)
+        tokens, token_lengths = as_batch(tokens, token_lengths)
         token_mask = sequence_mask(token_lengths, tokens.shape[1])
         hidden, token_prior_mean, token_prior_log_std = self.text_encoder(tokens, token_mask)
         if durations is None:

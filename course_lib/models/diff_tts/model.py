@@ -20,8 +20,8 @@ from course_lib.alignment import (check_length_scale, durations_from_log, expand
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
 from course_lib.distributions import gaussian, gaussian_like
 from course_lib.models.diff_tts.config import DiffTTSConfig
-from course_lib.models.contract import (DiffusionSynthesis, SynthesisOptions, SynthesisResult, check_options, evaluating,
-                                       settings_for)
+from course_lib.models.contract import (DiffusionSynthesis, SynthesisOptions, SynthesisResult, as_batch, check_options,
+                                       evaluating, seeded, settings_for)
 from course_lib.models.diff_tts.denoiser import NoisePredictor
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -189,11 +189,8 @@ class DiffTTS(nn.Module):
         cfg = self.config
         gamma = cfg.gamma if gamma is None else gamma
         length_scale = check_length_scale(length_scale)
-        if tokens.dim() == 1:
-            tokens = tokens[None]
-        if token_lengths is None:
-            token_lengths = torch.full((tokens.shape[0],), tokens.shape[1], dtype=torch.long, device=tokens.device)
-        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+        tokens, token_lengths = as_batch(tokens, token_lengths)
+        generator = seeded(seed)
 
         text_features, log_duration, text_mask = self.encoder(tokens, token_lengths)
         if durations is None:

@@ -45,8 +45,8 @@ from course_lib.diffusion import (
 )
 from course_lib.distributions import gaussian_like
 from course_lib.models.grad_tts.config import GradTTSConfig
-from course_lib.models.contract import (DiffusionSynthesis, SynthesisOptions, SynthesisResult, check_options, evaluating,
-                                       settings_for)
+from course_lib.models.contract import (DiffusionSynthesis, SynthesisOptions, SynthesisResult, as_batch, check_options,
+                                       evaluating, seeded, settings_for)
 from course_lib.models.grad_tts.losses import prior_loss
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -241,11 +241,8 @@ class GradTTS(nn.Module):
         n_steps = validate_n_steps(cfg.n_steps if n_steps is None else n_steps)
         temperature = validate_temperature(cfg.temperature if temperature is None else temperature)
         length_scale = check_length_scale(length_scale)
-        if tokens.dim() == 1:
-            tokens = tokens[None]
-        if token_lengths is None:
-            token_lengths = torch.full((tokens.shape[0],), tokens.shape[1], dtype=torch.long, device=tokens.device)
-        generator = torch.Generator().manual_seed(seed) if seed is not None else None
+        tokens, token_lengths = as_batch(tokens, token_lengths)
+        generator = seeded(seed)
         speaker = self._speaker_vector(speakers, tokens.shape[0], tokens.device)
 
         enc = self.encoder(tokens, token_lengths)
