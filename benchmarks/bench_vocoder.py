@@ -56,7 +56,8 @@ from course_lib.data.segments import make_batch
 from course_lib.facts import emit
 from course_lib.models.hifigan import CONFIGS, build
 from course_lib.models.waveform.generator import build_generator
-from course_lib.models.waveform.evaluation import PESQ_UNAVAILABLE, beats, mean_scores, pitch_track, vocoder_scores
+from course_lib.models.waveform.evaluation import (PESQ_UNAVAILABLE, beats, copy_track, mean_scores, paired_pitch_rmse,
+                                                   pitch_track, vocoder_scores)
 from course_lib.models.waveform.pitch_phase import frame_pitch, pitch_locked_resynthesis
 from course_lib.models.hifigan.train import HiFiGANTask
 from course_lib.quality import dnsmos, dnsmos_unavailable
@@ -220,6 +221,31 @@ def other_way(vocoder) -> tuple[str, object] | None:
     return "projection", lambda mel: model.phase_retrieval(mel[None])[0]
 
 
+def score_copies(waves: list, copies: dict[str, list], tracks: list) -> tuple[dict, dict]:
+    """``({vocoder: mean scores}, {vocoder: [its copies' pitch tracks]})`` of each vocoder's copies of ``waves``."""
+    copy_tracks = {name: [copy_track(w, copy) for w, copy in zip(waves, made)] for name, made in copies.items()}
+    results = {name: mean_scores([vocoder_scores(w, copy, track, copied)
+                                  for w, copy, track, copied in zip(waves, made, tracks, copy_tracks[name])])
+               for name, made in copies.items()}
+    return results, copy_tracks
+
+
+def emit_paired_pitch(benchmark: str, tracks: list, copy_tracks: dict, name: str, scores) -> None:
+    """A vocoder's pitch RMSE and Griffin-Lim 32's on the same frames (voiced in the recording and in both copies;
+    the mean over utterances), and whether it beats Griffin-Lim 32 on the four measures with that pitch figure."""
+    pairs = [paired_pitch_rmse(track, copied, baseline) for track, copied, baseline
+             in zip(tracks, copy_tracks[name], copy_tracks["griffin_lim_32"])]
+    pairs = [pair for pair in pairs if pair is not None]
+    if not pairs:
+        return
+    own, baseline = (float(np.mean(column)) for column in zip(*pairs))
+    emit(benchmark, "pitch_rmse_cents_paired", own, "cents", f"< {baseline:.4f} (Griffin-Lim 32, same frames)")
+    emit(benchmark, "pitch_rmse_cents_paired_griffin_lim_32", baseline, "cents")
+    won = beats(scores["own"], scores["griffin_lim_32"])
+    emit(benchmark, "beats_griffin_lim_32_paired_pitch",
+         won["pesq"] and won["periodicity_rmse"] and won["vuv_f1"] and own < baseline, "bool")
+
+
 def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterances: int) -> None:
     vocoders = {"griffin_lim_32": GriffinLimVocoder(32), "griffin_lim_100": GriffinLimVocoder(100)}
     for name, path in candidates.items():
@@ -241,8 +267,7 @@ def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterance
     for set_name, waves in sets.items():
         tracks = [pitch_track(w) for w in waves]
         copies = {name: [vocoder(audio.mel_spectrogram(w)) for w in waves] for name, vocoder in vocoders.items()}
-        results = {name: mean_scores([vocoder_scores(w, copy, track) for w, copy, track in zip(waves, made, tracks)])
-                   for name, made in copies.items()}
+        results, copy_tracks = score_copies(waves, copies, tracks)
         if dnsmos_unavailable() is None:  # no reference: how clean each set of copies sounds, the recordings beside
             for name, made in {"recordings": waves, **copies}.items():
                 emit(f"vocoder_quality_{set_name}_{name} (n={len(waves)})", "dnsmos_ovrl",
@@ -268,6 +293,8 @@ def run_quality(candidates: dict[str, Path], corpus_dir: str | None, n_utterance
                 continue
             emit(f"vocoder_quality_{set_name}_{name} (n={len(waves)})", "beats_griffin_lim_32",
                  all(beats(scores, baseline).values()), "bool")
+            emit_paired_pitch(f"vocoder_quality_{set_name}_{name} (n={len(waves)})", tracks, copy_tracks, name,
+                              {"own": scores, "griffin_lim_32": baseline})
 
 
 def run_curve(config_name: str, checkpoints: list[int], corpus_dir: str | None, n_utterances: int,
@@ -317,9 +344,8 @@ def run_tts(candidates: dict[str, Path], n_utterances: int) -> None:
             continue
         model = recipe.load(path, device="cpu")
         mels = [evaluation.teacher_forced_mel(model, item) for item in items]
-        results = {name: mean_scores([vocoder_scores(w, vocoder(mel), track)
-                                      for w, mel, track in zip(waves, mels, tracks)])
-                   for name, vocoder in vocoders.items()}
+        copies = {name: [vocoder(mel) for mel in mels] for name, vocoder in vocoders.items()}
+        results, copy_tracks = score_copies(waves, copies, tracks)
         for name, scores in results.items():
             benchmark = f"vocoder_tts_{kind}_{name} (n={len(items)})"
             for metric, value in scores.to_dict().items():
@@ -327,6 +353,8 @@ def run_tts(candidates: dict[str, Path], n_utterances: int) -> None:
             if name != "griffin_lim_32":
                 emit(benchmark, "beats_griffin_lim_32", all(beats(scores, results["griffin_lim_32"]).values()),
                      "bool")
+                emit_paired_pitch(benchmark, tracks, copy_tracks, name,
+                                  {"own": scores, "griffin_lim_32": results["griffin_lim_32"]})
 
 
 def main() -> None:

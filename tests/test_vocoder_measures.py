@@ -12,6 +12,7 @@ from course_lib.models.waveform.evaluation import (
     beats,
     mean_scores,
     mr_stft_distance,
+    paired_pitch_rmse,
     pitch_measures,
     vocoder_scores,
 )
@@ -58,6 +59,20 @@ def test_pitch_measures_follow_cargan_definitions():
     assert periodicity == pytest.approx(np.sqrt((0.4**2 + 0.8**2) / 4))
     assert f1 == pytest.approx(2 * 2 / (3 + 2))          # 2 true positives, 3 voiced in the truth, 2 predicted
     assert cents == pytest.approx(np.sqrt((1200.0**2 + 0.0) / 2))   # an octave on one of the two shared frames
+
+
+def test_paired_pitch_compares_two_copies_on_the_frames_voiced_in_all_three():
+    voiced = np.array([1, 1, 1, 1], bool)
+    reference = PitchTrack(f0=np.full(4, 100.0), voiced=voiced, periodicity=np.ones(4))
+    # the copy is a semitone off everywhere; the baseline keeps one frame voiced, and gets it right
+    copy = PitchTrack(f0=np.full(4, 100.0 * 2 ** (1 / 12)), voiced=voiced, periodicity=np.ones(4))
+    baseline = PitchTrack(f0=np.array([100.0, 300.0, np.nan, np.nan]), voiced=np.array([1, 1, 0, 0], bool),
+                          periodicity=np.ones(4))
+    assert pitch_measures(reference, baseline)[2] > 1000 > pitch_measures(reference, copy)[2]
+    own, other = paired_pitch_rmse(reference, copy, baseline)     # frames 0 and 1 only
+    assert own == pytest.approx(100.0) and other == pytest.approx(np.sqrt(1200.0**2 * np.log2(3) ** 2 / 2))
+    silent = PitchTrack(f0=np.full(4, np.nan), voiced=np.zeros(4, bool), periodicity=np.zeros(4))
+    assert paired_pitch_rmse(reference, copy, silent) is None
 
 
 def test_multi_resolution_stft_is_scale_aware_and_symmetric_in_zero():

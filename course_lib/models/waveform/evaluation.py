@@ -165,6 +165,27 @@ def pitch_measures(reference: PitchTrack, resynthesis: PitchTrack) -> tuple[floa
     return periodicity, f1, pitch
 
 
+def paired_pitch_rmse(reference: PitchTrack, copy: PitchTrack, baseline: PitchTrack) -> tuple[float, float] | None:
+    """``(copy's, baseline's)`` pitch RMSE in cents on the same frames: those voiced in the reference and in both
+    copies. :func:`pitch_measures` takes each copy's own voiced frames, so a copy that keeps only the easy frames
+    voiced is scored on those alone; this compares two copies on one set. None when no frame is voiced in all
+    three."""
+    n = min(len(reference.f0), len(copy.f0), len(baseline.f0))
+    common = reference.voiced[:n] & copy.voiced[:n] & baseline.voiced[:n]
+    if not common.any():
+        return None
+    truth = reference.f0[:n][common]
+    return tuple(float(np.sqrt(np.mean((1200.0 * np.log2(track.f0[:n][common] / truth)) ** 2)))
+                 for track in (copy, baseline))
+
+
+def copy_track(reference: np.ndarray | torch.Tensor, resynthesis: np.ndarray | torch.Tensor) -> PitchTrack:
+    """The :func:`pitch_track` of a resynthesis as :func:`vocoder_scores` tracks it (cut to the reference's
+    length, clipped to [-1, 1])."""
+    _, resynthesis = _paired(reference, resynthesis)
+    return pitch_track(resynthesis.clamp(-1, 1).numpy())
+
+
 def mr_stft_distance(reference: torch.Tensor, resynthesis: torch.Tensor,
                      resolutions=MR_STFT_RESOLUTIONS) -> float:
     """Multi-resolution STFT distance of two waves ``[N]``: mean over ``resolutions`` of
@@ -173,16 +194,18 @@ def mr_stft_distance(reference: torch.Tensor, resynthesis: torch.Tensor,
 
 
 def vocoder_scores(reference: np.ndarray | torch.Tensor, resynthesis: np.ndarray | torch.Tensor,
-                   reference_track: PitchTrack | None = None) -> VocoderScores:
+                   reference_track: PitchTrack | None = None, resynthesis_track: PitchTrack | None = None
+                   ) -> VocoderScores:
     """Every measure of one resynthesis ``[M]`` of ``reference [N]`` (22,050 Hz; ``M ≥ (N // 256)·256``).
 
     ``reference_track`` (from :func:`pitch_track`) saves re-tracking the reference when several
-    vocoders are scored against the same original.
+    vocoders are scored against the same original; ``resynthesis_track`` (from :func:`copy_track`) the copy.
     """
     reference, resynthesis = _paired(reference, resynthesis)
     mel = resynthesis_metrics(reference, resynthesis)
     ref_np, res_np = reference.numpy(), resynthesis.clamp(-1, 1).numpy()
-    periodicity, f1, pitch = pitch_measures(reference_track or pitch_track(ref_np), pitch_track(res_np))
+    periodicity, f1, pitch = pitch_measures(reference_track or pitch_track(ref_np),
+                                            resynthesis_track or pitch_track(res_np))
     return VocoderScores(pesq=pesq_wideband(ref_np, res_np), periodicity_rmse=periodicity, vuv_f1=f1,
                          pitch_rmse_cents=pitch, mr_stft=mr_stft_distance(reference, resynthesis),
                          mel_l1=mel.mel_l1, mcd=mel.mcd)
