@@ -3,14 +3,15 @@
 import pytest
 import torch
 
-from course_lib.models import diff_tts, glow_tts, grad_tts, vits
-from course_lib.models.contract import SynthesisOptions, SynthesisResult, check_options
+from course_lib.models import SYNTHESIZERS, cvae, diff_tts, glow_tts, grad_tts, recipe_of, vits
+from course_lib.models.contract import SynthesisOptions, SynthesisResult, Synthesizer, check_options
 
 MODELS = {
     "glow_tts": lambda: glow_tts.build(glow_tts.GlowTTSConfig.tiny()),
     "grad_tts": lambda: grad_tts.build(grad_tts.GradTTSConfig.tiny()),
     "diff_tts": lambda: diff_tts.build(diff_tts.DiffTTSConfig.tiny()),
     "vits": lambda: vits.build(vits.VITSConfig.tiny()),
+    "cvae": lambda: cvae.build(cvae.CvaeConfig.tiny()),
 }
 FAST = {"grad_tts": SynthesisOptions(n_steps=2), "diff_tts": SynthesisOptions(n_steps=4)}
 
@@ -25,6 +26,18 @@ def _tokens(model) -> torch.Tensor:
     return torch.randint(1, model.config.n_vocab, (7,), generator=torch.Generator().manual_seed(1))
 
 
+def test_every_model_synth_drives_is_here():
+    assert sorted(MODELS) == sorted(SYNTHESIZERS)
+
+
+def test_each_model_declares_the_contract_and_its_recipe_says_how_to_voice_it(model):
+    kind, net = model
+    assert isinstance(net, Synthesizer)
+    assert set(net.knobs) | set(net.REFUSED) == set(SynthesisOptions().__dataclass_fields__)
+    synth = recipe_of(kind).synth
+    assert synth.label and synth.makes_waves == (kind == "vits")
+
+
 def test_generate_returns_one_result_type_with_the_settings_used(model):
     kind, net = model
     options = FAST.get(kind, SynthesisOptions())
@@ -33,7 +46,7 @@ def test_generate_returns_one_result_type_with_the_settings_used(model):
     assert result.mel.dim() == 2 and result.mel.shape[0] == 80 and result.durations.shape == (7,)
     assert set(result.settings) == set(net.knobs)
     assert result.settings["seed"] == 3 and result.settings["length_scale"] == 1.2
-    assert (result.wave is not None) == (kind == "vits")    # only VITS goes text → wave
+    assert (result.wave is not None) == recipe_of(kind).synth.makes_waves    # only VITS goes text → wave
     if result.wave is not None:
         assert result.wave.dim() == 1 and result.wave.abs().max() <= 1.0
     assert net.predicted_durations(_tokens(net)).shape == (7,)

@@ -1,8 +1,8 @@
 """One way to drive every text-to-speech model of the course: options in, one result out.
 
-Glow-TTS, Grad-TTS, Diff-TTS and VITS each implement
+Glow-TTS, Grad-TTS, Diff-TTS, VITS and the CVAE each implement :class:`Synthesizer`:
 
-* ``KNOBS`` — the :class:`SynthesisOptions` fields the model takes;
+* ``knobs`` — the :class:`SynthesisOptions` fields the model takes; ``REFUSED`` — why it has none of the others;
 * ``generate(tokens [T_text], options) -> SynthesisResult`` — one utterance, text → mel
   (and the wave, for a model that makes one);
 * ``predicted_durations(tokens [T_text], options) -> [T_text]`` — frames per token from the
@@ -42,10 +42,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import torch
 
+# why a model other than a VITS with an explicit F0 has no pitch_shift (its REFUSED)
+NO_PITCH = "it has no explicit F0 (a VITS trained with VITSConfig.tiny_multi_f0 has one)"
 KNOB_NAMES = ("noise_scale", "noise_scale_w", "length_scale", "n_steps", "seed", "speaker", "pitch_shift")
 
 
@@ -92,6 +94,23 @@ class DiffusionSynthesis:
     durations: torch.Tensor
     trajectory: list[torch.Tensor] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
+
+
+@runtime_checkable
+class Synthesizer(Protocol):
+    """The contract a course TTS model implements (the module docstring says what each name does); its label and
+    whether it makes waves are its recipe's (:class:`course_lib.models.recipe.SynthCLI`)."""
+
+    config: Any
+    knobs: frozenset[str]
+    REFUSED: dict[str, str]
+
+    def generate(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> SynthesisResult: ...
+
+    def predicted_durations(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> torch.Tensor: ...
+
+    def own_alignment(self, tokens: torch.Tensor, mel: torch.Tensor,
+                      wave: torch.Tensor | None = None) -> torch.Tensor | None: ...
 
 
 def check_options(options: SynthesisOptions | None, knobs: frozenset[str], model: str,

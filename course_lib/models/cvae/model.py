@@ -40,8 +40,8 @@ from course_lib.audio import LOG_CLAMP
 from course_lib.distributions import kl_gaussians, kl_per_frame_loss, reparameterize, sum_over_channels
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.layers import ChannelLayerNorm
-from course_lib.models.contract import (SynthesisOptions, SynthesisResult, as_batch, check_options, evaluating, seeded,
-                                        settings_for)
+from course_lib.models.contract import (NO_PITCH, SynthesisOptions, SynthesisResult, as_batch, check_options,
+                                        evaluating, seeded, settings_for)
 from course_lib.models.cvae.config import CvaeConfig
 from course_lib.nn.masks import sequence_mask
 
@@ -244,7 +244,7 @@ class ConditionalVae(nn.Module):
 
     # ------------------------------------------------------------------ the course contract
     REFUSED = {"noise_scale_w": "its duration predictor is deterministic", "n_steps": "it decodes in one pass",
-               "speaker": "it has a single speaker"}
+               "speaker": "it has a single speaker", "pitch_shift": NO_PITCH}
     knobs = frozenset({"noise_scale", "length_scale", "seed"})
 
     def generate(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> SynthesisResult:

@@ -20,8 +20,8 @@ from course_lib.alignment import (check_length_scale, durations_from_log, expand
 from course_lib.diffusion import accelerated_sample, epsilon_loss, per_item_alpha_bar, q_sample, sample_steps
 from course_lib.distributions import gaussian, gaussian_like
 from course_lib.models.diff_tts.config import DiffTTSConfig
-from course_lib.models.contract import (DiffusionSynthesis, SynthesisOptions, SynthesisResult, as_batch, check_options,
-                                       evaluating, seeded, settings_for)
+from course_lib.models.contract import (NO_PITCH, DiffusionSynthesis, SynthesisOptions, SynthesisResult, as_batch,
+                                        check_options, evaluating, seeded, settings_for)
 from course_lib.models.diff_tts.denoiser import NoisePredictor
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -150,7 +150,8 @@ class DiffTTS(nn.Module):
 
     # ------------------------------------------------------------------ the course contract
     REFUSED = {"noise_scale": "its sampler starts from N(0, I), not from a prior with a scale",
-               "noise_scale_w": "its duration predictor is deterministic", "speaker": "it has a single speaker"}
+               "noise_scale_w": "its duration predictor is deterministic", "speaker": "it has a single speaker",
+               "pitch_shift": NO_PITCH}
     knobs = frozenset({"length_scale", "n_steps", "seed"})
 
     def generate(self, tokens: torch.Tensor, options: SynthesisOptions | None = None) -> SynthesisResult:

@@ -31,8 +31,8 @@ from course_lib.alignment import (
 )
 from course_lib.distributions import reparameterize
 from course_lib.models.glow_tts.config import GlowTTSConfig
-from course_lib.models.contract import (SynthesisOptions, SynthesisResult, check_options, evaluating, seeded,
-                                        settings_for)
+from course_lib.models.contract import (NO_PITCH, SynthesisOptions, SynthesisResult, check_options, evaluating,
+                                        seeded, settings_for)
 from course_lib.models.glow_tts.decoder import FlowDecoder
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -223,7 +223,7 @@ class GlowTTS(nn.Module):
 
     # ------------------------------------------------------------------ the course contract
     REFUSED = {"noise_scale_w": "its duration predictor is deterministic", "n_steps": "it decodes in one pass",
-               "speaker": "it was trained on a single speaker"}
+               "speaker": "it was trained on a single speaker", "pitch_shift": NO_PITCH}
 
     @property
     def knobs(self) -> frozenset[str]:

@@ -45,8 +45,8 @@ from course_lib.diffusion import (
 )
 from course_lib.distributions import gaussian_like
 from course_lib.models.grad_tts.config import GradTTSConfig
-from course_lib.models.contract import (DiffusionSynthesis, SynthesisOptions, SynthesisResult, as_batch, check_options,
-                                       evaluating, seeded, settings_for)
+from course_lib.models.contract import (NO_PITCH, DiffusionSynthesis, SynthesisOptions, SynthesisResult, as_batch,
+                                        check_options, evaluating, seeded, settings_for)
 from course_lib.models.grad_tts.losses import prior_loss
 from course_lib.nn.duration import DurationPredictor, duration_loss, log_duration_target
 from course_lib.nn.masks import sequence_mask
@@ -183,7 +183,7 @@ class GradTTS(nn.Module):
 
     # ------------------------------------------------------------------ the course contract
     REFUSED = {"noise_scale_w": "its duration predictor is deterministic",
-               "speaker": "it was trained on a single speaker"}
+               "speaker": "it was trained on a single speaker", "pitch_shift": NO_PITCH}
 
     @property
     def knobs(self) -> frozenset[str]:
