@@ -135,6 +135,8 @@ print("mode:", current_mode(), "| torch threads:", use_lesson_threads())
 # %%
 from course_lib.data import LengthBucketSampler, TextMelDataset, ensure_corpus, load_corpus
 from course_lib.models import cvae as cvae_lib
+from course_lib.models.cvae.train import RECIPE as CVAE
+from course_lib.models.cvae.train import CvaeTask
 
 corpus = load_corpus(ensure_corpus())
 train_set = TextMelDataset(corpus.split("train"), cache_mels=True)
@@ -234,7 +236,7 @@ loader = DataLoader(train_set, batch_sampler=LengthBucketSampler(train_set.mel_l
                     collate_fn=train_set.collate)
 torch.manual_seed(0)
 model = cvae_lib.build(config)
-trainer = Trainer(cvae_lib.CvaeTask(model),
+trainer = Trainer(CvaeTask(model),
                   TrainConfig(steps=train_steps, grad_clip_norm=5.0, log_every=max(1, train_steps // 40),
                               checkpoint_every=None))
 history = trainer.fit(loader)
@@ -259,7 +261,7 @@ from course_lib.paths import CHECKPOINT_DIR
 shipped = CHECKPOINT_DIR / "cvae_tiny.pt"
 candidates = {"yours": (model, f"the model you trained above, {train_steps} steps")}
 if shipped.exists():
-    candidates["shipped"] = (cvae_lib.load(shipped).eval(),
+    candidates["shipped"] = (CVAE.load(shipped),
                              f"{shipped.name}, 1,000 steps (retrain: python -m course_lib train cvae "
                              "--config tiny --out runs/cvae --steps 1000)")
 playing = "shipped" if "shipped" in candidates and current_mode() != "full" else "yours"

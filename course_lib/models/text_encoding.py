@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from course_lib.nn.text_encoder import TextEncoderConfig
+from course_lib.text import FRONTENDS
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,15 @@ class TextEncoderFields:
                                  n_layers=self.encoder_layers, kernel_size=self.encoder_kernel_size,
                                  dropout=self.encoder_dropout, window_size=self.window_size, out_channels=out_channels,
                                  **options)
+
+
+def check_text_fields(config, min_vocab: int = 1, why: str = "") -> None:
+    """A ValueError unless ``config.n_vocab`` is at least ``min_vocab`` (``why``: the reason, said) and
+    ``config.front_end`` is one the course has — the checks of every config that reads text."""
+    if config.n_vocab < min_vocab:
+        raise ValueError(f"n_vocab must be >= {min_vocab}{why}, got {config.n_vocab}")
+    if config.front_end not in FRONTENDS:
+        raise ValueError(f"front_end must be {' or '.join(map(repr, FRONTENDS))}, got {config.front_end!r}")
 
 
 # the encoder's fields under the names Grad-TTS's params.py gives them (and the first course configs saved)

@@ -11,7 +11,7 @@ import torch
 
 from course_lib.diffusion import alpha_bar, linear_betas
 from course_lib.models.config_io import ConfigIO
-from course_lib.models.text_encoding import ENCODER_RENAMED, TextEncoderFields
+from course_lib.models.text_encoding import ENCODER_RENAMED, TextEncoderFields, check_text_fields
 from course_lib.nn.text_encoder import TextEncoderConfig
 
 
@@ -61,10 +61,7 @@ class DiffTTSConfig(ConfigIO, TextEncoderFields):
     clip_denoised: bool = True  # clip each step's x̂0 to the normalised mel range [-1, 1] (DDPM reference code)
 
     def __post_init__(self) -> None:
-        if self.n_vocab < 1:
-            raise ValueError(f"n_vocab must be >= 1, got {self.n_vocab}")
-        if self.front_end not in ("arpabet", "espeak"):
-            raise ValueError(f"front_end must be 'arpabet' or 'espeak', got {self.front_end!r}")
+        check_text_fields(self)
         if self.n_diffusion_steps < 2:
             raise ValueError(f"n_diffusion_steps must be >= 2, got {self.n_diffusion_steps}")
         if not self.mel_max > self.mel_min:

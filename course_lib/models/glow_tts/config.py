@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from course_lib.alignment import MAX_SYNTHESIS_FRAMES
 from course_lib.models.config_io import ConfigIO
-from course_lib.models.text_encoding import TextEncoderFields
+from course_lib.models.text_encoding import TextEncoderFields, check_text_fields
 from course_lib.nn.text_encoder import TextEncoderConfig
 
 
@@ -62,10 +62,7 @@ class GlowTTSConfig(ConfigIO, TextEncoderFields):
             raise ValueError(
                 f"n_mels·n_squeeze ({squeezed}) must be divisible by n_split ({self.n_split}), and n_split even"
             )
-        if self.n_vocab < 1:
-            raise ValueError(f"n_vocab must be >= 1, got {self.n_vocab}")
-        if self.front_end not in ("arpabet", "espeak"):
-            raise ValueError(f"front_end must be 'arpabet' or 'espeak', got {self.front_end!r}")
+        check_text_fields(self)
         object.__setattr__(self, "adam_betas", tuple(self.adam_betas))  # JSON gives lists back
 
     @property

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from course_lib.diffusion import NoiseSchedule
 from course_lib.models.config_io import ConfigIO
-from course_lib.models.text_encoding import ENCODER_RENAMED, TextEncoderFields
+from course_lib.models.text_encoding import ENCODER_RENAMED, TextEncoderFields, check_text_fields
 from course_lib.nn.text_encoder import TextEncoderConfig
 from course_lib.nn.unet import UNetConfig
 
@@ -65,12 +65,9 @@ class GradTTSConfig(ConfigIO, TextEncoderFields):
     temperature: float = 1.5
 
     def __post_init__(self) -> None:
-        if self.n_vocab < 1:
-            raise ValueError(f"n_vocab must be >= 1, got {self.n_vocab}")
+        check_text_fields(self)
         if self.segment_frames < 4:
             raise ValueError(f"segment_frames must be >= 4 (the U-Net halves frames twice), got {self.segment_frames}")
-        if self.front_end not in ("arpabet", "espeak"):
-            raise ValueError(f"front_end must be 'arpabet' or 'espeak', got {self.front_end!r}")
         if self.n_speakers < 1:
             raise ValueError(f"n_speakers must be >= 1, got {self.n_speakers}")
         object.__setattr__(self, "dim_mults", tuple(self.dim_mults))  # JSON gives lists back

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from course_lib.models.config_io import ConfigIO
+from course_lib.models.text_encoding import check_text_fields
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,7 @@ class RecognizerConfig(ConfigIO):
     seed: int = 1234
 
     def __post_init__(self) -> None:
-        if self.n_vocab < 2:
-            raise ValueError(f"n_vocab must be >= 2 (the blank and at least one symbol), got {self.n_vocab}")
-        if self.front_end not in ("arpabet", "espeak"):
-            raise ValueError(f"front_end must be 'arpabet' or 'espeak', got {self.front_end!r}")
+        check_text_fields(self, 2, " (the blank and at least one symbol)")
         if self.add_blank:
             raise ValueError("add_blank must be False: CTC has its own blank (id 0, the pad symbol)")
         for name in ("conv_channels", "conv_layers", "conv_kernel", "time_stride", "rnn_hidden", "rnn_layers",

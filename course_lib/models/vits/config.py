@@ -30,7 +30,7 @@ from course_lib.models.waveform.config import HIFIGAN_PERIOD_CHANNELS, HiFiGANCo
 from course_lib.models.waveform.discriminators import ScaleLayout
 from course_lib.models.waveform.istft_generator import ISTFTGeneratorConfig
 from course_lib.models.vits.source_filter import SourceFilterConfig
-from course_lib.models.text_encoding import TextEncoderFields
+from course_lib.models.text_encoding import TextEncoderFields, check_text_fields
 from course_lib.nn.text_encoder import TextEncoderConfig
 
 _VITS_SCALE = ScaleLayout.vits()
@@ -227,8 +227,7 @@ class VITSConfig(ConfigIO, TextEncoderFields):
             elif not isinstance(value, kind):
                 raise ValueError(f"VITS config field {name} must be a {kind.__name__} (or its dict), got {value!r}")
         object.__setattr__(self, "adam_betas", tuple(self.adam_betas))
-        if self.n_vocab < 1:
-            raise ValueError(f"n_vocab must be >= 1, got {self.n_vocab}")
+        check_text_fields(self)
         if self.n_speakers < 1:
             raise ValueError(f"n_speakers must be >= 1 (1 = single speaker), got {self.n_speakers}")
         if self.n_speakers > 1 and self.speaker_channels < 1:
