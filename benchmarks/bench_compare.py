@@ -37,7 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentences", type=int, default=3, help="held-out test sentences (default 3)")
     parser.add_argument("--seeds", type=int, default=3, help="samples per sentence and model (default 3)")
-    parser.add_argument("--models", default=None, help="comma-separated, from " + ", ".join(compare.SHIPPED))
+    parser.add_argument("--models", default=None, help="comma-separated, from " + ", ".join(compare.COMPARED))
     parser.add_argument("--out", default=None, help="keep the wavs, table and chart here (default: a temporary folder)")
     parser.add_argument("--no-dnsmos", action="store_true", help="skip DNSMOS (the slowest measure)")
     parser.add_argument("--overwrite", action="store_true", help="replace an earlier run's results in --out")
