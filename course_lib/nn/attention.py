@@ -23,42 +23,6 @@ from torch import nn
 from course_lib.nn.layers import ChannelLayerNorm
 
 
-def embeddings_for_length(window_embeddings: torch.Tensor, length: int) -> torch.Tensor:
-    """Relative embeddings for every offset ``-(length-1) … length-1``.
-
-    ``window_embeddings [S, 2w+1, D]`` hold offsets ``-w … w``; outside the
-    window the embedding is zero (no relative information), inside it is the
-    learned one. Returns ``[S, 2·length-1, D]``.
-    """
-    window = (window_embeddings.shape[1] - 1) // 2
-    needed = length - 1
-    if needed > window:  # pad zeros for the far offsets
-        pad = needed - window
-        return nn.functional.pad(window_embeddings, (0, 0, pad, pad))
-    start = window - needed
-    return window_embeddings[:, start : start + 2 * length - 1]
-
-
-def _offset_index(length: int, device: torch.device) -> torch.Tensor:
-    """``[T, T]`` index of offset ``j - i`` into a table of ``2T-1`` offsets."""
-    steps = torch.arange(length, device=device)
-    return steps[None, :] - steps[:, None] + (length - 1)
-
-
-def relative_to_absolute(rel_logits: torch.Tensor) -> torch.Tensor:
-    """``[B, H, T, 2T-1]`` indexed by (query ``i``, offset ``j-i``) -> ``[B, H, T, T]`` by (``i``, key ``j``)."""
-    b, h, t, _ = rel_logits.shape
-    index = _offset_index(t, rel_logits.device).expand(b, h, t, t)
-    return rel_logits.gather(-1, index)
-
-
-def absolute_to_relative(weights: torch.Tensor) -> torch.Tensor:
-    """``[B, H, T, T]`` by (``i``, ``j``) -> ``[B, H, T, 2T-1]`` by (``i``, offset ``j-i``); unused offsets are 0."""
-    b, h, t, _ = weights.shape
-    index = _offset_index(t, weights.device).expand(b, h, t, t)
-    return weights.new_zeros(b, h, t, 2 * t - 1).scatter(-1, index, weights)
-
-
 def relative_attention(
     query: torch.Tensor,
     key: torch.Tensor,
@@ -70,23 +34,32 @@ def relative_attention(
 ) -> torch.Tensor:
     """Scaled dot-product self-attention with relative keys and values.
 
-    ``query, key, value [B, H, T, D]``; ``rel_key, rel_value [S, 2T-1, D]``
-    (``S`` = 1 when heads share them, else ``H``); ``mask [B, 1, T, T]``
+    ``query, key, value [B, H, T, D]``; ``rel_key, rel_value [S, 2w+1, D]``: the embeddings of the offsets
+    ``-w … w`` (``S`` = 1 when heads share them, else ``H``); a farther offset has none. ``mask [B, 1, T, T]``
     (1 = may attend). Returns ``[B, H, T, D]``.
 
     logits_ij = q_i·k_j/√D + q_i·r^K_{j-i}/√D ;  out_i = Σ_j p_ij (v_j + r^V_{j-i})
+
+    The relative terms live on the 2w+1 diagonals ``j - i = o`` of the ``T × T`` scores, so they are added
+    diagonal by diagonal: their cost grows with ``T·w``, not ``T²`` (a paragraph of thousands of tokens).
     """
-    d = query.shape[-1]
+    d, t = query.shape[-1], query.shape[-2]
+    window = (rel_key.shape[-2] - 1) // 2
     query = query / math.sqrt(d)
     scores = query @ key.transpose(-2, -1)  # [B, H, T, D] @ [B, H, D, T] -> [B, H, T, T]
-    rel_logits = query @ rel_key.unsqueeze(0).transpose(-2, -1)  # [B, H, T, D] @ [1, S, D, 2T-1] -> [B, H, T, 2T-1]
-    scores = scores + relative_to_absolute(rel_logits)
+    rel_logits = query @ rel_key.unsqueeze(0).transpose(-2, -1)  # [B, H, T, D] @ [1, S, D, 2w+1] -> [B, H, T, 2w+1]
+    offsets = range(-min(window, t - 1), min(window, t - 1) + 1)
+    for offset in offsets:  # row i of diagonal `offset` is query i's logit for key i + offset
+        rows = slice(max(0, -offset), t - max(0, offset))
+        scores.diagonal(offset, -2, -1).add_(rel_logits[..., rows, window + offset])
     scores = scores.masked_fill(mask == 0, -1e4)  # large negative, fp16-safe
     weights = torch.softmax(scores, dim=-1)
     if dropout is not None:
         weights = dropout(weights)
     out = weights @ value  # [B, H, T, T] @ [B, H, T, D] -> [B, H, T, D]
-    out = out + absolute_to_relative(weights) @ rel_value.unsqueeze(0)  # [B,H,T,2T-1] @ [1,S,2T-1,D]
+    for offset in offsets:
+        rows = slice(max(0, -offset), t - max(0, offset))
+        out[..., rows, :] += weights.diagonal(offset, -2, -1).unsqueeze(-1) * rel_value[:, window + offset, None]
     return out
 
 
@@ -131,8 +104,8 @@ class RelativeMultiHeadAttention(nn.Module):
             query,
             key,
             value,
-            embeddings_for_length(self.rel_key, t),
-            embeddings_for_length(self.rel_value, t),
+            self.rel_key,
+            self.rel_value,
             attn_mask,
             self.dropout,
         )
