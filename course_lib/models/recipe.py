@@ -95,7 +95,8 @@ class Recipe:
     names them: ``vocoder`` voices a mel model's audio samples; ``init`` starts from a model's weights).
     ``logged`` is the phase whose last losses ``train`` prints (or ``logged(config)`` names it);
     ``save(path, model, config)`` writes the model file (default: :func:`course_lib.training.save_model` of the
-    whole model and ``config.to_dict()``).
+    whole model and ``config.to_dict()``); ``saved_model(config dict)`` builds what that file holds when it is not
+    the whole trained model (HiFi-GAN's ``generator.pt``: the generator without its discriminators).
     """
 
     name: str
@@ -112,6 +113,7 @@ class Recipe:
     one_voice: bool = True  # it makes a voice: a single-speaker config refuses a folder of several speakers
     val_every: int | None = None  # validation interval (None: every fifth of the run)
     save: Callable | None = None
+    saved_model: Callable[[dict], torch.nn.Module] | None = None
 
     def default_steps(self) -> int:
         from course_lib.mode import pick
@@ -174,7 +176,7 @@ class Recipe:
                                       + (f"synthesise with `python -m course_lib synth {made_for} --checkpoint {path} "
                                          f"...`, or give a {self.name} checkpoint" if self.synth else
                                          f"give a {self.name} model file"))
-            return self.build(config)
+            return (self.saved_model or self.build)(config)
 
         model, _ = load_model(path, build_checked, device=pick_device(device))
         if hasattr(model.config, "n_vocab"):
@@ -190,7 +192,7 @@ class Recipe:
         payload = read_torch_file(path)
         if "modules" not in payload:
             return self.load(path, device="cpu"), None, None
-        model = self.build(payload["config"]["task"])
+        model = (self.saved_model or self.build)(payload["config"]["task"])
         modules = payload["modules"]
         model.load_state_dict(modules["generator"] if "generator" in modules else modules["model"])
         return model.eval(), int(payload["step"]), float(payload["seconds"])
@@ -248,21 +250,19 @@ def multi_voice_corpus() -> str:
 
 
 def text_corpus(config, data_dir: str | None, *, waves: bool = False, pitch: bool = False,
-                default_data: Callable[[], str] | None = None, needs_durations: str | None = None,
-                add_blank: bool | None = None) -> Prepared:
+                default_data: Callable[[], str] | None = None, needs_durations: str | None = None) -> Prepared:
     """A text model's data: the loaders of :func:`course_lib.data.training_data` over ``data_dir`` (None:
     ``default_data()``, else the built-in corpus), and ``config`` fitted to the corpus — its vocabulary and
     front end and, for a multi-speaker config, its number of speakers (the fields the config has).
 
     ``waves`` adds each batch's waves, ``pitch`` each frame's F0; ``needs_durations`` (the error) refuses a
-    corpus without true durations; ``add_blank`` overrides the config's (a model without the field).
+    corpus without true durations.
     """
     from course_lib.data import first_val_tokens, training_data
 
-    blank = getattr(config, "add_blank", False) if add_blank is None else add_blank
     if data_dir is None and default_data is not None:
         data_dir = str(default_data())
-    data = training_data(data_dir, blank, config.batch_size, config.seed, return_wave=waves, pitch=pitch)
+    data = training_data(data_dir, config.add_blank, config.batch_size, config.seed, return_wave=waves, pitch=pitch)
     if needs_durations and any(u.durations is None for u in data.corpus.utterances):
         raise ValueError(needs_durations)
     fitted = {"n_vocab": data.tokenizer.n_vocab, "front_end": data.corpus.front_end}

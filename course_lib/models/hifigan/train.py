@@ -30,6 +30,7 @@ from course_lib.mode import pick
 from course_lib.models import recipe
 from course_lib.models.hifigan import CONFIGS, build
 from course_lib.models.waveform.config import HiFiGANConfig
+from course_lib.models.waveform.generator import build_generator
 from course_lib.models.waveform.evaluation import mean_metrics, resynthesis_metrics
 from course_lib.models.waveform.gan import GANRecipe, GANTask, Generated
 from course_lib.models.waveform.losses import mel_l1_loss, phase_loss
@@ -118,4 +119,5 @@ RECIPE = recipe.Recipe(
     "hifigan", CONFIGS, build, prepare=_prepare, task=lambda model, prepared, _: HiFiGANTask(
         model, prepared.config, sample_wave=prepared.sample),
     steps=(4, 3000, 500_000), model_file="generator.pt", logged="generator", options=(), one_voice=False,
-    val_every=250, save=_save)
+    val_every=250, save=_save,
+    saved_model=lambda config: build_generator(HiFiGANConfig(**config)))

@@ -77,7 +77,7 @@ def _task(model: PhonemeRecognizer, prepared: recipe.Prepared, options: dict) ->
 # python -m course_lib train recognizer: the built-in multi-voice corpus by default, without blanks
 RECIPE = recipe.Recipe(
     "recognizer", CONFIGS, build, task=_task, steps=(10, 3000, 30_000), model_file="recognizer.pt", logged="ctc",
-    prepare=lambda config, data_dir, _: recipe.text_corpus(config, data_dir, waves=True, add_blank=False,
+    prepare=lambda config, data_dir, _: recipe.text_corpus(config, data_dir, waves=True,
                                                            default_data=recipe.multi_voice_corpus),
     one_voice=False,
     shipped=recipe.Shipped("recognizer_tiny.pt", recipe.TrainingCost(steps=3_600, cpu_hours=2.0),
